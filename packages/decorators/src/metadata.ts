@@ -1,0 +1,137 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { metadataSymbol } from './symbol-metadata.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+
+/** Any schema that implements Standard Schema (zod, valibot, arktype, ...). */
+export type Schema = StandardSchemaV1;
+
+export interface RequestSchemas {
+  body?: Schema;
+  query?: Schema;
+  params?: Schema;
+}
+
+export interface AuthRequirement {
+  /** The HTTP API authorizer to use; may be left out when the service declares exactly one. */
+  authorizer?: string;
+  /** JWT scopes the caller must hold (any of them, as API Gateway checks). */
+  scopes?: string[];
+}
+
+export interface CorsOptions {
+  /** Allowed origins. Defaults to the service's configured origins. */
+  origins?: string[];
+  credentials?: boolean;
+  headers?: string[];
+  maxAge?: number;
+}
+
+export interface ApiOptions {
+  cors?: boolean | CorsOptions;
+  /** Auth required on every route of the class unless a route says otherwise. */
+  auth?: AuthRequirement;
+}
+
+/** An IAM statement written by the user; passed through to the function's role unchanged. */
+export interface IamStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+export interface FunctionOptions {
+  /** The function's key in the service; defaults to `<class>-<method>` in kebab case. */
+  name?: string;
+  memory?: number;
+  timeout?: number;
+  description?: string;
+  reservedConcurrency?: number;
+  environment?: Record<string, string>;
+  iamStatements?: IamStatement[];
+}
+
+export interface RouteMetadata {
+  method: HttpMethod;
+  /** The path as written on the method, before the class prefix. */
+  path: string;
+  /** `false` makes a route public inside a class that requires auth. */
+  auth?: AuthRequirement | false;
+}
+
+export interface UseMetadata {
+  /** What was passed to `uses`; discovery checks that it is a table. */
+  table: unknown;
+  access: unknown;
+}
+
+export interface MethodMetadata {
+  method: string;
+  isStatic: boolean;
+  /** The decorated element kind: decorators apply to methods only. */
+  kind: string;
+  routes: RouteMetadata[];
+  uses: UseMetadata[];
+  options: FunctionOptions;
+  schemas: RequestSchemas;
+  /** Set by `@auth`: applies to each route that does not say otherwise. */
+  auth?: AuthRequirement;
+  /** Mistakes found while decorating, reported by discovery with file, class and method. */
+  problems: string[];
+}
+
+export interface ClassMetadata {
+  /** Present when the class has `@api`. */
+  api?: { prefix: string; options: ApiOptions };
+  methods: Record<string, MethodMetadata>;
+}
+
+const GANTRY = Symbol.for('gantry.metadata');
+
+type MetadataBag = Record<PropertyKey, unknown>;
+
+function classRecord(bag: MetadataBag): ClassMetadata {
+  // Each class gets its own record even when it extends a decorated class (metadata objects
+  // inherit through the prototype chain, so check own properties only).
+  if (!Object.hasOwn(bag, GANTRY)) {
+    const inherited = bag[GANTRY] as ClassMetadata | undefined;
+    bag[GANTRY] = { ...(inherited?.api ? { api: inherited.api } : {}), methods: { ...inherited?.methods } };
+  }
+  return bag[GANTRY] as ClassMetadata;
+}
+
+export function recordClass(bag: MetadataBag, api: NonNullable<ClassMetadata['api']>): void {
+  classRecord(bag).api = api;
+}
+
+export function recordMethod(
+  bag: MetadataBag,
+  context: { name: string | symbol; static: boolean; kind: string },
+): MethodMetadata {
+  const record = classRecord(bag);
+  const name = String(context.name);
+  const existing = Object.hasOwn(record.methods, name) ? record.methods[name] : undefined;
+  if (existing) return existing;
+  const created: MethodMetadata = {
+    method: name,
+    isStatic: context.static,
+    kind: context.kind,
+    routes: [],
+    uses: [],
+    options: {},
+    schemas: {},
+    problems: [],
+  };
+  record.methods[name] = created;
+  return created;
+}
+
+/** The Gantry metadata of a class, or `undefined` when it has none. */
+export function readClassMetadata(target: unknown): ClassMetadata | undefined {
+  if (typeof target !== 'function') return undefined;
+  const bag = (target as unknown as Record<symbol, MetadataBag | undefined>)[metadataSymbol];
+  if (!bag || !Object.hasOwn(bag, GANTRY)) return undefined;
+  return bag[GANTRY] as ClassMetadata;
+}

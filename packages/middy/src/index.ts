@@ -1,0 +1,1 @@
+export { type HttpErrorLike, type HttpRequest, httpHandler, toHttpRequest, toHttpResponse } from './http-handler.js';

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { GantryBuildError } from './errors.js';
+
+const functionDefaults = z.strictObject({
+  memory: z.number().int().min(128).max(10240).optional(),
+  timeout: z.number().int().min(1).max(900).optional(),
+});
+
+const cors = z.strictObject({
+  origins: z.array(z.string()).optional(),
+  credentials: z.boolean().optional(),
+  headers: z.array(z.string()).optional(),
+  maxAge: z.number().int().min(0).optional(),
+});
+
+const stageOptions = z.strictObject({
+  ...functionDefaults.shape,
+  /** Keep tables when the stack is deleted or a table is replaced. */
+  retain: z.boolean().optional(),
+  pointInTimeRecovery: z.boolean().optional(),
+  cors: cors.optional(),
+});
+
+/** `custom.gantry` in serverless.yml. Unknown keys are errors, here and in osls's validation. */
+export const gantryConfigSchema = z.strictObject({
+  /** Globs of the modules that export decorated classes and tables. */
+  handlers: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  /** Stages that get Retain policies and point-in-time recovery. */
+  productionStages: z.array(z.string()).optional(),
+  defaults: functionDefaults.optional(),
+  cors: cors.optional(),
+  /** Options for one stage, over `defaults` and `cors`. */
+  stages: z.record(z.string(), stageOptions).optional(),
+});
+
+export type GantryConfig = z.infer<typeof gantryConfigSchema>;
+export type CorsConfig = z.infer<typeof cors>;
+
+/** JSON Schema of `custom.gantry`, for `configSchemaHandler.defineCustomProperties`. */
+export function gantryJsonSchema(): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(gantryConfigSchema, { target: 'draft-07' }) as Record<
+    string,
+    unknown
+  >;
+  return schema;
+}
+
+/** What the generators need, for one stage. */
+export interface StageOptions {
+  service: string;
+  stage: string;
+  region: string;
+  handlers: string[];
+  production: boolean;
+  retain: boolean;
+  pointInTimeRecovery: boolean;
+  defaults: { memory?: number | undefined; timeout?: number | undefined };
+  cors: CorsConfig;
+}
+
+export function resolveStageOptions(
+  raw: unknown,
+  at: { service: string; stage: string; region: string },
+): StageOptions {
+  const parsed = gantryConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new GantryBuildError(
+      parsed.error.issues.map((issue) => {
+        const path = ['custom', 'gantry', ...issue.path].join('.');
+        return `serverless.yml › ${path}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = parsed.data;
+  const production = (config.productionStages ?? ['prod']).includes(at.stage);
+  const { retain, pointInTimeRecovery, cors: stageCors, ...stageDefaults } = config.stages?.[at.stage] ?? {};
+  return {
+    ...at,
+    handlers: [config.handlers ?? 'src/**/*.ts'].flat(),
+    production,
+    retain: retain ?? production,
+    pointInTimeRecovery: pointInTimeRecovery ?? production,
+    defaults: { ...config.defaults, ...stageDefaults },
+    cors: { ...config.cors, ...stageCors },
+  };
+}

@@ -1,0 +1,294 @@
+import {
+  type Access,
+  type ClassMetadata,
+  combineAccess,
+  isAccess,
+  isTable,
+  type MethodMetadata,
+  readClassMetadata,
+  type Schema,
+  type TableDefinition,
+  tableEnvVar,
+} from '@gantry/decorators';
+import { GantryBuildError } from '../errors.js';
+import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
+
+/** A handler module after import: its path relative to the service and its exports. */
+export interface LoadedModule {
+  file: string;
+  exports: Record<string, unknown>;
+}
+
+export interface ManifestContext {
+  service: string;
+  stage: string;
+}
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]+$/;
+const PARAM = /\{([^}]*)\}/g;
+const PARAM_NAME = /^[a-zA-Z0-9_]+\+?$/;
+
+/**
+ * Turns imported handler modules into the service's Manifest. Pure: no file system, no Serverless.
+ * Throws one GantryBuildError listing every problem, each with file, class and method and the fix.
+ */
+export function buildManifest(modules: LoadedModule[], context: ManifestContext): Manifest {
+  const problems: string[] = [];
+  const tables = new Map<string, { def: TableDefinition; source: string }>();
+  const seenClasses = new Set<unknown>();
+  const functions: ManifestFunction[] = [];
+
+  const addTable = (def: TableDefinition, source: string, where: string) => {
+    const known = tables.get(def.name);
+    if (!known) tables.set(def.name, { def, source });
+    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def)) {
+      problems.push(
+        `${where}: a second, different table is named '${def.name}' (first in ${known.source}); give each table its own name.`,
+      );
+    }
+  };
+
+  for (const mod of modules) {
+    for (const [exportName, value] of Object.entries(mod.exports)) {
+      if (isTable(value)) addTable(value, mod.file, `${mod.file} › ${exportName}`);
+    }
+  }
+
+  for (const mod of modules) {
+    for (const [exportName, value] of Object.entries(mod.exports)) {
+      const meta = readClassMetadata(value);
+      if (!meta || seenClasses.has(value)) continue;
+      seenClasses.add(value);
+      const className = (value as { name: string }).name;
+      for (const record of Object.values(meta.methods)) {
+        const where = `${mod.file} › ${className}.${record.method}`;
+        const fn = buildFunction(record, meta, { className, exportName, file: mod.file, where }, problems);
+        for (const use of record.uses) if (isTable(use.table)) addTable(use.table, mod.file, where);
+        functions.push(fn);
+      }
+    }
+  }
+
+  for (const { def, source } of tables.values()) checkKeyTypes(def, source, problems);
+  checkCollisions(functions, problems);
+  if (problems.length > 0) throw new GantryBuildError(problems);
+
+  return {
+    service: context.service,
+    stage: context.stage,
+    functions,
+    tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context)),
+  };
+}
+
+function buildFunction(
+  record: MethodMetadata,
+  meta: ClassMetadata,
+  at: { className: string; exportName: string; file: string; where: string },
+  problems: string[],
+): ManifestFunction {
+  const { where } = at;
+  for (const problem of record.problems) problems.push(`${where}: ${problem}`);
+  if (record.kind === 'method' && !record.isStatic) {
+    problems.push(
+      `${where}: Gantry decorators go on static methods (handlers are called without an instance); write 'static ${record.method}(...)'.`,
+    );
+  }
+
+  const { name: customName, ...config } = record.options;
+  const name = customName ?? `${kebab(at.className)}-${kebab(record.method)}`;
+  if (!FUNCTION_NAME.test(name)) {
+    problems.push(`${where}: function name '${name}' may hold only letters, digits, '-' and '_'; set @fn({ name }).`);
+  }
+
+  checkFunctionOptions(config, where, problems);
+
+  const prefix = meta.api?.prefix ?? '';
+  const classAuth = meta.api?.options.auth;
+  const paramKeys = schemaKeys(record.schemas.params);
+  const routes: ManifestRoute[] = record.routes.map((route) => {
+    const path = joinPath(prefix, route.path);
+    const pathParameters = checkPathParameters(path, where, problems);
+    if (paramKeys) {
+      for (const p of pathParameters.filter((p) => !paramKeys.includes(p))) {
+        problems.push(
+          `${where}: path parameter '{${p}}' in ${route.method} ${path} is not declared in the params schema; add '${p}' to it.`,
+        );
+      }
+      for (const k of paramKeys.filter((k) => !pathParameters.includes(k))) {
+        problems.push(
+          `${where}: the params schema declares '${k}' but ${route.method} ${path} has no '{${k}}'; remove it from the schema or add it to the path.`,
+        );
+      }
+    }
+    const auth = route.auth === false ? undefined : (route.auth ?? record.auth ?? classAuth);
+    return { method: route.method, path, pathParameters, ...(auth ? { auth } : {}) };
+  });
+
+  const uses = new Map<string, Access>();
+  for (const use of record.uses) {
+    if (!isTable(use.table) || !isAccess(use.access)) continue; // reported from record.problems
+    const before = uses.get(use.table.name);
+    uses.set(use.table.name, before ? combineAccess(before, use.access) : use.access);
+  }
+
+  const cors = meta.api?.options.cors;
+  const schemas: ManifestFunction['schemas'] = {};
+  for (const part of ['body', 'query', 'params'] as const) {
+    const schema = record.schemas[part];
+    if (schema) schemas[part] = manifestSchema(schema);
+  }
+
+  return {
+    name,
+    class: at.className,
+    export: at.exportName,
+    method: record.method,
+    source: at.file,
+    routes,
+    uses: [...uses].map(([table, access]) => ({ table, access })),
+    config,
+    schemas,
+    ...(cors ? { cors: cors === true ? {} : cors } : {}),
+  };
+}
+
+function checkCollisions(functions: ManifestFunction[], problems: string[]): void {
+  const byName = new Map<string, ManifestFunction>();
+  const byRoute = new Map<string, ManifestFunction>();
+  const at = (f: ManifestFunction) => `${f.source} › ${f.class}.${f.method}`;
+  for (const fn of functions) {
+    const other = byName.get(fn.name);
+    if (other) {
+      problems.push(
+        `${at(fn)}: function name '${fn.name}' is also generated for ${at(other)}; rename one method or set @fn({ name: '...' }).`,
+      );
+    }
+    byName.set(fn.name, fn);
+    for (const route of fn.routes) {
+      // API Gateway treats /a/{id} and /a/{name} as the same route.
+      const key = `${route.method} ${route.path.replace(PARAM, '{}')}`;
+      const owner = byRoute.get(key);
+      if (owner) {
+        problems.push(
+          `${at(fn)}: route ${route.method} ${route.path} is already served by ${at(owner)}; remove one of them or change its path.`,
+        );
+      }
+      byRoute.set(key, fn);
+    }
+  }
+}
+
+// Serverless does not validate functions added by plugins: check what Lambda would reject.
+function checkFunctionOptions(config: ManifestFunction['config'], where: string, problems: string[]): void {
+  const limits = [
+    ['memory', 128, 10240, 'MB'],
+    ['timeout', 1, 900, 'seconds'],
+    ['reservedConcurrency', 0, 1_000_000, ''],
+  ] as const;
+  for (const [key, min, max, unit] of limits) {
+    const value = config[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      problems.push(
+        `${where}: @fn({ ${key}: ${value} }) must be a whole number from ${min} to ${max}${unit ? ` ${unit}` : ''}.`,
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(config.environment ?? {})) {
+    if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(name) || typeof value !== 'string') {
+      problems.push(
+        `${where}: @fn({ environment }) key '${name}' must be a letter followed by letters, digits or '_', with a string value.`,
+      );
+    }
+  }
+}
+
+// DynamoDB has one type per attribute: a key used by the table and an index must agree on it.
+function checkKeyTypes(def: TableDefinition, source: string, problems: string[]): void {
+  const types = new Map<string, string>();
+  const keys = [
+    def.partitionKey,
+    def.sortKey,
+    ...Object.values(def.indexes ?? {}).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  for (const key of keys) {
+    if (!key) continue;
+    const known = types.get(key.name);
+    if (known && known !== key.type) {
+      problems.push(
+        `${source} › table '${def.name}': key attribute '${key.name}' is typed both '${known}' and '${key.type}'; use one type for it in the table and its indexes.`,
+      );
+    }
+    types.set(key.name, key.type);
+  }
+}
+
+function checkPathParameters(path: string, where: string, problems: string[]): string[] {
+  const names: string[] = [];
+  const segments = path.split('/');
+  segments.forEach((segment, i) => {
+    for (const [, raw = ''] of segment.matchAll(PARAM)) {
+      if (!PARAM_NAME.test(raw)) {
+        problems.push(
+          `${where}: path parameter '{${raw}}' in ${path} may hold only letters, digits and '_' (greedy: '{proxy+}').`,
+        );
+      } else if (raw.endsWith('+') && i !== segments.length - 1) {
+        problems.push(`${where}: greedy parameter '{${raw}}' must be the last segment of ${path}.`);
+      }
+      const name = raw.replace(/\+$/, '');
+      if (names.includes(name)) problems.push(`${where}: path parameter '{${name}}' appears twice in ${path}.`);
+      names.push(name);
+    }
+  });
+  return names;
+}
+
+function manifestTable(def: TableDefinition, source: string, context: ManifestContext): ManifestTable {
+  return {
+    name: def.name,
+    tableName: `${context.service}-${context.stage}-${def.name}`,
+    envVar: tableEnvVar(def),
+    partitionKey: def.partitionKey,
+    ...(def.sortKey ? { sortKey: def.sortKey } : {}),
+    indexes: Object.entries(def.indexes ?? {}).map(([name, index]) => ({ name, ...index })),
+    ...(def.ttl ? { ttl: def.ttl } : {}),
+    ...(def.stream ? { stream: def.stream } : {}),
+    source,
+  };
+}
+
+function manifestSchema(schema: Schema): ManifestSchema {
+  const jsonSchema = toJsonSchema(schema);
+  return { vendor: schema['~standard'].vendor, ...(jsonSchema ? { jsonSchema } : {}) };
+}
+
+// Standard JSON Schema (zod 4, valibot, arktype) describes the input; other libraries skip checks.
+function toJsonSchema(schema: Schema): Record<string, unknown> | undefined {
+  const standard = schema['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => unknown } };
+  try {
+    return standard.jsonSchema?.input?.({ target: 'draft-2020-12' }) as Record<string, unknown> | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function schemaKeys(schema: Schema | undefined): string[] | undefined {
+  const properties = schema && toJsonSchema(schema)?.properties;
+  return properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
+}
+
+/** `('/notes', '/{id}')` → `/notes/{id}`; `('/notes', '/')` → `/notes`; `('', '/')` → `/`. */
+export function joinPath(prefix: string, path: string): string {
+  const joined = `/${prefix}/${path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  return joined;
+}
+
+/** `NotesApi` → `notes-api`; `getAll` → `get-all`; `HTTPServer` → `http-server`. */
+export function kebab(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+}

@@ -1,0 +1,102 @@
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Message } from 'esbuild';
+import { glob } from 'tinyglobby';
+import { GantryBuildError } from '../errors.js';
+import type { LoadedModule } from './build-manifest.js';
+
+export interface LoadOptions {
+  servicePath: string;
+  /** Globs relative to the service, e.g. `src/**\/*.ts`. */
+  handlers: string[];
+  /** Where the discovery build is written (inside `.gantry/`, ignored by git). */
+  outDir: string;
+}
+
+const NOT_HANDLERS = ['**/node_modules/**', '**/*.d.ts', '**/*.test.*', '**/*.spec.*', '**/.*/**'];
+
+/** The handler files the globs match, relative to the service, sorted. */
+export async function findHandlerFiles(servicePath: string, handlers: string[]): Promise<string[]> {
+  const files = await glob(handlers, { cwd: servicePath, ignore: NOT_HANDLERS });
+  if (files.length === 0) {
+    throw new GantryBuildError([
+      `custom.gantry.handlers (${handlers.join(', ')}) matched no file in ${servicePath}; point it at the modules that export your decorated classes.`,
+    ]);
+  }
+  return files.sort();
+}
+
+/**
+ * One esbuild build of every handler module (code shared between them goes into common chunks, so a
+ * table imported by two modules is one value), then each module imported once, in order. A module
+ * that fails to build or throws on import is reported with its file and error.
+ */
+export async function loadHandlerModules(options: LoadOptions): Promise<LoadedModule[]> {
+  const { servicePath, outDir } = options;
+  const files = await findHandlerFiles(servicePath, options.handlers);
+  await rm(outDir, { recursive: true, force: true });
+
+  let outputs: Record<string, { entryPoint?: string }>;
+  try {
+    const result = await build({
+      absWorkingDir: servicePath,
+      entryPoints: files,
+      outdir: outDir,
+      outbase: servicePath,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outExtension: { '.js': '.mjs' },
+      // Dependencies are imported from node_modules as they are: faster, and one copy of each.
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    outputs = result.metafile.outputs;
+  } catch (error) {
+    const messages = (error as { errors?: Message[] }).errors ?? [];
+    throw new GantryBuildError(
+      messages.length > 0 ? messages.map(formatEsbuildMessage) : [`esbuild failed: ${String(error)}`],
+      { cause: error },
+    );
+  }
+
+  const outputOf = new Map<string, string>();
+  for (const [output, meta] of Object.entries(outputs)) {
+    if (meta.entryPoint) outputOf.set(resolve(servicePath, meta.entryPoint), resolve(servicePath, output));
+  }
+
+  const modules: LoadedModule[] = [];
+  const problems: string[] = [];
+  let firstError: unknown;
+  for (const file of files) {
+    const output = outputOf.get(resolve(servicePath, file));
+    if (!output) throw new Error(`esbuild wrote no output for ${file}`); // cannot happen: one output per entry
+    try {
+      const exports = (await import(pathToFileURL(output).href)) as Record<string, unknown>;
+      modules.push({ file, exports });
+    } catch (error) {
+      firstError ??= error;
+      problems.push(
+        `${file}: importing this module threw ${describeError(error)}; fix the module so it loads without side effects that fail at build time.`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new GantryBuildError(problems, { cause: firstError });
+  return modules;
+}
+
+function formatEsbuildMessage(message: Message): string {
+  const at = message.location
+    ? `${message.location.file}:${message.location.line}:${message.location.column}`
+    : 'esbuild';
+  return `${at}: ${message.text}`;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

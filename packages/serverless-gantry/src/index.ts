@@ -1,0 +1,141 @@
+import { type BuiltService, buildService } from './build-service.js';
+import { gantryJsonSchema } from './config.js';
+import { GantryBuildError, isGantryError } from './errors.js';
+import { mergeService } from './merge.js';
+import { routeTable } from './route-table.js';
+
+export { type BuiltService, buildService } from './build-service.js';
+export { type GantryConfig, gantryConfigSchema, resolveStageOptions, type StageOptions } from './config.js';
+export { buildManifest, type LoadedModule } from './discover/build-manifest.js';
+export { loadHandlerModules } from './discover/load-modules.js';
+export { GantryBuildError, GantryError, isGantryError } from './errors.js';
+export { generateService, type ServiceFragment } from './generate/service.js';
+export type * from './manifest.js';
+export { mergeService } from './merge.js';
+export { routeTable } from './route-table.js';
+
+// The slice of the Serverless Framework (osls 4 / v3 plugin API) this plugin touches.
+interface Serverless {
+  serviceDir: string;
+  service: {
+    service: string;
+    custom?: { gantry?: unknown };
+    functions?: Record<string, unknown> | null;
+    resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> } | null;
+    provider: {
+      httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
+      iam?: { role?: unknown };
+    };
+  };
+  /** The configuration as read from serverless.yml; `sls print` prints this. */
+  configurationInput?: { functions?: unknown; resources?: unknown };
+  getProvider(name: 'aws'): { getStage(): string; getRegion(): string };
+  configSchemaHandler: { defineCustomProperties(schema: object): void };
+  classes: { Error: new (message: string, code?: string) => Error };
+}
+
+interface PluginUtils {
+  log: { verbose(message: string): void; notice(message: string): void };
+  writeText(text: string): void;
+}
+
+/** Serverless plugin: wires hooks and commands to the pipeline's plain functions, nothing more. */
+export default class ServerlessGantry {
+  readonly hooks: Record<string, () => Promise<void>>;
+  readonly commands = {
+    gantry: {
+      usage: 'Gantry: services generated from decorated TypeScript handlers',
+      commands: {
+        routes: {
+          usage: 'Print the route table (method, path, function, tables and access)',
+          lifecycleEvents: ['print'],
+          options: {
+            json: { usage: 'Print the Manifest as JSON on stdout, nothing else', type: 'boolean' },
+          },
+        },
+      },
+    },
+  };
+  #built: BuiltService | undefined;
+
+  constructor(serverless: Serverless, options: { json?: boolean }, utils: PluginUtils) {
+    serverless.configSchemaHandler.defineCustomProperties({
+      type: 'object',
+      properties: { gantry: gantryJsonSchema() },
+    });
+    this.hooks = {
+      // `initialize` runs before every command's own lifecycle, so serverless-esbuild,
+      // serverless-offline, package, deploy, print and invoke all see the generated functions.
+      initialize: () =>
+        reportErrors(serverless, async () => {
+          this.#built = await prepareService(serverless, utils);
+        }),
+      'gantry:routes:print': async () => {
+        if (!this.#built) return;
+        if (options.json) process.stdout.write(`${JSON.stringify(this.#built.manifest, null, 2)}\n`);
+        else utils.writeText(routeTable(this.#built.manifest));
+      },
+    };
+  }
+}
+
+async function prepareService(serverless: Serverless, utils: PluginUtils): Promise<BuiltService> {
+  const started = performance.now();
+  const { service } = serverless;
+  const provider = serverless.getProvider('aws');
+  const built = await buildService({
+    servicePath: serverless.serviceDir,
+    service: service.service,
+    stage: provider.getStage(),
+    region: provider.getRegion(),
+    config: service.custom?.gantry,
+    existing: { authorizers: Object.keys(service.provider.httpApi?.authorizers ?? {}) },
+  });
+  const merged = mergeService(
+    {
+      functions: service.functions ?? {},
+      resources: { Resources: service.resources?.Resources ?? {}, Outputs: service.resources?.Outputs ?? {} },
+      httpApi: service.provider.httpApi ?? {},
+    },
+    built.fragment,
+  );
+  service.functions = merged.functions;
+  service.resources = { ...service.resources, ...merged.resources };
+  service.provider.httpApi = merged.httpApi;
+  if (serverless.configurationInput) {
+    // `sls print` shows the configuration input, not the service: keep them the same.
+    serverless.configurationInput.functions = service.functions;
+    serverless.configurationInput.resources = service.resources;
+  }
+  checkSharedRoleStatements(service);
+  const { functions, tables } = built.manifest;
+  utils.log.verbose(
+    `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
+  );
+  return built;
+}
+
+/**
+ * osls skips its shared role when every function has its own, and then silently drops
+ * `provider.iam.role.statements`. A statement the user wrote must never vanish: fail instead.
+ */
+function checkSharedRoleStatements(service: Serverless['service']): void {
+  const role = service.provider.iam?.role as { statements?: unknown[] } | undefined;
+  if (!role?.statements?.length) return;
+  const all = Object.values(service.functions ?? {}) as { role?: unknown }[];
+  if (all.every((f) => f.role !== undefined)) {
+    throw new GantryBuildError([
+      'serverless.yml › provider.iam.role.statements apply to no function: every function has its own role. Move each statement to the methods that need it with @fn({ iamStatements: [...] }).',
+    ]);
+  }
+}
+
+async function reportErrors(serverless: Serverless, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    // Our errors carry file, class, method and the fix: show the message, not a stack trace.
+    if (isGantryError(error)) throw new serverless.classes.Error(error.message, 'GANTRY_BUILD_ERROR');
+    throw error;
+  }
+}

@@ -1,0 +1,252 @@
+import { any, api, auth, del, fn, get, post, put, table, uses } from '@gantry/decorators';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildManifest, joinPath, kebab } from '../src/discover/build-manifest.js';
+import { GantryBuildError } from '../src/errors.js';
+
+const context = { service: 'shop', stage: 'dev' };
+const Orders = table('orders', {
+  partitionKey: { name: 'id', type: 'S' },
+  indexes: { byCustomer: { partitionKey: { name: 'customer', type: 'S' } } },
+});
+const Customers = table('customers', { partitionKey: { name: 'id', type: 'S' } });
+
+/** The problems buildManifest reports for these modules (fails the test when it reports none). */
+function problemsOf(modules: Parameters<typeof buildManifest>[0]): string[] {
+  try {
+    buildManifest(modules, context);
+  } catch (error) {
+    if (error instanceof GantryBuildError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a GantryBuildError');
+}
+
+describe('buildManifest', () => {
+  @api('/orders', { cors: { origins: ['https://shop.example'] }, auth: { scopes: ['orders'] } })
+  class OrdersApi {
+    @get('/{id}', { params: z.object({ id: z.string() }) })
+    @uses(Orders, 'read')
+    @uses(Customers, 'read')
+    static read() {}
+
+    @post('/', { body: z.object({ item: z.string() }), auth: false })
+    @uses(Orders, 'write')
+    @uses(Orders, 'read')
+    @fn({ memory: 512, name: 'place-order', environment: { MODE: 'strict' } })
+    static create() {}
+
+    @any('/{proxy+}')
+    @auth({ authorizer: 'admin', scopes: ['admin'] })
+    static fallback() {}
+  }
+
+  it('turns decorated classes and exported tables into a plain Manifest', () => {
+    const manifest = buildManifest(
+      [
+        { file: 'src/tables.ts', exports: { Orders, Customers, unrelated: 42 } },
+        { file: 'src/orders.ts', exports: { OrdersApi } },
+      ],
+      context,
+    );
+    expect(manifest.service).toBe('shop');
+    expect(manifest.functions.map((f) => f.name)).toEqual(['orders-api-read', 'place-order', 'orders-api-fallback']);
+    const [read, create, fallback] = manifest.functions;
+    expect(read).toMatchObject({
+      class: 'OrdersApi',
+      export: 'OrdersApi',
+      method: 'read',
+      source: 'src/orders.ts',
+      routes: [{ method: 'GET', path: '/orders/{id}', pathParameters: ['id'], auth: { scopes: ['orders'] } }],
+      uses: [
+        { table: 'customers', access: 'read' },
+        { table: 'orders', access: 'read' },
+      ],
+      cors: { origins: ['https://shop.example'] },
+    });
+    expect(read?.schemas.params?.vendor).toBe('zod');
+    expect(read?.schemas.params?.jsonSchema).toMatchObject({ properties: { id: { type: 'string' } } });
+    expect(create?.routes[0]).toEqual({ method: 'POST', path: '/orders', pathParameters: [] });
+    expect(create?.uses).toEqual([{ table: 'orders', access: 'readwrite' }]);
+    expect(create?.config).toEqual({ memory: 512, environment: { MODE: 'strict' } });
+    expect(fallback?.routes[0]).toMatchObject({
+      method: 'ANY',
+      path: '/orders/{proxy+}',
+      pathParameters: ['proxy'],
+      auth: { authorizer: 'admin', scopes: ['admin'] },
+    });
+    expect(manifest.tables).toEqual([
+      {
+        name: 'orders',
+        tableName: 'shop-dev-orders',
+        envVar: 'GANTRY_TABLE_ORDERS',
+        partitionKey: { name: 'id', type: 'S' },
+        indexes: [{ name: 'byCustomer', partitionKey: { name: 'customer', type: 'S' } }],
+        source: 'src/tables.ts',
+      },
+      {
+        name: 'customers',
+        tableName: 'shop-dev-customers',
+        envVar: 'GANTRY_TABLE_CUSTOMERS',
+        partitionKey: { name: 'id', type: 'S' },
+        indexes: [],
+        source: 'src/tables.ts',
+      },
+    ]);
+    expect(JSON.parse(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('finds tables that are only used, and lists a re-exported class once', () => {
+    const manifest = buildManifest(
+      [
+        { file: 'src/index.ts', exports: { OrdersApi, Again: OrdersApi } },
+        { file: 'src/orders.ts', exports: { OrdersApi } },
+      ],
+      context,
+    );
+    expect(manifest.functions).toHaveLength(3);
+    expect(manifest.functions.every((f) => f.source === 'src/index.ts')).toBe(true);
+    expect(manifest.tables.map((t) => t.name).sort()).toEqual(['customers', 'orders']);
+  });
+
+  it('ignores exports that are neither tables nor decorated classes', () => {
+    class Plain {}
+    const manifest = buildManifest([{ file: 'src/misc.ts', exports: { Plain, value: 1, fn: () => 1 } }], context);
+    expect(manifest).toEqual({ service: 'shop', stage: 'dev', functions: [], tables: [] });
+  });
+});
+
+describe('build errors name the file, class and method, and the fix', () => {
+  it('reports a duplicate method + path, even with differently named parameters', () => {
+    class A {
+      @get('/items/{id}') static one() {}
+    }
+    class B {
+      @get('/items/{itemId}') static two() {}
+    }
+    expect(problemsOf([{ file: 'src/a.ts', exports: { A, B } }])).toEqual([
+      'src/a.ts › B.two: route GET /items/{itemId} is already served by src/a.ts › A.one; remove one of them or change its path.',
+    ]);
+  });
+
+  it('reports a path parameter the params schema does not declare, and the reverse', () => {
+    class Items {
+      @put('/items/{id}/{part}', { params: z.object({ id: z.string(), version: z.string() }) })
+      static update() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      "src/items.ts › Items.update: path parameter '{part}' in PUT /items/{id}/{part} is not declared in the params schema; add 'part' to it.",
+      "src/items.ts › Items.update: the params schema declares 'version' but PUT /items/{id}/{part} has no '{version}'; remove it from the schema or add it to the path.",
+    ]);
+  });
+
+  it('reports uses() of something that is not a table', () => {
+    const NotATable = { name: 'orders' };
+    class Items {
+      // @ts-expect-error: a plain object is not a table
+      @uses(NotATable, 'read') @get('/x') static read() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      "src/items.ts › Items.read: uses() was given an object, not a table: pass a value made by table('name', { ... }) and check its import.",
+    ]);
+  });
+
+  it('reports uses() of undefined as a likely circular import', () => {
+    class Items {
+      // @ts-expect-error: undefined is not a table
+      @uses(undefined, 'read') @get('/x') static read() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])[0]).toContain('undefined (a circular import?)');
+  });
+
+  it('reports generated function names that collide', () => {
+    class OrdersApi {
+      @get('/a') static getAll() {}
+    }
+    class OrdersApiGet {
+      @get('/b') static all() {}
+    }
+    expect(problemsOf([{ file: 'src/o.ts', exports: { OrdersApi, OrdersApiGet } }])).toEqual([
+      "src/o.ts › OrdersApiGet.all: function name 'orders-api-get-all' is also generated for src/o.ts › OrdersApi.getAll; rename one method or set @fn({ name: '...' }).",
+    ]);
+  });
+
+  it('reports decorators on instance methods', () => {
+    class Items {
+      @get('/x') read() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      "src/items.ts › Items.read: Gantry decorators go on static methods (handlers are called without an instance); write 'static read(...)'.",
+    ]);
+  });
+
+  it('reports malformed paths and parameters', () => {
+    class Items {
+      @get('/a/{proxy+}/b') static greedy() {}
+      @get('/a/{bad-name}') static badName() {}
+      @del('/a/{id}/{id}') static twice() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      "src/items.ts › Items.greedy: greedy parameter '{proxy+}' must be the last segment of /a/{proxy+}/b.",
+      "src/items.ts › Items.badName: path parameter '{bad-name}' in /a/{bad-name} may hold only letters, digits and '_' (greedy: '{proxy+}').",
+      "src/items.ts › Items.twice: path parameter '{id}' appears twice in /a/{id}/{id}.",
+    ]);
+  });
+
+  it('reports two different tables with one name', () => {
+    const first = table('orders', { partitionKey: { name: 'id', type: 'S' } });
+    const second = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });
+    expect(problemsOf([{ file: 'src/t.ts', exports: { first, second } }])).toEqual([
+      "src/t.ts › second: a second, different table is named 'orders' (first in src/t.ts); give each table its own name.",
+    ]);
+  });
+
+  it('reports a key attribute typed differently in the table and an index', () => {
+    const events = table('events', {
+      partitionKey: { name: 'id', type: 'S' },
+      indexes: { byId: { partitionKey: { name: 'id', type: 'N' } } },
+    });
+    expect(problemsOf([{ file: 'src/t.ts', exports: { events } }])).toEqual([
+      "src/t.ts › table 'events': key attribute 'id' is typed both 'S' and 'N'; use one type for it in the table and its indexes.",
+    ]);
+  });
+
+  it('reports function options Lambda would reject', () => {
+    class Items {
+      @fn({ memory: 64, timeout: 901, environment: { '1BAD': 'x' } }) @get('/x') static read() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      'src/items.ts › Items.read: @fn({ memory: 64 }) must be a whole number from 128 to 10240 MB.',
+      'src/items.ts › Items.read: @fn({ timeout: 901 }) must be a whole number from 1 to 900 seconds.',
+      "src/items.ts › Items.read: @fn({ environment }) key '1BAD' must be a letter followed by letters, digits or '_', with a string value.",
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    class Items {
+      @get('/x') a() {}
+      @get('/y') b() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toHaveLength(2);
+  });
+});
+
+describe('names and paths', () => {
+  it.each([
+    ['NotesApi', 'notes-api'],
+    ['getAll', 'get-all'],
+    ['HTTPServer', 'http-server'],
+    ['list_v2', 'list-v2'],
+  ])('kebab(%s) is %s', (input, expected) => {
+    expect(kebab(input)).toBe(expected);
+  });
+
+  it.each([
+    ['/notes', '/{id}', '/notes/{id}'],
+    ['/notes', '/', '/notes'],
+    ['', '/', '/'],
+    ['notes/', 'x/', '/notes/x'],
+  ])('joinPath(%s, %s) is %s', (prefix, path, expected) => {
+    expect(joinPath(prefix, path)).toBe(expected);
+  });
+});

@@ -1,0 +1,279 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../src/manifest.js';
+import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
+import { guardIam } from './support/guard.js';
+import { dynamodbActionsOn, simulate, type Verdict } from './support/iam.js';
+import { type CfnTemplate, packageService, sls } from './support/serverless.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+// The access contract, written out here independently of the implementation (README of
+// @gantry/decorators): reads on the table and (Query/Scan apply to) its indexes; writes on the table.
+const CONTRACT = {
+  read: ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem'],
+  write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
+} as const;
+const allowedOnTable = (access: string | undefined, action: string) =>
+  (access === 'read' || access === 'readwrite' ? CONTRACT.read : []).some((a) => `dynamodb:${a}` === action) ||
+  (access === 'write' || access === 'readwrite' ? CONTRACT.write : []).some((a) => `dynamodb:${a}` === action);
+const allowedOnIndex = (access: string | undefined, action: string) =>
+  (access === 'read' || access === 'readwrite') && CONTRACT.read.some((a) => `dynamodb:${a}` === action);
+
+type Role = { Properties: { RoleName: string; Policies: { PolicyDocument: { Statement: unknown[] } }[] } };
+type LambdaFn = { Properties: { Handler: string; FunctionName: string; Role: { 'Fn::GetAtt': [string, string] } } };
+
+/** The role a generated function runs with, found through the template's own wiring. */
+function roleOf(template: CfnTemplate, functionName: string) {
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').find(
+    ([, r]) => (r as unknown as LambdaFn).Properties.Handler === `.gantry/entries/${functionName}.handler`,
+  );
+  if (!found) throw new Error(`no Lambda function for ${functionName}`);
+  const lambda = found[1] as unknown as LambdaFn;
+  const roleId = lambda.Properties.Role['Fn::GetAtt'][0];
+  const role = template.Resources[roleId] as unknown as Role;
+  const statements = resolveIntrinsics(
+    role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement),
+    template,
+    TEST_DEPLOYMENT,
+  ) as unknown[];
+  const roleArn = `arn:aws:iam::${TEST_DEPLOYMENT.accountId}:role/${role.Properties.RoleName}`;
+  return { lambda, roleId, role, statements, roleArn };
+}
+
+const tableArn = (name: string) =>
+  `arn:aws:dynamodb:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:table/${name}`;
+
+const cases = [
+  { fixture: 'notes', stages: ['dev', 'prod'], production: 'prod' },
+  { fixture: 'accounts', stages: ['dev', 'live'], production: 'live' },
+];
+
+describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, production }) => {
+  const cwd = join(fixtures, fixture);
+  const built: Record<string, { template: CfnTemplate; path: string; manifest: Manifest }> = {};
+
+  beforeAll(async () => {
+    for (const stage of stages) {
+      const routes = await sls(cwd, ['gantry', 'routes', '--json', '--stage', stage]);
+      expect(routes.code, routes.stdout + routes.stderr).toBe(0);
+      const manifest = JSON.parse(routes.stdout) as Manifest;
+      built[stage] = { ...(await packageService(cwd, stage)), manifest };
+    }
+  });
+
+  it.each(stages)('%s: one Lambda per decorated method, each on its own role, no shared role for them', (stage) => {
+    const { template, manifest } = built[stage] ?? expect.unreachable();
+    expect(manifest.functions.length).toBeGreaterThan(0);
+    const roleIds = new Set<string>();
+    for (const fn of manifest.functions) {
+      const { roleId, role } = roleOf(template, fn.name);
+      expect(roleId).not.toBe('IamRoleLambdaExecution');
+      expect(role.Properties.RoleName.length).toBeLessThanOrEqual(64);
+      roleIds.add(roleId);
+    }
+    expect(roleIds.size).toBe(manifest.functions.length);
+  });
+
+  it.each(stages)(
+    '%s: IAM allows exactly the access contract, per function × table × index × action',
+    async (stage) => {
+      const { template, manifest } = built[stage] ?? expect.unreachable();
+      const tableActions = await dynamodbActionsOn('table');
+      const indexActions = await dynamodbActionsOn('index');
+      expect(tableActions).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteTable']),
+      );
+
+      const mismatches: string[] = [];
+      let allowed = 0;
+      const check = async (
+        fn: string,
+        statements: unknown[],
+        roleArn: string,
+        action: string,
+        resource: string,
+        expected: boolean,
+      ) => {
+        const verdict: Verdict = await simulate(statements, { action, resource, roleArn }, TEST_DEPLOYMENT);
+        if ((verdict === 'Allowed') !== expected) mismatches.push(`${fn}: ${action} on ${resource} → ${verdict}`);
+        if (verdict === 'Allowed') allowed++;
+      };
+      for (const fn of manifest.functions) {
+        const { statements, roleArn } = roleOf(template, fn.name);
+        for (const table of [
+          ...manifest.tables,
+          { name: 'undeclared', tableName: `${manifest.service}-${stage}-undeclared`, indexes: [{ name: 'any' }] },
+        ]) {
+          const access = fn.uses.find((u) => u.table === table.name)?.access;
+          for (const action of tableActions) {
+            await check(
+              fn.name,
+              statements,
+              roleArn,
+              action,
+              tableArn(table.tableName),
+              allowedOnTable(access, action),
+            );
+          }
+          for (const index of table.indexes) {
+            for (const action of indexActions) {
+              const arn = `${tableArn(table.tableName)}/index/${index.name}`;
+              await check(fn.name, statements, roleArn, action, arn, allowedOnIndex(access, action));
+            }
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+      expect(allowed).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(stages)('%s: each function may write logs to its own log group only', async (stage) => {
+    const { template, manifest } = built[stage] ?? expect.unreachable();
+    const logGroup = (fnName: string) =>
+      `arn:aws:logs:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:log-group:/aws/lambda/${roleOf(template, fnName).lambda.Properties.FunctionName}`;
+    const [first, second] = manifest.functions;
+    if (!first || !second) throw new Error('fixture needs two functions');
+    const { statements, roleArn } = roleOf(template, first.name);
+    const verdict = (action: string, resource: string) =>
+      simulate(statements, { action, resource, roleArn }, TEST_DEPLOYMENT);
+    expect(await verdict('logs:CreateLogStream', `${logGroup(first.name)}:log-stream:2026/11/27/[$LATEST]abc`)).toBe(
+      'Allowed',
+    );
+    expect(await verdict('logs:PutLogEvents', `${logGroup(first.name)}:log-stream:2026/11/27/[$LATEST]abc`)).toBe(
+      'Allowed',
+    );
+    expect(await verdict('logs:PutLogEvents', `${logGroup(second.name)}:log-stream:x`)).toBe('ImplicitlyDenied');
+    expect(await verdict('logs:CreateLogStream', `${logGroup(second.name)}:log-stream:x`)).toBe('ImplicitlyDenied');
+    expect(await verdict('logs:DeleteLogGroup', logGroup(first.name))).toBe('ImplicitlyDenied');
+  });
+
+  it.each(stages)('%s: passes cfn-guard (Control Tower IAM rules + no wildcards)', (stage) => {
+    const { path } = built[stage] ?? expect.unreachable();
+    const result = guardIam(path);
+    expect(result.output).not.toMatch(/FAIL/);
+    expect(result.status).toBe(0);
+  });
+
+  it.each(stages)('%s: stage-scoped tables, on demand; retained with PITR only in production', (stage) => {
+    const { template, manifest } = built[stage] ?? expect.unreachable();
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    expect(tables.map(([, t]) => t.Properties?.TableName).sort()).toEqual(
+      manifest.tables.map((t) => `${manifest.service}-${stage}-${t.name}`).sort(),
+    );
+    for (const [, table] of tables) {
+      expect(table.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
+      const isProduction = stage === production;
+      expect(table.DeletionPolicy).toBe(isProduction ? 'Retain' : 'Delete');
+      expect(table.UpdateReplacePolicy).toBe(isProduction ? 'Retain' : 'Delete');
+      expect(Boolean(table.Properties?.PointInTimeRecoverySpecification)).toBe(isProduction);
+    }
+  });
+
+  it.each(stages)('%s: routes, table-name environment and outputs', (stage) => {
+    const { template, manifest } = built[stage] ?? expect.unreachable();
+    const routeKeys = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    for (const fn of manifest.functions) {
+      for (const route of fn.routes) {
+        expect(routeKeys).toContain(route.method === 'ANY' ? `ANY ${route.path}` : `${route.method} ${route.path}`);
+      }
+      const env = (
+        roleOf(template, fn.name).lambda.Properties as unknown as { Environment: { Variables: Record<string, string> } }
+      ).Environment.Variables;
+      for (const use of fn.uses) {
+        const table = manifest.tables.find((t) => t.name === use.table);
+        expect(env[table?.envVar ?? '']).toBe(`${manifest.service}-${stage}-${use.table}`);
+      }
+    }
+    expect(Object.keys(template.Outputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'HttpApiUrl',
+        ...manifest.tables.map((t) => `${t.name[0]?.toUpperCase()}${t.name.slice(1)}TableName`),
+      ]),
+    );
+  });
+});
+
+describe('fixture notes in detail', () => {
+  const cwd = join(fixtures, 'notes');
+
+  it('prints the route table with methods, paths, functions, tables and access', async () => {
+    const result = await sls(cwd, ['gantry', 'routes']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^METHOD\s+PATH\s+FUNCTION\s+TABLES$/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^POST\s+\/notes\s+notes-api-create\s+audit \(write\), notes \(write\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^DELETE\s+\/notes\/\{id\}\s+notes-api-remove\s+notes \(readwrite\)$/),
+    );
+  });
+
+  it('prints the Manifest as JSON on stdout and nothing else', async () => {
+    const result = await sls(cwd, ['gantry', 'routes', '--json', '--stage', 'qa']);
+    const manifest = JSON.parse(result.stdout) as Manifest;
+    expect(manifest.functions.find((f) => f.name === 'notes-api-read')).toMatchObject({
+      routes: [{ method: 'GET', path: '/notes/{id}' }],
+      uses: [{ table: 'notes', access: 'read' }],
+    });
+    expect(manifest.tables.find((t) => t.name === 'notes')).toMatchObject({
+      tableName: 'fixture-notes-qa-notes',
+      indexes: [{ name: 'byOwner' }],
+    });
+  });
+
+  it('shows generated functions and resources in sls print', async () => {
+    const result = await sls(cwd, ['print', '--format', 'json']);
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as {
+      functions: Record<string, unknown>;
+      resources: { Resources: Record<string, unknown> };
+    };
+    expect(Object.keys(printed.functions)).toContain('notes-api-create');
+    expect(Object.keys(printed.resources.Resources)).toContain('NotesApiCreateRole');
+  });
+
+  it('runs a generated function with sls invoke local', async () => {
+    const event = JSON.stringify({ rawPath: '/notes', requestContext: { http: { method: 'GET' } } });
+    const result = await sls(cwd, ['invoke', 'local', '-f', 'notes-api-list', '--data', event]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ statusCode: 200, body: '[]' });
+  });
+});
+
+describe('fixture accounts in detail', () => {
+  const cwd = join(fixtures, 'accounts');
+
+  it('keeps hand-written functions and resources, adds JWT scopes and user statements', async () => {
+    const { template } = await packageService(cwd, 'qa');
+    expect(template.Resources.LegacyLambdaFunction).toBeDefined();
+    expect(template.Resources.UploadsBucket).toBeDefined();
+    const routes = Object.fromEntries(
+      resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties?.RouteKey, r.Properties]),
+    );
+    expect(routes['PATCH /accounts/{tenant}/{id}']).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizationScopes: ['accounts:write'],
+    });
+    expect(routes['GET /accounts/{tenant}/{id}']).toMatchObject({ AuthorizationScopes: ['accounts:read'] });
+    expect(routes['GET /accounts/health']?.AuthorizationType).toBeUndefined();
+    expect(routes['ANY /admin/{proxy+}']).toMatchObject({ AuthorizationScopes: ['admin'] });
+
+    const { statements, roleArn, lambda } = roleOf(template, 'accounts-api-update');
+    expect(lambda.Properties).toMatchObject({
+      MemorySize: 1024,
+      Timeout: 29,
+      Description: 'Updates an account',
+      ReservedConcurrentExecutions: 5,
+    });
+    const upload = 'arn:aws:s3:::uploadsbucket/accounts/42.json';
+    const verdict = (action: string, resource: string) =>
+      simulate(statements, { action, resource, roleArn }, TEST_DEPLOYMENT);
+    expect(await verdict('s3:PutObject', upload)).toBe('Allowed');
+    expect(await verdict('s3:PutObject', 'arn:aws:s3:::uploadsbucket/other/42.json')).toBe('ImplicitlyDenied');
+    expect(await verdict('s3:GetObject', upload)).toBe('ImplicitlyDenied');
+  });
+});
