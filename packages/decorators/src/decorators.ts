@@ -17,8 +17,17 @@ import { isTable, type TableDefinition } from './table.js';
 type AnyMethod = (this: unknown, ...args: never[]) => unknown;
 type MethodDecorator = (value: AnyMethod, context: ClassMethodDecoratorContext) => void;
 
+const LEGACY =
+  'Gantry needs standard (TC39) decorators, but this code was compiled with legacy ones: remove "experimentalDecorators" from tsconfig.json.';
+
+// With `experimentalDecorators`, the second argument is a property key, not a context object.
+function assertStandard(context: unknown): asserts context is DecoratorContext {
+  if (typeof context !== 'object' || context === null || !('kind' in context)) throw new TypeError(LEGACY);
+}
+
 function methodDecorator(apply: (record: MethodMetadata) => void): MethodDecorator {
   return (_value, context) => {
+    assertStandard(context);
     const record = recordMethod(context.metadata, context);
     if (context.kind !== 'method') {
       record.problems.push(`Gantry decorators apply to methods only, not to a ${context.kind}.`);
@@ -37,6 +46,7 @@ function methodDecorator(apply: (record: MethodMetadata) => void): MethodDecorat
  */
 export function api(prefix = '', options: ApiOptions = {}) {
   return (_value: abstract new (...args: never[]) => unknown, context: ClassDecoratorContext): void => {
+    assertStandard(context);
     recordClass(context.metadata, { prefix, options });
   };
 }

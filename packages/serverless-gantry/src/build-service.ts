@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveStageOptions, type StageOptions } from './config.js';
 import { buildManifest } from './discover/build-manifest.js';
 import { loadHandlerModules } from './discover/load-modules.js';
-import type { EntryFile } from './generate/entries.js';
+import { ENTRIES_DIR, type EntryFile } from './generate/entries.js';
 import { type ExistingService, generateService, type ServiceFragment } from './generate/service.js';
 import type { Manifest } from './manifest.js';
 
@@ -38,6 +38,8 @@ export async function buildService(input: BuildInput): Promise<BuiltService> {
 }
 
 async function writeEntries(servicePath: string, entries: EntryFile[]): Promise<void> {
+  // Entries of functions that no longer exist would linger in bundles and editors: start clean.
+  await rm(join(servicePath, ENTRIES_DIR), { recursive: true, force: true });
   await Promise.all(
     entries.map(async (entry) => {
       const file = join(servicePath, entry.path);
