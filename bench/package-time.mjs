@@ -95,7 +95,8 @@ function sls(cwd, argv) {
     env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
     maxBuffer: 256 * 1024 * 1024,
   });
-  if (result.status !== 0) throw new Error(`sls ${argv.join(' ')} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`sls ${argv.join(' ')} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   return result;
 }
 
@@ -112,7 +113,9 @@ const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 rmSync(work, { recursive: true, force: true });
 console.log(`Node ${process.version}, ${runs} runs per measurement, medians; ${new Date().toISOString()}`);
-console.log('| functions | hand-written sls package | gantry sls package | ratio | discovery (build + import + Manifest) |');
+console.log(
+  '| functions | hand-written sls package | gantry sls package | ratio | discovery (build + import + Manifest) |',
+);
 console.log('|---:|---:|---:|---:|---:|');
 for (const n of sizes) {
   const gantry = join(work, `gantry-${n}`);
@@ -140,5 +143,7 @@ for (const n of sizes) {
     if (manifest.functions.length !== n) throw new Error(`expected ${n} functions, got ${manifest.functions.length}`);
   }
   const ratio = median(g) / median(h);
-  console.log(`| ${n} | ${seconds(median(h))} | ${seconds(median(g))} | ${ratio.toFixed(2)} | ${Math.round(median(discovery))} ms |`);
+  console.log(
+    `| ${n} | ${seconds(median(h))} | ${seconds(median(g))} | ${ratio.toFixed(2)} | ${Math.round(median(discovery))} ms |`,
+  );
 }

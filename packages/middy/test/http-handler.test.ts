@@ -2,7 +2,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import { describe, expect, it, vi } from 'vitest';
 import { type HttpRequest, httpHandler } from '../src/index.js';
 
-function event(overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
+function event(
+  overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {},
+): APIGatewayProxyEventV2WithJWTAuthorizer {
   return {
     version: '2.0',
     routeKey: 'POST /notes/{id}',
@@ -84,6 +86,8 @@ describe('httpHandler', () => {
   });
 
   it('refuses a method that does not exist when the handler is made', () => {
-    expect(() => httpHandler(NotesApi, 'missing' as 'update')).toThrow('httpHandler: NotesApi.missing is not a function');
+    expect(() => httpHandler(NotesApi, 'missing' as 'update')).toThrow(
+      'httpHandler: NotesApi.missing is not a function',
+    );
   });
 });

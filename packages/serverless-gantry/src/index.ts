@@ -71,7 +71,8 @@ export default class ServerlessGantry {
           this.#built = await prepareService(serverless, utils);
         }),
       'gantry:routes:print': async () => {
-        if (!this.#built) throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+        if (!this.#built)
+          throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
         if (options.json) process.stdout.write(`${JSON.stringify(this.#built.manifest, null, 2)}\n`);
         else utils.writeText(routeTable(this.#built.manifest));
       },

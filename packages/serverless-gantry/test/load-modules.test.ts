@@ -42,7 +42,9 @@ export class NotesApi {
     });
     expect(modules.map((m) => m.file)).toEqual(['src/notes.ts', 'src/tables.ts']);
     const manifest = buildManifest(modules, { service: 's', stage: 'dev' });
-    expect(manifest.functions.map((f) => [f.name, f.uses])).toEqual([['notes-api-read', [{ table: 'notes', access: 'read' }]]]);
+    expect(manifest.functions.map((f) => [f.name, f.uses])).toEqual([
+      ['notes-api-read', [{ table: 'notes', access: 'read' }]],
+    ]);
     expect(manifest.tables.map((t) => t.name)).toEqual(['notes']);
   });
 
@@ -64,7 +66,9 @@ export class NotesApi {
 
   it('reports globs that match no file', async () => {
     expect(await problems({ 'src/a.ts': TABLES }, ['handlers/*.ts'])).toEqual([
-      expect.stringMatching(/^custom\.gantry\.handlers \(handlers\/\*\.ts\) matched no file in .*; point it at the modules/),
+      expect.stringMatching(
+        /^custom\.gantry\.handlers \(handlers\/\*\.ts\) matched no file in .*; point it at the modules/,
+      ),
     ]);
   });
 

@@ -33,7 +33,9 @@ export class ItemsApi {
     const input = ItemInput.safeParse(request.body);
     if (!input.success) throw new RequestError(400, 'validation', z.prettifyError(input.error));
     const item = { id: randomUUID(), name: input.data.name, createdAt: new Date().toISOString() };
-    await db().send(new PutCommand({ TableName: itemsTable(), Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+    await db().send(
+      new PutCommand({ TableName: itemsTable(), Item: item, ConditionExpression: 'attribute_not_exists(id)' }),
+    );
     return item;
   }
 
