@@ -5,6 +5,7 @@ import type { Manifest } from '../src/manifest.js';
 import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
 import { guardIam } from './support/guard.js';
 import { dynamodbActionsOn, simulate, type Verdict } from './support/iam.js';
+import { startOffline } from './support/offline.js';
 import { type CfnTemplate, packageService, sls } from './support/serverless.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -241,6 +242,39 @@ describe('fixture notes in detail', () => {
     const result = await sls(cwd, ['invoke', 'local', '-f', 'notes-api-list', '--data', event]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ statusCode: 200, body: '[]' });
+  });
+
+  it('serves the generated routes under sls offline', async () => {
+    const offline = await startOffline(cwd);
+    try {
+      const list = await fetch(`${offline.url}/notes`);
+      expect(list.status).toBe(200);
+      expect(await list.json()).toEqual([]);
+      const created = await fetch(`${offline.url}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text":',
+      });
+      expect(created.status).toBe(400);
+      expect(await created.json()).toMatchObject({ error: { code: 'bad_request' } });
+    } finally {
+      await offline.stop();
+    }
+  });
+
+  it('lets sls deploy function -f find a generated function (stopping only for lack of credentials)', async () => {
+    const noCredentials = {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_CONFIG_FILE: '/nonexistent',
+    };
+    const found = await sls(cwd, ['deploy', 'function', '-f', 'notes-api-read'], noCredentials);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toContain('AWS provider credentials not found');
+    const missing = await sls(cwd, ['deploy', 'function', '-f', 'notes-api-nope'], noCredentials);
+    expect(missing.stdout).toContain('Function "notes-api-nope" doesn\'t exist in this Service');
   });
 });
 
