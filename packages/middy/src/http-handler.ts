@@ -1,112 +1,73 @@
+import { type ApiOptions, type CorsOptions, readClassMetadata } from '@gantry/decorators';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import httpCors from '@middy/http-cors';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createLogger, type LoggerOptions } from './log.js';
+import { httpErrorResponse } from './middlewares/http-error-response.js';
+import { httpRequestParser } from './middlewares/http-request-parser.js';
+import { httpResponse } from './middlewares/http-response.js';
+import { requestLog } from './middlewares/request-log.js';
+import { validateRequest } from './middlewares/validate-request.js';
+import type { HttpEvent, HttpRequest } from './request.js';
 
-/** What a decorated method receives. */
-export interface HttpRequest {
-  requestId: string;
-  method: string;
-  path: string;
-  params: Record<string, string>;
-  query: Record<string, string>;
-  /** Header names in lower case, as payload 2.0 delivers them. */
-  headers: Record<string, string>;
-  /** The parsed JSON body, the raw text for other types, `undefined` without a body. */
-  body: unknown;
-  /** The caller's JWT claims when the route has an authorizer. */
-  claims: Record<string, unknown>;
+export interface HttpHandlerOptions {
+  /** Requests with larger bodies get a 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+  logger?: LoggerOptions;
 }
 
-type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Method = (request: HttpRequest) => unknown;
 
-/** An error that chooses its HTTP status and a message safe to show the caller. */
-export interface HttpErrorLike {
-  statusCode: number;
-  code?: string;
-  expose?: boolean;
-  message: string;
-}
-
-class BadRequestError extends Error {
-  readonly statusCode = 400;
-  readonly code = 'bad_request';
-  readonly expose = true;
-}
-
 /**
- * Wraps one static method of a handler class as a Lambda handler for HTTP API payload 2.0.
- * A minimal, correct wrapper; the full kit (validation, CORS, logs, error family) grows here.
+ * Wraps one static method of a decorated class as the Lambda handler of an HTTP API route: parse,
+ * validate with the decorators' schemas, call, serialize, map errors, CORS headers, one log line.
+ * Generated entries call it; nothing here runs a schema or reads a file at cold start.
  *
  * @example
- * export const handler = httpHandler(NotesApi, 'get');
+ * export const handler = httpHandler(NotesApi, 'create');
  */
-export function httpHandler<T extends object>(target: T, method: keyof T & string) {
+export function httpHandler<T extends object>(target: T, method: keyof T & string, options: HttpHandlerOptions = {}) {
   const fn = target[method] as unknown;
   if (typeof fn !== 'function') {
     throw new TypeError(`httpHandler: ${describeTarget(target)}.${method} is not a function`);
   }
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .onError(async (request) => {
-      request.response = errorResponse(request.error, request.context.awsRequestId);
-    })
-    .handler(async (event, context) => {
-      const result = await (fn as Method).call(target, toHttpRequest(event, context));
-      return toHttpResponse(result);
-    });
+  const meta = readClassMetadata(target);
+  const schemas = meta?.methods[method]?.schemas ?? {};
+  const logger = createLogger(options.logger);
+
+  const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>();
+  handler.use(requestLog(logger));
+  const cors = corsOptions(meta?.api?.options);
+  if (cors) handler.use(httpCors(cors));
+  handler.use(httpErrorResponse(logger));
+  handler.use(httpResponse());
+  handler.use(httpRequestParser({ structuredBody: schemas.body !== undefined, ...pick(options, 'maxBodyBytes') }));
+  if (schemas.body || schemas.query || schemas.params) handler.use(validateRequest(schemas));
+  return handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
 }
 
-export function toHttpRequest(event: HttpEvent, context: Pick<Context, 'awsRequestId'>): HttpRequest {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
+/**
+ * CORS headers on every response, errors included. Origins come from the class's options, or from
+ * `GANTRY_CORS_ORIGINS`, which the plugin sets from `custom.gantry.cors`. Never `*` with credentials.
+ */
+function corsOptions(api: ApiOptions | undefined) {
+  if (!api?.cors) return undefined;
+  const declared: CorsOptions = api.cors === true ? {} : api.cors;
+  const origins = declared.origins ?? process.env.GANTRY_CORS_ORIGINS?.split(',').filter(Boolean) ?? [];
+  const credentials = declared.credentials ?? process.env.GANTRY_CORS_CREDENTIALS === 'true';
+  if (credentials && (origins.length === 0 || origins.includes('*'))) {
+    throw new TypeError('CORS with credentials needs explicit origins; browsers reject "*" with credentials.');
   }
   return {
-    requestId: context.awsRequestId,
-    method: event.requestContext?.http?.method ?? 'GET',
-    path: event.rawPath ?? '/',
-    params: { ...(event.pathParameters as Record<string, string> | undefined) },
-    query: { ...(event.queryStringParameters as Record<string, string> | undefined) },
-    headers,
-    body: parseBody(event, headers['content-type']),
-    claims: { ...event.requestContext?.authorizer?.jwt?.claims },
+    origins: origins.length > 0 ? origins : ['*'],
+    credentials,
+    ...(declared.headers ? { headers: declared.headers.join(',') } : {}),
+    ...(declared.maxAge !== undefined ? { maxAge: declared.maxAge } : {}),
   };
 }
 
-function parseBody(event: HttpEvent, contentType: string | undefined): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (!contentType || !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError('The request body is not valid JSON.');
-  }
-}
-
-export function toHttpResponse(result: unknown): APIGatewayProxyStructuredResultV2 {
-  if (result === undefined) return { statusCode: 204 };
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
-}
-
-function errorResponse(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
-  const http = error as Partial<HttpErrorLike> | undefined;
-  const status = http?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500 && http?.expose !== false) {
-    return jsonError(status, { code: http?.code ?? 'error', message: String(http?.message ?? ''), requestId });
-  }
-  // Unknown failures: the caller learns nothing of the internals; the log gets everything, once.
-  console.error(JSON.stringify({ level: 'error', requestId, error: serializeError(error) }));
-  return jsonError(500, { code: 'internal', requestId });
-}
-
-function jsonError(statusCode: number, error: Record<string, unknown>): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error }) };
-}
-
-function serializeError(error: unknown) {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
-    : { value: String(error) };
+function pick<T extends object, K extends keyof T>(object: T, key: K): Partial<Pick<T, K>> {
+  return object[key] === undefined ? {} : ({ [key]: object[key] } as Pick<T, K>);
 }
 
 function describeTarget(target: object): string {

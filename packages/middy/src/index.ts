@@ -1,1 +1,20 @@
-export { type HttpErrorLike, type HttpRequest, httpHandler, toHttpRequest, toHttpResponse } from './http-handler.js';
+export {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  HttpError,
+  type HttpErrorOptions,
+  type Issue,
+  isHttpError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './http-errors.js';
+export { type HttpHandlerOptions, httpHandler } from './http-handler.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export type { HttpEvent, HttpRequest, RequestSchemas } from './request.js';
+export { created, type HttpResult, isHttpResult, redirect, respond, toHttpResponse } from './response.js';

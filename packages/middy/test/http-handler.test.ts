@@ -1,93 +1,179 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
-import { type HttpRequest, httpHandler } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { httpHandler } from '../src/index.js';
+import { httpEvent, lambdaContext } from './support/events.js';
+import { handlerFor, NotesApi } from './support/notes-api.js';
 
-function event(
-  overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {},
-): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey: 'POST /notes/{id}',
-    rawPath: '/notes/n1',
-    rawQueryString: 'a=1',
-    headers: { 'content-type': 'application/json' },
-    queryStringParameters: { a: '1' },
-    pathParameters: { id: 'n1' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: 'POST', path: '/notes/n1', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'req-1',
-      routeKey: 'POST /notes/{id}',
-      stage: '$default',
-      time: '27/Nov/2026:15:00:00 +0000',
-      timeEpoch: 0,
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { sub: 'user-1' }, scopes: [] } },
-    },
-    body: '{"text":"hi"}',
-    isBase64Encoded: false,
-    ...overrides,
-  };
-}
-const context = { awsRequestId: 'aws-req-1' } as Context;
+const json = { 'content-type': 'application/json' };
+const origin = 'https://app.example.com';
 
-class NotesApi {
-  static seen: HttpRequest | undefined;
-  static async update(request: HttpRequest) {
-    NotesApi.seen = request;
-    return { id: request.params.id, body: request.body };
-  }
-  static async remove() {
-    return undefined;
-  }
-  static async fail(): Promise<never> {
-    throw new Error('database password is hunter2');
-  }
-}
+describe('httpHandler: requests in, responses out', () => {
+  it('validates and passes a typed body, answering 201 with Location', async () => {
+    const event = httpEvent({ method: 'POST', headers: json, body: '{"text":"hello","tags":["a"]}' });
+    const response = await handlerFor('create')(event, lambdaContext());
+    expect(response).toMatchObject({
+      statusCode: 201,
+      headers: { location: '/notes/n1', 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(JSON.parse(response.body ?? '')).toEqual({ id: 'n1', text: 'hello', tags: ['a'] });
+  });
 
-describe('httpHandler', () => {
-  it('passes params, query, headers, JSON body, claims and request id to the method', async () => {
-    const response = await httpHandler(NotesApi, 'update')(event(), context);
-    expect(response).toEqual({
+  it('coerces the query with its schema', async () => {
+    const response = await handlerFor('list')(httpEvent({ query: { limit: '5' } }), lambdaContext());
+    expect(JSON.parse(response.body ?? '')).toEqual({ limit: 5, items: [] });
+  });
+
+  it('answers 204 with no body when the method returns undefined', async () => {
+    const event = httpEvent({ method: 'DELETE', path: '/notes/n1', params: { id: 'n1' } });
+    const response = await handlerFor('remove')(event, lambdaContext());
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBeUndefined();
+  });
+
+  it('gives the method claims, route and request id', async () => {
+    const event = httpEvent({ path: '/notes/me', route: 'GET /notes/me', claims: { sub: 'user-7' } });
+    const response = await handlerFor('me')(event, lambdaContext('req-9'));
+    expect(JSON.parse(response.body ?? '')).toEqual({ sub: 'user-7', route: 'GET /notes/me', requestId: 'req-9' });
+  });
+
+  it('reads request cookies and sets response cookies the payload 2.0 way', async () => {
+    const event = httpEvent({ method: 'POST', cookies: ['session=old%20value', 'theme=dark'] });
+    const response = await handlerFor('login')(event, lambdaContext());
+    expect(response.cookies).toEqual(['session=abc; HttpOnly; Secure; SameSite=Lax']);
+    expect(JSON.parse(response.body ?? '')).toEqual({ hadSession: 'old value' });
+  });
+
+  it('sends a Buffer as base64 with isBase64Encoded', async () => {
+    const response = await handlerFor('image')(httpEvent(), lambdaContext());
+    expect(response).toMatchObject({
       statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'n1', body: { text: 'hi' } }),
+      isBase64Encoded: true,
+      headers: { 'content-type': 'image/png' },
     });
-    expect(NotesApi.seen).toMatchObject({
-      requestId: 'aws-req-1',
+    expect(Buffer.from(response.body ?? '', 'base64')).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+
+  it('receives a binary upload as a Buffer when the route has no body schema', async () => {
+    const event = httpEvent({
       method: 'POST',
-      query: { a: '1' },
-      claims: { sub: 'user-1' },
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.from([1, 2, 3]).toString('base64'),
+      isBase64Encoded: true,
     });
+    const response = await handlerFor('raw')(event, lambdaContext());
+    expect(JSON.parse(response.body ?? '')).toEqual({ type: 'object', isBuffer: true });
   });
 
-  it('answers 204 when the method returns nothing', async () => {
-    expect(await httpHandler(NotesApi, 'remove')(event(), context)).toEqual({ statusCode: 204 });
+  it('redirects', async () => {
+    const response = await handlerFor('old')(httpEvent(), lambdaContext());
+    expect(response).toMatchObject({ statusCode: 301, headers: { location: '/notes' } });
+    expect(response.body).toBeUndefined();
   });
+});
 
-  it('answers 400 with a JSON error for a malformed JSON body', async () => {
-    const response = await httpHandler(NotesApi, 'update')(event({ body: '{"text":' }), context);
-    expect(response.statusCode).toBe(400);
+describe('httpHandler: errors', () => {
+  it('maps an HttpError to its status, code and message, with its headers', async () => {
+    const response = await handlerFor('busy')(httpEvent(), lambdaContext());
+    expect(response.statusCode).toBe(429);
+    expect(response.headers).toMatchObject({ 'retry-after': '5' });
     expect(JSON.parse(response.body ?? '')).toEqual({
-      error: { code: 'bad_request', message: 'The request body is not valid JSON.', requestId: 'aws-req-1' },
+      error: { code: 'too_many_requests', message: 'Slow down.', requestId: 'req-1' },
     });
   });
 
-  it('answers 500 without the message or stack of an unknown error, and logs it', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await httpHandler(NotesApi, 'fail')(event(), context);
+  it('maps a failed DynamoDB condition to 409', async () => {
+    const response = await handlerFor('taken')(httpEvent(), lambdaContext());
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body ?? '')).toEqual({
+      error: { code: 'conflict', message: 'The item was changed or already exists.', requestId: 'req-1' },
+    });
+  });
+
+  it('answers 500 without a trace of the exception, and logs it once with its stack', async () => {
+    const lines: string[] = [];
+    const response = await handlerFor('boom', lines)(httpEvent(), lambdaContext());
     expect(response.statusCode).toBe(500);
-    expect(response.body).toBe(JSON.stringify({ error: { code: 'internal', requestId: 'aws-req-1' } }));
-    expect(log).toHaveBeenCalledOnce();
-    expect(String(log.mock.calls[0]?.[0])).toContain('hunter2');
-    log.mockRestore();
+    expect(response.body).toBe('{"error":{"code":"internal","requestId":"req-1"}}');
+    const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'unhandled error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      level: 'error',
+      requestId: 'req-1',
+      error: { name: 'Error', message: expect.stringContaining('hunter2') },
+    });
+    expect(errors[0].error.stack).toContain('boom');
+  });
+});
+
+describe('httpHandler: CORS', () => {
+  it('adds CORS headers for an allowed origin, on success and on errors', async () => {
+    const ok = await handlerFor('read')(httpEvent({ headers: { origin }, params: { id: 'n1' } }), lambdaContext());
+    const failed = await handlerFor('read')(
+      httpEvent({ headers: { origin }, params: { id: 'n404' } }),
+      lambdaContext(),
+    );
+    for (const response of [ok, failed]) {
+      // @middy/http-cors writes these names capitalised; header names are case-insensitive.
+      expect(response.headers).toMatchObject({
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+      });
+    }
+    expect(failed.statusCode).toBe(404);
+  });
+
+  it('never allows an origin that is not listed', async () => {
+    const response = await handlerFor('read')(
+      httpEvent({ headers: { origin: 'https://evil.example' }, params: { id: 'n1' } }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.stringify(response.headers)).not.toContain('evil.example');
+    expect(response.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+
+  it('refuses credentials without explicit origins when the handler is made', async () => {
+    const { api, get } = await import('@gantry/decorators');
+    @api('/x', { cors: { credentials: true } })
+    class Open {
+      @get('/') static read() {}
+    }
+    expect(() => httpHandler(Open, 'read')).toThrow('CORS with credentials needs explicit origins');
+  });
+});
+
+describe('httpHandler: logs', () => {
+  it('writes one JSON line per request with method, route, status, duration and cold start', async () => {
+    const lines: string[] = [];
+    const handler = handlerFor('read', lines);
+    await handler(httpEvent({ path: '/notes/n1', route: 'GET /notes/{id}', params: { id: 'n1' } }), lambdaContext('a'));
+    await handler(
+      httpEvent({ path: '/notes/n404', route: 'GET /notes/{id}', params: { id: 'n404' } }),
+      lambdaContext('b'),
+    );
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'request',
+        requestId: 'a',
+        method: 'GET',
+        route: 'GET /notes/{id}',
+        status: 200,
+        coldStart: true,
+      }),
+      expect.objectContaining({ level: 'info', msg: 'request', requestId: 'b', status: 404, coldStart: false }),
+    ]);
+    expect(typeof entries[0].durationMs).toBe('number');
+  });
+
+  it('takes the level from LOG_LEVEL', async () => {
+    const lines: string[] = [];
+    const handler = httpHandler(NotesApi, 'read', { logger: { level: 'warn', write: (l) => lines.push(l) } });
+    await handler(httpEvent({ params: { id: 'n1' } }), lambdaContext());
+    expect(lines).toEqual([]);
   });
 
   it('refuses a method that does not exist when the handler is made', () => {
-    expect(() => httpHandler(NotesApi, 'missing' as 'update')).toThrow(
-      'httpHandler: NotesApi.missing is not a function',
-    );
+    expect(() => httpHandler(NotesApi, 'missing' as 'read')).toThrow('httpHandler: NotesApi.missing is not a function');
   });
 });

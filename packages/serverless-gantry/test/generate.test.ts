@@ -270,6 +270,19 @@ describe('HTTP API auth and CORS', () => {
     expect(httpApiCors(manifest([fn({})]), {})).toBeUndefined();
   });
 
+  it('passes the allowed origins to the functions of classes with CORS, for the runtime kit', () => {
+    const out = generateService(
+      manifest([fn({ cors: { credentials: true } }), fn({ name: 'plain' })]),
+      options('dev', { cors: { origins: ['https://a.example', 'https://b.example'] } }),
+      noAuthorizers,
+    );
+    expect(out.functions['notes-api-read']?.environment).toEqual({
+      GANTRY_CORS_ORIGINS: 'https://a.example,https://b.example',
+      GANTRY_CORS_CREDENTIALS: 'true',
+    });
+    expect(out.functions.plain?.environment).toEqual({});
+  });
+
   it('refuses credentials without explicit origins', () => {
     expect(() => httpApiCors(manifest([fn({ cors: { credentials: true } })]), {})).toThrow(
       /CORS with credentials needs explicit origins/,

@@ -50,7 +50,15 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
   }
 
   const cors = httpApiCors(manifest, options.cors);
-  if (cors) fragment.cors = cors;
+  if (cors) {
+    fragment.cors = cors;
+    // The runtime kit adds the same CORS headers to every response, errors included.
+    for (const fn of manifest.functions.filter((f) => f.cors)) {
+      const environment = fragment.functions[fn.name]?.environment as Record<string, string>;
+      environment.GANTRY_CORS_ORIGINS = cors.allowedOrigins.join(',');
+      if (cors.allowCredentials) environment.GANTRY_CORS_CREDENTIALS = 'true';
+    }
+  }
   return fragment;
 }
 

@@ -1,0 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+let shared: DynamoDBDocumentClient | undefined;
+
+/**
+ * The container's one DynamoDB document client, made on first use so functions that never touch
+ * a table never pay for it. Honours `AWS_ENDPOINT_URL_DYNAMODB` (local runs) like any SDK client.
+ */
+export function documentClient(): DynamoDBDocumentClient {
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return shared;
+}

@@ -1,0 +1,41 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { Logger } from '../log.js';
+import type { HttpEvent, HttpRequest } from '../request.js';
+
+interface MiddyRequest {
+  event: unknown;
+  response: unknown;
+  context: Context;
+}
+
+/**
+ * One JSON line per request: request id, method, route, status, duration in ms, cold start.
+ * (Powertools' logger does more and costs more; this is all a request line needs.)
+ */
+export function requestLog(logger: Logger): MiddlewareObj {
+  let coldStart = true;
+  const started = new WeakMap<object, { at: number; event: HttpEvent; coldStart: boolean }>();
+
+  const requestLogBefore = (request: MiddyRequest) => {
+    started.set(request, { at: performance.now(), event: request.event as HttpEvent, coldStart });
+    coldStart = false;
+  };
+
+  const requestLogAfter = (request: MiddyRequest) => {
+    const start = started.get(request);
+    if (!start) return;
+    const status = (request.response as { statusCode?: number } | undefined)?.statusCode ?? 200;
+    logger.log(status >= 500 ? 'error' : 'info', {
+      msg: 'request',
+      requestId: request.context.awsRequestId ?? (request.event as HttpRequest).requestId,
+      method: start.event.requestContext?.http?.method,
+      route: start.event.routeKey,
+      status,
+      durationMs: Math.round((performance.now() - start.at) * 100) / 100,
+      coldStart: start.coldStart,
+    });
+  };
+
+  return { before: requestLogBefore, after: requestLogAfter, onError: requestLogAfter };
+}

@@ -1,0 +1,152 @@
+import { api, post, table, uses } from '@gantry/decorators';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { tableClient } from '../src/dynamodb/index.js';
+import { ConflictError, type HttpRequest, httpHandler } from '../src/index.js';
+import { httpEvent, lambdaContext } from './support/events.js';
+import { startLocalDynamoDB } from './support/local-dynamodb.js';
+
+const Notes = table('notes', {
+  partitionKey: { name: 'owner', type: 'S' },
+  sortKey: { name: 'id', type: 'S' },
+  indexes: { byTag: { partitionKey: { name: 'tag', type: 'S' }, sortKey: { name: 'createdAt', type: 'N' } } },
+});
+interface Note extends Record<string, unknown> {
+  owner: string;
+  id: string;
+  text: string;
+  tag?: string;
+  createdAt?: number;
+}
+
+let local: Awaited<ReturnType<typeof startLocalDynamoDB>>;
+let notes: ReturnType<typeof tableClient<Note>>;
+
+beforeAll(async () => {
+  local = await startLocalDynamoDB();
+  await local.createTable(Notes, 'test-dev-notes');
+  process.env.GANTRY_TABLE_NOTES = 'test-dev-notes';
+  notes = tableClient<Note>(Notes, { client: local.documents });
+});
+afterAll(async () => {
+  delete process.env.GANTRY_TABLE_NOTES;
+  await local.stop();
+});
+
+describe('tableClient against a real local DynamoDB (dynalite)', () => {
+  it('creates only once: a second create-only put is a ConflictError carrying the key', async () => {
+    const note = { owner: 'ann', id: 'n1', text: 'first' };
+    await notes.put(note, { ifNotExists: true });
+    const second = await notes.put({ ...note, text: 'second' }, { ifNotExists: true }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ConflictError);
+    expect(second).toMatchObject({ statusCode: 409, details: { table: 'notes', key: { owner: 'ann', id: 'n1' } } });
+    expect(await notes.get({ owner: 'ann', id: 'n1' })).toEqual(note);
+  });
+
+  it('updates an existing item and returns it; updating a missing one is a conflict', async () => {
+    await notes.put({ owner: 'ann', id: 'n2', text: 'old', tag: 'x' });
+    expect(await notes.update({ owner: 'ann', id: 'n2' }, { set: { text: 'new' }, remove: ['tag'] })).toEqual({
+      owner: 'ann',
+      id: 'n2',
+      text: 'new',
+    });
+    await expect(notes.update({ owner: 'ann', id: 'missing' }, { set: { text: 'x' } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
+  it('applies a user condition on update', async () => {
+    await notes.put({ owner: 'ann', id: 'n3', text: 'v1' });
+    const stale = { expression: '#t = :expected', names: { '#t': 'text' }, values: { ':expected': 'v0' } };
+    await expect(
+      notes.update({ owner: 'ann', id: 'n3' }, { set: { text: 'v2' }, condition: stale }),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+    });
+  });
+
+  it('deletes and returns what was there; ifExists makes a missing item a conflict', async () => {
+    await notes.put({ owner: 'bob', id: 'gone', text: 'bye' });
+    expect(await notes.delete({ owner: 'bob', id: 'gone' })).toEqual({ owner: 'bob', id: 'gone', text: 'bye' });
+    await expect(notes.delete({ owner: 'bob', id: 'gone' }, { ifExists: true })).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('queries a partition with a sort-key condition, page by page', async () => {
+    await notes.batchWrite({ put: ['a1', 'a2', 'a3', 'b1'].map((id) => ({ owner: 'cat', id, text: id })) });
+    const first = await notes.query({ partition: 'cat', sort: { beginsWith: 'a' }, limit: 2 });
+    expect(first.items.map((n) => n.id)).toEqual(['a1', 'a2']);
+    expect(first.cursor).toEqual(expect.any(String));
+    const second = await notes.query({
+      partition: 'cat',
+      sort: { beginsWith: 'a' },
+      limit: 2,
+      cursor: first.cursor as string,
+    });
+    expect(second.items.map((n) => n.id)).toEqual(['a3']);
+    const reversed = await notes.query({ partition: 'cat', descending: true });
+    expect(reversed.items.map((n) => n.id)).toEqual(['b1', 'a3', 'a2', 'a1']);
+  });
+
+  it('queries a global secondary index', async () => {
+    await notes.batchWrite({
+      put: [
+        { owner: 'dan', id: 'x1', text: 'one', tag: 'red', createdAt: 3 },
+        { owner: 'eve', id: 'x2', text: 'two', tag: 'red', createdAt: 1 },
+        { owner: 'eve', id: 'x3', text: 'three', tag: 'blue', createdAt: 2 },
+      ],
+    });
+    const red = await notes.query({ index: 'byTag', partition: 'red', sort: { between: [0, 10] } });
+    expect(red.items.map((n) => n.id)).toEqual(['x2', 'x1']);
+  });
+
+  it('writes and reads in batches larger than DynamoDB allows in one call', async () => {
+    const many = Array.from({ length: 130 }, (_, i) => ({
+      owner: 'bulk',
+      id: `i${String(i).padStart(3, '0')}`,
+      text: `#${i}`,
+    }));
+    await notes.batchWrite({ put: many });
+    const read = await notes.batchGet(many.map(({ owner, id }) => ({ owner, id })));
+    expect(read.map((n) => n.id).sort()).toEqual(many.map((n) => n.id));
+    await notes.batchWrite({ delete: many.slice(0, 30).map(({ owner, id }) => ({ owner, id })) });
+    expect((await notes.query({ partition: 'bulk' })).items).toHaveLength(100);
+  });
+
+  it('rejects a cursor it did not make with a 400', async () => {
+    await expect(notes.query({ partition: 'cat', cursor: 'bm90IGpzb24' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'bad_cursor',
+    });
+  });
+
+  it('says which variable is missing when the table name is not set', async () => {
+    const Other = table('audit-log', { partitionKey: { name: 'id', type: 'S' } });
+    await expect(tableClient(Other, { client: local.documents }).get({ id: 'x' })).rejects.toThrow(
+      "Table 'audit-log': GANTRY_TABLE_AUDIT_LOG is not set.",
+    );
+  });
+
+  it('turns a create-only conflict into a 409 response through the kit', async () => {
+    const Input = z.object({ id: z.string() });
+    @api('/notes')
+    class NotesApi {
+      @post('/', { body: Input })
+      @uses(Notes, 'write')
+      static async create(request: HttpRequest<{ body: typeof Input }>) {
+        return notes.put({ owner: 'kit', id: request.body.id, text: '' }, { ifNotExists: true });
+      }
+    }
+    const handler = httpHandler(NotesApi, 'create', { logger: { level: 'silent' } });
+    const event = httpEvent({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"k1"}' });
+    expect((await handler(event, lambdaContext())).statusCode).toBe(200);
+    const again = await handler(event, lambdaContext());
+    expect(again.statusCode).toBe(409);
+    expect(JSON.parse(again.body ?? '')).toEqual({
+      error: {
+        code: 'conflict',
+        message: 'The condition failed for {"owner":"kit","id":"k1"} in table \'notes\'.',
+        requestId: 'req-1',
+      },
+    });
+  });
+});
