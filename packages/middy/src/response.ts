@@ -64,6 +64,6 @@ export function toHttpResponse(value: unknown): APIGatewayProxyStructuredResultV
 
 function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  for (const name in headers) out[name.toLowerCase()] = headers[name] as string;
   return out;
 }

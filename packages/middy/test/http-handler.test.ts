@@ -112,10 +112,10 @@ describe('httpHandler: CORS', () => {
       lambdaContext(),
     );
     for (const response of [ok, failed]) {
-      // @middy/http-cors writes these names capitalised; header names are case-insensitive.
       expect(response.headers).toMatchObject({
-        'Access-Control-Allow-Origin': origin,
-        'Access-Control-Allow-Credentials': 'true',
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
       });
     }
     expect(failed.statusCode).toBe(404);
@@ -128,7 +128,24 @@ describe('httpHandler: CORS', () => {
     );
     expect(response.statusCode).toBe(200);
     expect(JSON.stringify(response.headers)).not.toContain('evil.example');
-    expect(response.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+    expect(response.headers?.['access-control-allow-origin']).toBeUndefined();
+    expect(response.headers?.vary).toBe('Origin');
+  });
+
+  it('allows any origin with "*" when the class asks for CORS without origins or credentials', async () => {
+    const { api, get } = await import('@gantry/decorators');
+    @api('/x', { cors: true })
+    class Open {
+      @get('/') static read() {
+        return { ok: true };
+      }
+    }
+    const response = await httpHandler(Open, 'read', { logger: { level: 'silent' } })(
+      httpEvent({ headers: { origin } }),
+      lambdaContext(),
+    );
+    expect(response.headers).toMatchObject({ 'access-control-allow-origin': '*' });
+    expect(response.headers?.['access-control-allow-credentials']).toBeUndefined();
   });
 
   it('refuses credentials without explicit origins when the handler is made', async () => {

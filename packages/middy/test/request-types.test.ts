@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { HttpRequest } from '../src/index.js';
 
@@ -32,5 +32,49 @@ describe('HttpRequest infers its parts from the route schemas', () => {
     expectTypeOf<HttpRequest['headers']>().toEqualTypeOf<Record<string, string>>();
     expectTypeOf<HttpRequest['claims']>().toEqualTypeOf<Record<string, unknown>>();
     expectTypeOf<HttpRequest['requestId']>().toBeString();
+  });
+});
+
+describe('the route decorators check the method against the route schemas', async () => {
+  const { api, get, post } = await import('@gantry/decorators');
+  const NoteInput = z.object({ text: z.string() });
+  const Other = z.object({ count: z.number() });
+
+  it('accepts a method whose request type matches, or that takes no request', () => {
+    @api('/notes')
+    class Ok {
+      @post('/', { body: NoteInput })
+      static create(request: HttpRequest<{ body: typeof NoteInput }>) {
+        return request.body.text;
+      }
+
+      @get('/')
+      static list(request: HttpRequest) {
+        return request.query;
+      }
+
+      @get('/count')
+      static count() {
+        return 1;
+      }
+    }
+    expectTypeOf(Ok.create).parameter(0).toHaveProperty('body').toEqualTypeOf<{ text: string }>();
+  });
+
+  it('rejects a method whose request type says another body', () => {
+    class Wrong {
+      // @ts-expect-error: the route's body is NoteInput, the method expects Other
+      @post('/', { body: NoteInput })
+      static create(request: HttpRequest<{ body: typeof Other }>) {
+        return request.body.count;
+      }
+
+      // @ts-expect-error: the method expects a validated body the route does not declare
+      @post('/other')
+      static other(request: HttpRequest<{ body: typeof Other }>) {
+        return request.body.count;
+      }
+    }
+    expect(typeof Wrong).toBe('function');
   });
 });

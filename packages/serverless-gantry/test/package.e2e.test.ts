@@ -240,7 +240,9 @@ describe('fixture notes in detail', () => {
   it('runs a generated function with sls invoke local', async () => {
     const event = JSON.stringify({ rawPath: '/notes', requestContext: { http: { method: 'GET' } } });
     // LOG_LEVEL=silent keeps the kit's request log line out of stdout, which then holds the response only.
-    const result = await sls(cwd, ['invoke', 'local', '-f', 'notes-api-list', '--data', event], { LOG_LEVEL: 'silent' });
+    const result = await sls(cwd, ['invoke', 'local', '-f', 'notes-api-list', '--data', event], {
+      LOG_LEVEL: 'silent',
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ statusCode: 200, body: '[]' });
   });

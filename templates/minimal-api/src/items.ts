@@ -1,51 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { api, get, post, tableEnvVar, uses } from '@gantry/decorators';
-import type { HttpRequest } from '@gantry/middy';
+import { api, get, post, uses } from '@gantry/decorators';
+import { created, type HttpRequest, NotFoundError } from '@gantry/middy';
+import { tableClient } from '@gantry/middy/dynamodb';
 import { z } from 'zod';
 import { Items } from './tables.js';
 
-export const ItemInput = z.object({ name: z.string().min(1).max(200) });
-const ItemParams = z.object({ id: z.uuid() });
+export const ItemInput = z.strictObject({ name: z.string().trim().min(1).max(200) });
+export const ItemParams = z.object({ id: z.uuid() });
 
-// One client per container, created on first use.
-let documents: DynamoDBDocumentClient | undefined;
-const db = () => (documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({})));
-const itemsTable = () => process.env[tableEnvVar(Items)];
-
-class RequestError extends Error {
-  readonly expose = true;
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface Item extends Record<string, unknown> {
+  id: string;
+  name: string;
+  createdAt: string;
 }
+
+// The table's name reaches the function in GANTRY_TABLE_ITEMS, set by serverless-gantry.
+const items = tableClient<Item>(Items);
 
 @api('/items', { cors: true })
 export class ItemsApi {
+  /** Creates an item; the body is validated against ItemInput before this runs (400 otherwise). */
   @post('/', { body: ItemInput })
   @uses(Items, 'write')
-  static async create(request: HttpRequest) {
-    const input = ItemInput.safeParse(request.body);
-    if (!input.success) throw new RequestError(400, 'validation', z.prettifyError(input.error));
-    const item = { id: randomUUID(), name: input.data.name, createdAt: new Date().toISOString() };
-    await db().send(
-      new PutCommand({ TableName: itemsTable(), Item: item, ConditionExpression: 'attribute_not_exists(id)' }),
-    );
-    return item;
+  static async create(request: HttpRequest<{ body: typeof ItemInput }>) {
+    const item: Item = { id: randomUUID(), name: request.body.name, createdAt: new Date().toISOString() };
+    await items.put(item, { ifNotExists: true });
+    return created(item, `/items/${item.id}`);
   }
 
   @get('/{id}', { params: ItemParams })
   @uses(Items, 'read')
-  static async read(request: HttpRequest) {
-    const params = ItemParams.safeParse(request.params);
-    if (!params.success) throw new RequestError(400, 'validation', 'The id must be a UUID.');
-    const { Item } = await db().send(new GetCommand({ TableName: itemsTable(), Key: { id: params.data.id } }));
-    if (!Item) throw new RequestError(404, 'not_found', `No item ${params.data.id}.`);
-    return Item;
+  static async read(request: HttpRequest<{ params: typeof ItemParams }>) {
+    const item = await items.get({ id: request.params.id });
+    if (!item) throw new NotFoundError(`No item ${request.params.id}.`);
+    return item;
   }
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../http-errors.js';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, withoutStack } from '../http-errors.js';
 import type { HttpEvent, HttpRequest } from '../request.js';
 
 export interface RequestParserOptions {
@@ -80,22 +80,29 @@ function parseBody(event: HttpEvent, contentType: string | undefined, maxBytes: 
   const base64 = event.isBase64Encoded === true;
   const size = base64 ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
   if (size > maxBytes) {
-    throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`);
+    throw withoutStack(() => new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`));
   }
-  if (base64 && !BASE64.test(raw)) throw new BadRequestError('The request body is not valid base64.');
-  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  if (base64 && !BASE64.test(raw))
+    throw withoutStack(() => new BadRequestError('The request body is not valid base64.'));
+  const mediaType = mediaTypeOf(contentType);
 
   if (mediaType && JSON_TYPE.test(mediaType)) return parseJson(base64 ? decode(raw) : raw);
   if (mediaType === FORM_TYPE) return parseForm(base64 ? decode(raw) : raw);
   if (structured) {
-    throw new UnsupportedMediaTypeError(
-      mediaType
-        ? `Content-Type '${mediaType}' is not supported here: send application/json or ${FORM_TYPE}.`
-        : `Send a Content-Type header with the body: application/json or ${FORM_TYPE}.`,
-    );
+    const message = mediaType
+      ? `Content-Type '${mediaType}' is not supported here: send application/json or ${FORM_TYPE}.`
+      : `Send a Content-Type header with the body: application/json or ${FORM_TYPE}.`;
+    throw withoutStack(() => new UnsupportedMediaTypeError(message));
   }
   if (mediaType?.startsWith('text/')) return base64 ? decode(raw) : raw;
   return base64 ? Buffer.from(raw, 'base64') : raw;
+}
+
+/** `Application/JSON; charset=utf-8` → `application/json`. */
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const end = contentType.indexOf(';');
+  return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() || undefined;
 }
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
@@ -105,7 +112,7 @@ function parseJson(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new BadRequestError('The request body is not valid JSON.', { code: 'malformed_json' });
+    throw withoutStack(() => new BadRequestError('The request body is not valid JSON.', { code: 'malformed_json' }));
   }
   // A cheap scan first; the exact (slower) check only when a forbidden key may be present.
   if (FORBIDDEN_KEY.test(text) && hasForbiddenKey(value)) throw forbiddenKeyError();
@@ -132,6 +139,9 @@ function hasForbiddenKey(value: unknown): boolean {
 }
 
 const forbiddenKeyError = () =>
-  new BadRequestError("The request body may not use the keys '__proto__', 'constructor' or 'prototype'.", {
-    code: 'forbidden_key',
-  });
+  withoutStack(
+    () =>
+      new BadRequestError("The request body may not use the keys '__proto__', 'constructor' or 'prototype'.", {
+        code: 'forbidden_key',
+      }),
+  );

@@ -3,10 +3,14 @@ import type { Context } from 'aws-lambda';
 import type { Logger } from '../log.js';
 import type { HttpEvent, HttpRequest } from '../request.js';
 
+// Kept on middy's per-request object (made fresh for each invocation), under a symbol of our own.
+const STARTED = Symbol('gantry.request-log.started');
+
 interface MiddyRequest {
   event: unknown;
   response: unknown;
   context: Context;
+  [STARTED]?: { at: number; event: HttpEvent; coldStart: boolean };
 }
 
 /**
@@ -15,21 +19,22 @@ interface MiddyRequest {
  */
 export function requestLog(logger: Logger): MiddlewareObj {
   let coldStart = true;
-  const started = new WeakMap<object, { at: number; event: HttpEvent; coldStart: boolean }>();
 
   const requestLogBefore = (request: MiddyRequest) => {
-    started.set(request, { at: performance.now(), event: request.event as HttpEvent, coldStart });
+    request[STARTED] = { at: performance.now(), event: request.event as HttpEvent, coldStart };
     coldStart = false;
   };
 
   const requestLogAfter = (request: MiddyRequest) => {
-    const start = started.get(request);
+    const start = request[STARTED];
     if (!start) return;
     const status = (request.response as { statusCode?: number } | undefined)?.statusCode ?? 200;
+    const requestId = request.context.awsRequestId ?? (request.event as HttpRequest).requestId;
+    const method = start.event.requestContext?.http?.method;
     logger.log(status >= 500 ? 'error' : 'info', {
       msg: 'request',
-      requestId: request.context.awsRequestId ?? (request.event as HttpRequest).requestId,
-      method: start.event.requestContext?.http?.method,
+      requestId,
+      method,
       route: start.event.routeKey,
       status,
       durationMs: Math.round((performance.now() - start.at) * 100) / 100,

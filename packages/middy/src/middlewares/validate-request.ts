@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { type Issue, ValidationError } from '../http-errors.js';
+import { type Issue, ValidationError, withoutStack } from '../http-errors.js';
 import type { HttpRequest, RequestSchemas } from '../request.js';
 
 const PARTS = ['params', 'query', 'body'] as const;
@@ -14,28 +14,54 @@ const PARTS = ['params', 'query', 'body'] as const;
 export function validateRequest(schemas: RequestSchemas): MiddlewareObj {
   const parts = PARTS.filter((part) => schemas[part] !== undefined);
 
-  const validateRequestBefore = async (request: { event: unknown }) => {
+  // Synchronous unless a schema validates asynchronously: an async function would cost every
+  // request a promise and a microtask turn.
+  const validateRequestBefore = (request: { event: unknown }): Promise<void> | undefined => {
     const http = request.event as HttpRequest;
     const issues: Issue[] = [];
-    for (const part of parts) {
-      const schema = schemas[part] as StandardSchemaV1;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as (typeof PARTS)[number];
       if (part === 'body' && http.body === undefined) {
         issues.push({ path: ['body'], message: 'A request body is required.' });
         continue;
       }
-      let result = schema['~standard'].validate(http[part]);
-      if (result instanceof Promise) result = await result;
-      if (result.issues) {
-        for (const issue of result.issues) issues.push({ path: [part, ...issuePath(issue)], message: issue.message });
-      } else {
-        (http as unknown as Record<string, unknown>)[part] = result.value;
-      }
+      const result = (schemas[part] as StandardSchemaV1)['~standard'].validate(http[part]);
+      if (result instanceof Promise) return finishAsync(http, parts.slice(i), issues);
+      apply(http, part, result, issues);
     }
-    if (issues.length > 0) throw new ValidationError(issues);
+    if (issues.length > 0) throw validationError(issues);
+    return undefined;
   };
+
+  async function finishAsync(http: HttpRequest, rest: (typeof PARTS)[number][], issues: Issue[]): Promise<void> {
+    for (const part of rest) {
+      if (part === 'body' && http.body === undefined) {
+        issues.push({ path: ['body'], message: 'A request body is required.' });
+        continue;
+      }
+      apply(http, part, await (schemas[part] as StandardSchemaV1)['~standard'].validate(http[part]), issues);
+    }
+    if (issues.length > 0) throw validationError(issues);
+  }
 
   return { before: validateRequestBefore };
 }
+
+function apply(
+  http: HttpRequest,
+  part: (typeof PARTS)[number],
+  result: StandardSchemaV1.Result<unknown>,
+  issues: Issue[],
+) {
+  if (result.issues) {
+    for (const issue of result.issues) issues.push({ path: [part, ...issuePath(issue)], message: issue.message });
+  } else {
+    (http as unknown as Record<string, unknown>)[part] = result.value;
+  }
+}
+
+// The kit's own 4xx errors are expected control flow, never logged with a stack: skip capturing one.
+const validationError = (issues: Issue[]) => withoutStack(() => new ValidationError(issues));
 
 function issuePath(issue: StandardSchemaV1.Issue): (string | number)[] {
   return (issue.path ?? []).map((segment) => {
