@@ -21,6 +21,19 @@ const stageOptions = z.strictObject({
   cors: cors.optional(),
 });
 
+const offline = z.strictObject({
+  /** Port of the local DynamoDB endpoint (0 or unset: a free one; GANTRY_DYNAMODB_PORT wins). */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Directory (relative to the service) that keeps local data across restarts; false: memory. */
+  persist: z.union([z.string().min(1), z.literal(false)]).optional(),
+  /** JSON files of items by declared table name, loaded into empty tables at start. */
+  seed: z.record(z.string(), z.string()).optional(),
+  /** Check every DynamoDB call against the calling function's generated policy (default true). */
+  enforceIam: z.boolean().optional(),
+  /** Also deny callers without a function identity, e.g. your shell or the AWS CLI (default false). */
+  denyUnidentified: z.boolean().optional(),
+});
+
 /** `custom.gantry` in serverless.yml. Unknown keys are errors, here and in osls's validation. */
 export const gantryConfigSchema = z.strictObject({
   /** Globs of the modules that export decorated classes and tables. */
@@ -29,12 +42,15 @@ export const gantryConfigSchema = z.strictObject({
   productionStages: z.array(z.string()).optional(),
   defaults: functionDefaults.optional(),
   cors: cors.optional(),
+  /** `sls offline`: the embedded DynamoDB and local IAM enforcement. */
+  offline: offline.optional(),
   /** Options for one stage, over `defaults` and `cors`. */
   stages: z.record(z.string(), stageOptions).optional(),
 });
 
 export type GantryConfig = z.infer<typeof gantryConfigSchema>;
 export type CorsConfig = z.infer<typeof cors>;
+export type OfflineConfig = z.infer<typeof offline>;
 
 /** JSON Schema of `custom.gantry`, for `configSchemaHandler.defineCustomProperties`. */
 export function gantryJsonSchema(): Record<string, unknown> {
@@ -56,6 +72,7 @@ export interface StageOptions {
   pointInTimeRecovery: boolean;
   defaults: { memory?: number | undefined; timeout?: number | undefined };
   cors: CorsConfig;
+  offline: OfflineConfig;
 }
 
 export function resolveStageOptions(
@@ -82,5 +99,6 @@ export function resolveStageOptions(
     pointInTimeRecovery: pointInTimeRecovery ?? production,
     defaults: { ...config.defaults, ...stageDefaults },
     cors: { ...config.cors, ...stageCors },
+    offline: config.offline ?? {},
   };
 }

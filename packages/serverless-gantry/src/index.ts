@@ -2,6 +2,8 @@ import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { mergeService } from './merge.js';
+import type { LocalRun } from './offline/local-run.js';
+import { startOfflineRun } from './offline/offline-hooks.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -12,6 +14,8 @@ export { GantryBuildError, GantryError, isGantryError } from './errors.js';
 export { generateService, type ServiceFragment } from './generate/service.js';
 export type * from './manifest.js';
 export { mergeService } from './merge.js';
+export { type LocalRun, startLocalRun } from './offline/local-run.js';
+export { evaluate as evaluatePolicy, type Statement, type Verdict } from './offline/policy.js';
 export { routeTable } from './route-table.js';
 
 // The slice of the Serverless Framework (osls 4 / v3 plugin API) this plugin touches.
@@ -57,6 +61,7 @@ export default class ServerlessGantry {
     },
   };
   #built: BuiltService | undefined;
+  #local: LocalRun | undefined;
 
   constructor(serverless: Serverless, options: { json?: boolean }, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -70,6 +75,12 @@ export default class ServerlessGantry {
         reportErrors(serverless, async () => {
           this.#built = await prepareService(serverless, utils);
         }),
+      // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
+      'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
+      'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
+      'offline:start:end': async () => {
+        await this.#local?.stop();
+      },
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -77,6 +88,13 @@ export default class ServerlessGantry {
         else utils.writeText(routeTable(this.#built.manifest));
       },
     };
+  }
+
+  async #startLocal(serverless: Serverless, utils: PluginUtils): Promise<void> {
+    if (this.#local || !this.#built) return;
+    this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
+    const enforced = this.#built.options.offline.enforceIam ?? true;
+    utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
   }
 }
 

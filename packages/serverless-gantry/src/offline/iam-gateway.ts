@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { evaluate, type Statement } from './policy.js';
+import { requestChecks } from './request-checks.js';
+import type { LocalAccount } from './resolve-arns.js';
+
+/** Who a local access key belongs to: a function, its role, and the statements deploy gives it. */
+export interface LocalIdentity {
+  functionName: string;
+  roleName: string;
+  statements: Statement[];
+}
+
+export interface GatewayOptions {
+  /** The local DynamoDB that allowed requests go to. */
+  upstream: URL;
+  /** By access key id (the `Credential=` of the SigV4 `Authorization` header). */
+  identities: Map<string, LocalIdentity>;
+  account: LocalAccount;
+  /** Deny callers without a function identity (your shell, the AWS CLI); allowed by default. */
+  denyUnidentified: boolean;
+  port: number;
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+const CREDENTIAL = /Credential=([^/,\s]+)\//;
+
+/**
+ * The DynamoDB endpoint of a local run. It identifies the calling function by its local access key,
+ * evaluates each request against the very statements deploy generates for that function's role,
+ * and answers a denied call exactly as DynamoDB does; allowed calls go through to the local DynamoDB.
+ */
+export async function startIamGateway(options: GatewayOptions) {
+  const agent = new Agent({ keepAlive: true });
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const denial = authorize(req, body, options);
+      if (denial) return deny(res, denial);
+      forward(req, res, body, options.upstream, agent);
+    });
+    req.on('error', () => res.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The AccessDenied message when the request is refused, else undefined. */
+function authorize(req: IncomingMessage, body: Buffer, options: GatewayOptions): string | undefined {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const operation = target.slice(target.indexOf('.') + 1);
+  const accessKey = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
+  const identity = accessKey ? options.identities.get(accessKey) : undefined;
+  if (!identity) {
+    if (!options.denyUnidentified) return undefined;
+    return `User: anonymous is not authorized to perform: dynamodb:${operation} because the local run denies callers without a function identity`;
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return undefined; // malformed: DynamoDB itself answers with its own error
+  }
+  for (const check of requestChecks(operation, parsed, options.account)) {
+    const verdict = evaluate(identity.statements, check.action, check.resource);
+    if (verdict === 'Allowed') continue;
+    const user = `arn:${options.account.partition}:sts::${options.account.accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;
+    const reason =
+      verdict === 'ExplicitlyDenied'
+        ? 'with an explicit deny in an identity-based policy'
+        : `because no identity-based policy allows the ${check.action} action`;
+    return `User: ${user} is not authorized to perform: ${check.action} on resource: ${check.resource} ${reason}`;
+  }
+  return undefined;
+}
+
+function deny(res: ServerResponse, message: string): void {
+  const body = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: message });
+  res.writeHead(400, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(body);
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): void {
+  const proxied = httpRequest(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  proxied.on('error', (error) => {
+    if (res.headersSent) return res.destroy();
+    const message = JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: String(error),
+    });
+    res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+    res.end(message);
+  });
+  proxied.end(body);
+}
