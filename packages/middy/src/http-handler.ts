@@ -8,6 +8,7 @@ import { httpRequestParser } from './middlewares/http-request-parser.js';
 import { httpResponse } from './middlewares/http-response.js';
 import { requestLog } from './middlewares/request-log.js';
 import { validateRequest } from './middlewares/validate-request.js';
+import { installOfflineGuards } from './offline-guards.js';
 import type { HttpEvent, HttpRequest } from './request.js';
 
 export interface HttpHandlerOptions {
@@ -34,8 +35,14 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   const meta = readClassMetadata(target);
   const schemas = meta?.methods[method]?.schemas ?? {};
   const logger = createLogger(options.logger);
+  installOfflineGuards(logger);
 
-  const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>();
+  // Answer 503 just before the function's time runs out, as API Gateway would. Locally the margin is
+  // wider: serverless-offline's own timer (which answers 200 with a stack trace) starts earlier.
+  const offline = process.env.IS_OFFLINE === 'true';
+  const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>({
+    timeoutEarlyInMillis: offline ? 250 : 5,
+  });
   handler.use(requestLog(logger));
   const corsConfig = corsOptions(meta?.api?.options);
   if (corsConfig) handler.use(cors(corsConfig));

@@ -16,5 +16,6 @@ export {
 } from './http-errors.js';
 export { type HttpHandlerOptions, httpHandler } from './http-handler.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export { installOfflineGuards, ProcessExitError } from './offline-guards.js';
 export type { HttpEvent, HttpRequest, RequestSchemas } from './request.js';
 export { created, type HttpResult, isHttpResult, redirect, respond, toHttpResponse } from './response.js';

@@ -104,6 +104,22 @@ describe('httpHandler: errors', () => {
   });
 });
 
+describe('httpHandler: timeouts', () => {
+  it('answers 503 as API Gateway does, just before the function runs out of time', async () => {
+    const { api, get } = await import('@gantry/decorators');
+    @api('/slow')
+    class Slow {
+      @get('/') static async wait() {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { late: true };
+      }
+    }
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 40 };
+    const response = await httpHandler(Slow, 'wait', { logger: { level: 'silent' } })(httpEvent(), context);
+    expect(response).toMatchObject({ statusCode: 503, body: '{"message":"Service Unavailable"}' });
+  });
+});
+
 describe('httpHandler: CORS', () => {
   it('adds CORS headers for an allowed origin, on success and on errors', async () => {
     const ok = await handlerFor('read')(httpEvent({ headers: { origin }, params: { id: 'n1' } }), lambdaContext());
@@ -192,5 +208,14 @@ describe('httpHandler: logs', () => {
 
   it('refuses a method that does not exist when the handler is made', () => {
     expect(() => httpHandler(NotesApi, 'missing' as 'read')).toThrow('httpHandler: NotesApi.missing is not a function');
+  });
+});
+
+describe('installOfflineGuards', () => {
+  it('changes nothing outside a local run', async () => {
+    const { createLogger, installOfflineGuards } = await import('../src/index.js');
+    const exit = process.exit;
+    expect(installOfflineGuards(createLogger({ level: 'silent' }), {})).toBe(false);
+    expect(process.exit).toBe(exit);
   });
 });

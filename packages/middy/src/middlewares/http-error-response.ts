@@ -25,6 +25,17 @@ export function httpErrorResponse(logger: Logger): MiddlewareObj {
       request.response = json(error.statusCode, body, error.headers);
       return;
     }
+    // What API Gateway answers when the function times out or its runtime crashes, in its words.
+    if (isNamed(error, 'TimeoutError')) {
+      logger.log('error', { msg: 'Task timed out', requestId });
+      request.response = json(503, { message: 'Service Unavailable' });
+      return;
+    }
+    if (isNamed(error, 'ProcessExitError')) {
+      logger.log('error', { msg: 'Runtime.ExitError', requestId, error: serializeError(error) });
+      request.response = json(500, { message: 'Internal Server Error' });
+      return;
+    }
     if (isConditionalCheckFailed(error)) {
       const body = { error: { code: 'conflict', message: 'The item was changed or already exists.', requestId } };
       request.response = json(409, body);
@@ -41,6 +52,8 @@ function json(statusCode: number, body: unknown, headers?: Record<string, string
 }
 
 const issues = (error: { issues?: unknown[] | undefined }) => (error.issues ? { issues: error.issues } : {});
+
+const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 // By name: the SDK's error class is not imported here, so HTTP-only functions never load the SDK.
 function isConditionalCheckFailed(error: unknown): boolean {
