@@ -32,6 +32,8 @@ const offline = z.strictObject({
   enforceIam: z.boolean().optional(),
   /** Also deny callers without a function identity, e.g. your shell or the AWS CLI (default false). */
   denyUnidentified: z.boolean().optional(),
+  /** How often expired items (TTL) are deleted, in seconds (default 5). */
+  ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
 });
 
 /** `custom.gantry` in serverless.yml. Unknown keys are errors, here and in osls's validation. */

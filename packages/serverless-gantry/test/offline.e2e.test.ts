@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,29 @@ describe('sls offline with the embedded DynamoDB', () => {
     client.destroy();
     expect(TableNames?.sort()).toEqual(tables.map((t) => `${service}-${t}`).sort());
     expect(await probe('reader', 'orders', 'Scan')).toEqual({ outcome: 'ok', count: 2 });
+  });
+
+  it('serves the AWS CLI: it lists the tables and reads the seeded items', () => {
+    const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
+    const aws = (...args: string[]) =>
+      JSON.parse(
+        execFileSync(
+          '/usr/bin/aws',
+          ['dynamodb', ...args, '--endpoint-url', endpoint, '--region', 'eu-west-1', '--output', 'json'],
+          {
+            encoding: 'utf8',
+            env: {
+              PATH: process.env.PATH,
+              HOME: process.env.HOME,
+              AWS_ACCESS_KEY_ID: 'cli',
+              AWS_SECRET_ACCESS_KEY: 'cli',
+            },
+          },
+        ),
+      );
+    expect(aws('list-tables').TableNames).toEqual(expect.arrayContaining(tables.map((t) => `${service}-${t}`)));
+    const { Items } = aws('scan', '--table-name', `${service}-orders`);
+    expect(Items.map((i: { id: { S: string } }) => i.id.S).sort()).toEqual(expect.arrayContaining(['o1', 'o2']));
   });
 
   it('answers a call the role does not allow as DynamoDB does, inside the handler', async () => {

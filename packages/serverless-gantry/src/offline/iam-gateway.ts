@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
 import type { LocalAccount } from './resolve-arns.js';
+import { createRwLock } from './rw-lock.js';
+import { type Answer, transactGet, transactWrite } from './transactions.js';
+import { createTtl } from './ttl.js';
+import { callDynamo } from './wire.js';
 
 /** Who a local access key belongs to: a function, its role, and the statements deploy gives it. */
 export interface LocalIdentity {
@@ -21,7 +25,23 @@ export interface GatewayOptions {
   /** Deny callers without a function identity (your shell, the AWS CLI); allowed by default. */
   denyUnidentified: boolean;
   port: number;
+  /** Tables whose TTL is on from the start (the Manifest's `ttl`), by table name. */
+  ttl: Record<string, string>;
+  ttlStateFile?: string | undefined;
+  ttlSweepMs: number;
 }
+
+// DynamoDB operations the local endpoint cannot serve: answered with DynamoDB's own error shape.
+const UNSUPPORTED = new Set([
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+  'ExecuteTransaction',
+  'CreateBackup',
+  'RestoreTableFromBackup',
+  'ExportTableToPointInTime',
+  'ImportTable',
+  'CreateGlobalTable',
+]);
 
 const MAX_BODY = 16 * 1024 * 1024;
 const CREDENTIAL = /Credential=([^/,\s]+)\//;
@@ -33,6 +53,67 @@ const CREDENTIAL = /Credential=([^/,\s]+)\//;
  */
 export async function startIamGateway(options: GatewayOptions) {
   const agent = new Agent({ keepAlive: true });
+  const withLock = createRwLock();
+  const keySchemas = new Map<string, Promise<string[]>>();
+  const keyNames = (table: string) => {
+    let names = keySchemas.get(table);
+    if (!names) {
+      names = callDynamo(options.upstream, agent, 'DescribeTable', { TableName: table }).then((answer) => {
+        if (answer.status !== 200) {
+          keySchemas.delete(table);
+          throw new Error(`no table ${table}`);
+        }
+        const schema = (answer.body.Table as { KeySchema: { AttributeName: string }[] }).KeySchema;
+        return schema.map((k) => k.AttributeName);
+      });
+      keySchemas.set(table, names);
+    }
+    return names;
+  };
+  const ttl = createTtl({
+    upstream: options.upstream,
+    agent,
+    keyNames,
+    withLock,
+    stateFile: options.ttlStateFile,
+    sweepMs: options.ttlSweepMs,
+  });
+  for (const [table, attribute] of Object.entries(options.ttl)) ttl.enable(table, attribute);
+  ttl.start();
+
+  async function serve(operation: string, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const json = () => JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    switch (operation) {
+      case 'TransactWriteItems': {
+        const keysOf = async (table: string, item: Record<string, unknown>) =>
+          Object.fromEntries((await keyNames(table)).map((k) => [k, item[k]]));
+        return answer(res, await withLock(true, () => transactWrite(options.upstream, agent, json(), keysOf)));
+      }
+      case 'TransactGetItems':
+        return answer(res, await withLock(true, () => transactGet(options.upstream, agent, json())));
+      case 'UpdateTimeToLive':
+        keySchemas.clear();
+        return answer(res, await ttl.update(json()));
+      case 'DescribeTimeToLive':
+        return answer(res, await ttl.describe(json()));
+      case 'DeleteTable':
+      case 'CreateTable':
+      case 'UpdateTable':
+        keySchemas.clear();
+        return withLock(false, () => forward(req, res, body, options.upstream, agent));
+      default:
+        if (UNSUPPORTED.has(operation)) {
+          return answer(res, {
+            status: 400,
+            body: {
+              __type: 'com.amazon.coral.service#UnknownOperationException',
+              message: `${operation} is not supported by Gantry's local DynamoDB (dynalite); see serverless-gantry's README.`,
+            },
+          });
+        }
+        return withLock(false, () => forward(req, res, body, options.upstream, agent));
+    }
+  }
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,7 +126,13 @@ export async function startIamGateway(options: GatewayOptions) {
       const body = Buffer.concat(chunks);
       const denial = authorize(req, body, options);
       if (denial) return deny(res, denial);
-      forward(req, res, body, options.upstream, agent);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      serve(target.slice(target.indexOf('.') + 1), req, res, body).catch((error: unknown) =>
+        answer(res, {
+          status: 500,
+          body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
+        }),
+      );
     });
     req.on('error', () => res.destroy());
   });
@@ -58,12 +145,16 @@ export async function startIamGateway(options: GatewayOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
+    /** Deletes expired items now (the background sweep does this every few seconds). */
+    sweepExpired: () => ttl.sweep(),
+    stop: async () => {
+      await ttl.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      agent.destroy();
+    },
   };
 }
 
@@ -97,16 +188,28 @@ function authorize(req: IncomingMessage, body: Buffer, options: GatewayOptions):
 }
 
 function deny(res: ServerResponse, message: string): void {
-  const body = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: message });
-  res.writeHead(400, {
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(body);
+  answer(res, { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', Message: message } });
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): void {
+function answer(res: ServerResponse, { status, body }: Answer): void {
+  if (res.headersSent) return void res.end();
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('close', resolve);
+    proxyTo(req, res, body, upstream, agent);
+  });
+}
+
+function proxyTo(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): void {
   const proxied = httpRequest(
     { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
     (answer) => {

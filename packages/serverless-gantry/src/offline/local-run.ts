@@ -32,6 +32,8 @@ export interface LocalRunOptions {
   /** Check every call against the function's generated policy (default true). */
   enforceIam: boolean;
   denyUnidentified: boolean;
+  /** How often expired items are deleted. */
+  ttlSweepMs: number;
 }
 
 export interface LocalRun {
@@ -39,6 +41,8 @@ export interface LocalRun {
   endpoint: string;
   /** Environment to add to each function, by function name. */
   environment: Record<string, Record<string, string>>;
+  /** Deletes expired items now; returns how many. */
+  sweepExpired(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +73,9 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       account,
       denyUnidentified: options.enforceIam && options.denyUnidentified,
       port: options.port,
+      ttl: Object.fromEntries(options.manifest.tables.filter((t) => t.ttl).map((t) => [t.tableName, t.ttl as string])),
+      ttlStateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-ttl.json') : undefined,
+      ttlSweepMs: options.ttlSweepMs,
     });
     const environment: LocalRun['environment'] = {};
     for (const fn of options.manifest.functions) {
@@ -77,13 +84,13 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
         AWS_ACCESS_KEY_ID: localAccessKey(fn.name),
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET,
         AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
         AWS_REGION: options.region,
       };
     }
     return {
       endpoint: gateway.url,
       environment,
+      sweepExpired: gateway.sweepExpired,
       stop: async () => {
         await gateway.stop();
         await database.stop();

@@ -27,6 +27,7 @@ export async function startOfflineRun(
     seed: offline.seed,
     enforceIam: offline.enforceIam ?? true,
     denyUnidentified: offline.denyUnidentified ?? false,
+    ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
   });
   for (const [name, environment] of Object.entries(run.environment)) {
     const fn = service.functions?.[name] as { environment?: Record<string, unknown> } | undefined;

@@ -1,0 +1,140 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import type { Answer } from './transactions.js';
+import { callDynamo } from './wire.js';
+
+type Json = Record<string, unknown>;
+
+export interface TtlOptions {
+  upstream: URL;
+  agent: Agent;
+  /** Key attribute names of a table. */
+  keyNames: (table: string) => Promise<string[]>;
+  /** Runs work holding the endpoint's lock (shared). */
+  withLock: <T>(exclusive: boolean, work: () => Promise<T>) => Promise<T>;
+  /** Where TTL settings survive restarts (with `offline.persist`). */
+  stateFile?: string | undefined;
+  sweepMs: number;
+}
+
+/**
+ * Time to live, which dynalite lacks: UpdateTimeToLive / DescribeTimeToLive answered as DynamoDB
+ * answers them, and a background sweep that deletes items whose TTL attribute (epoch seconds) has
+ * passed, each with a condition so an item updated meanwhile is kept. (DynamoDB deletes within
+ * days; locally the sweep runs every few seconds.)
+ */
+export function createTtl(options: TtlOptions) {
+  const attributes = new Map<string, string>(Object.entries(readState(options.stateFile)));
+  const save = () => {
+    if (options.stateFile) writeFileSync(options.stateFile, JSON.stringify(Object.fromEntries(attributes), null, 2));
+  };
+
+  async function tableExists(table: string): Promise<Answer | undefined> {
+    const described = await callDynamo(options.upstream, options.agent, 'DescribeTable', { TableName: table });
+    return described.status === 200 ? undefined : { status: described.status, body: described.body };
+  }
+
+  async function update(body: Json): Promise<Answer> {
+    const table = String(body.TableName);
+    const spec = body.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+    const missing = await tableExists(table);
+    if (missing) return missing;
+    if (!spec?.AttributeName || typeof spec.Enabled !== 'boolean') {
+      return {
+        status: 400,
+        body: {
+          __type: 'com.amazon.coral.validate#ValidationException',
+          message: 'TimeToLiveSpecification needs AttributeName and Enabled',
+        },
+      };
+    }
+    if (spec.Enabled) attributes.set(table, spec.AttributeName);
+    else attributes.delete(table);
+    save();
+    return {
+      status: 200,
+      body: { TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled } },
+    };
+  }
+
+  async function describe(body: Json): Promise<Answer> {
+    const table = String(body.TableName);
+    const missing = await tableExists(table);
+    if (missing) return missing;
+    const attribute = attributes.get(table);
+    return {
+      status: 200,
+      body: {
+        TimeToLiveDescription: attribute
+          ? { TimeToLiveStatus: 'ENABLED', AttributeName: attribute }
+          : { TimeToLiveStatus: 'DISABLED' },
+      },
+    };
+  }
+
+  /** Deletes every expired item once; returns how many. */
+  async function sweep(now = Math.floor(Date.now() / 1000)): Promise<number> {
+    let deleted = 0;
+    for (const [table, attribute] of attributes) {
+      const keys = await options.keyNames(table).catch(() => undefined);
+      if (!keys) continue; // the table is gone
+      const condition = {
+        ConditionExpression: '#ttl < :now',
+        ExpressionAttributeNames: { '#ttl': attribute },
+        ExpressionAttributeValues: { ':now': { N: String(now) } },
+      };
+      let start: Json | undefined;
+      do {
+        const page = await callDynamo(options.upstream, options.agent, 'Scan', {
+          TableName: table,
+          FilterExpression: condition.ConditionExpression,
+          ExpressionAttributeNames: condition.ExpressionAttributeNames,
+          ExpressionAttributeValues: condition.ExpressionAttributeValues,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        });
+        if (page.status !== 200) break;
+        for (const item of (page.body.Items as Json[] | undefined) ?? []) {
+          const Key = Object.fromEntries(keys.map((k) => [k, item[k]]));
+          const result = await options.withLock(false, () =>
+            callDynamo(options.upstream, options.agent, 'DeleteItem', { TableName: table, Key, ...condition }),
+          );
+          if (result.status === 200) deleted++;
+        }
+        start = page.body.LastEvaluatedKey as Json | undefined;
+      } while (start);
+    }
+    return deleted;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  return {
+    update,
+    describe,
+    sweep,
+    /** Turns TTL on for a table, as deploy does for tables declared with `ttl`. */
+    enable(table: string, attribute: string) {
+      attributes.set(table, attribute);
+      save();
+    },
+    start() {
+      timer = setInterval(() => {
+        sweeping = sweep().catch(() => 0);
+      }, options.sweepMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}
+
+function readState(file: string | undefined): Record<string, string> {
+  if (!file) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
