@@ -18,6 +18,8 @@ export interface OfflineRun {
   url: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Sends a signal to the sls process (e.g. SIGKILL, to test a crash). */
+  kill: (signal: NodeJS.Signals) => void;
 }
 
 /** Starts the real `sls offline` on free loopback ports and waits until it serves. */
@@ -50,5 +52,5 @@ export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<Off
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url: `http://127.0.0.1:${httpPort}`, output: () => output, stop };
+  return { url: `http://127.0.0.1:${httpPort}`, output: () => output, stop, kill: (signal) => child.kill(signal) };
 }
