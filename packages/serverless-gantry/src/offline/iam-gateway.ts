@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
 import type { LocalAccount } from './resolve-arns.js';
@@ -17,8 +18,9 @@ export interface LocalIdentity {
 }
 
 export interface GatewayOptions {
-  /** The local DynamoDB that allowed requests go to. */
+  /** The local DynamoDB: its URL (for the endpoint's own calls) and its request handler. */
   upstream: URL;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** By access key id (the `Credential=` of the SigV4 `Authorization` header). */
   identities: Map<string, LocalIdentity>;
   account: LocalAccount;
@@ -100,7 +102,7 @@ export async function startIamGateway(options: GatewayOptions) {
       case 'CreateTable':
       case 'UpdateTable':
         keySchemas.clear();
-        return withLock(false, () => forward(req, res, body, options.upstream, agent));
+        return withLock(false, () => forward(req, res, body, options.handle));
       default:
         if (UNSUPPORTED.has(operation)) {
           return answer(res, {
@@ -111,7 +113,7 @@ export async function startIamGateway(options: GatewayOptions) {
             },
           });
         }
-        return withLock(false, () => forward(req, res, body, options.upstream, agent));
+        return withLock(false, () => forward(req, res, body, options.handle));
     }
   }
 
@@ -202,29 +204,20 @@ function answer(res: ServerResponse, { status, body }: Answer): void {
   res.end(text);
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): Promise<void> {
+/** Hands the request to dynalite in-process, its body replayed from what the endpoint read. */
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     res.once('close', resolve);
-    proxyTo(req, res, body, upstream, agent);
-  });
-}
-
-function proxyTo(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL, agent: Agent): void {
-  const proxied = httpRequest(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  proxied.on('error', (error) => {
-    if (res.headersSent) return res.destroy();
-    const message = JSON.stringify({
-      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-      message: String(error),
+    const replay = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
+      headers: req.headers,
+      method: req.method,
+      url: req.url,
     });
-    res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-    res.end(message);
+    handle(replay as unknown as IncomingMessage, res);
   });
-  proxied.end(body);
 }

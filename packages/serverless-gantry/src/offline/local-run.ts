@@ -69,6 +69,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     const identities = options.enforceIam ? functionIdentities(options.manifest, options.fragment, account) : new Map();
     const gateway = await startIamGateway({
       upstream: database.url,
+      handle: database.handle,
       identities,
       account,
       denyUnidentified: options.enforceIam && options.denyUnidentified,

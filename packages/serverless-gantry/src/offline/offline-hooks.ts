@@ -1,5 +1,6 @@
 import type { BuiltService } from '../build-service.js';
-import { type LocalRun, startLocalRun } from './local-run.js';
+import type { LocalRun } from './local-run.js';
+import { startLocalRunInThread } from './local-run-thread.js';
 
 interface ServiceFunctions {
   functions?: Record<string, unknown> | null;
@@ -17,7 +18,7 @@ export async function startOfflineRun(
 ): Promise<LocalRun> {
   const { offline } = built.options;
   const port = env.GANTRY_DYNAMODB_PORT ? Number(env.GANTRY_DYNAMODB_PORT) : (offline.port ?? 0);
-  const run = await startLocalRun({
+  const run = await startLocalRunInThread({
     servicePath,
     manifest: built.manifest,
     fragment: built.fragment,

@@ -1,0 +1,190 @@
+// Benchmark: a route that reads DynamoDB under 10 connections for 10 s. Gantry's local run (embedded
+// DynamoDB, IAM enforced) against plain serverless-offline + dynalite without it, and a plain
+// node:http server doing the same read (the ceiling). Reports req/s, p50/p99 latency, errors,
+// RSS of the server process after the run, and time to ready. Loopback only, bounded in time.
+//
+//   node bench/offline-throughput.mjs [seconds] [connections]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import autocannon from 'autocannon';
+
+const [seconds = 10, connections = 10] = process.argv.slice(2).map(Number);
+const here = import.meta.dirname;
+const require = createRequire(join(here, '..', 'package.json'));
+const SLS = join(require.resolve('serverless/package.json'), '..', 'bin', 'serverless.js');
+const env = { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1', AWS_REGION: 'us-east-1', LOG_LEVEL: 'warn' };
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+function start(command, args, options) {
+  const started = performance.now();
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (/Server ready/.test(output)) {
+        clearInterval(timer);
+        resolve({ child, readyMs: performance.now() - started, output: () => output });
+      } else if (child.exitCode !== null || performance.now() - started > 120_000) {
+        clearInterval(timer);
+        reject(new Error(`did not start:\n${output}`));
+      }
+    }, 20);
+  });
+}
+
+const stop = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** A dynalite of its own (a child process), with the table and the note, for the baselines. */
+async function standaloneDynamo(table) {
+  const port = await freePort();
+  const dynalitePath = require.resolve('dynalite');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(dynalitePath)})({createTableMs:0}).listen(${port},'127.0.0.1',()=>console.log('Server ready'))`,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  await DynamoDBDocumentClient.from(client).send(
+    new PutCommand({
+      TableName: table,
+      Item: { id: 'n1', text: 'Buy milk, eggs and bread before the shop closes at eight.' },
+    }),
+  );
+  client.destroy();
+  return { url, child };
+}
+
+async function load(url) {
+  const first = await fetch(url); // one request first, as a developer's first click would be
+  if (first.status !== 200) throw new Error(`${url} answered ${first.status}: ${await first.text()}`);
+  const result = await autocannon({ url, connections, duration: seconds });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const results = [];
+
+{
+  const httpPort = await freePort();
+  const run = await start(
+    process.execPath,
+    [SLS, 'offline', '--httpPort', String(httpPort), '--lambdaPort', String(await freePort())],
+    {
+      cwd: join(here, 'offline', 'gantry'),
+      env,
+    },
+  );
+  const r = await load(`http://127.0.0.1:${httpPort}/notes/n1`);
+  results.push({
+    name: 'Gantry local run (embedded DynamoDB, IAM enforced)',
+    ...r,
+    rss: rssMb(run.child.pid),
+    ready: run.readyMs,
+    note: 'RSS includes its DynamoDB',
+  });
+  await stop(run.child);
+}
+{
+  const dynamo = await standaloneDynamo('bench-plain-notes');
+  const httpPort = await freePort();
+  const run = await start(
+    process.execPath,
+    [SLS, 'offline', '--httpPort', String(httpPort), '--lambdaPort', String(await freePort())],
+    {
+      cwd: join(here, 'offline', 'plain'),
+      env: { ...env, BENCH_DYNAMODB_URL: dynamo.url, AWS_ACCESS_KEY_ID: 'b', AWS_SECRET_ACCESS_KEY: 'b' },
+    },
+  );
+  const r = await load(`http://127.0.0.1:${httpPort}/notes/n1`);
+  results.push({
+    name: 'plain serverless-offline + dynalite',
+    ...r,
+    rss: rssMb(run.child.pid),
+    ready: run.readyMs,
+    note: 'dynalite is a separate process',
+  });
+  await stop(run.child);
+  await stop(dynamo.child);
+}
+{
+  const dynamo = await standaloneDynamo('bench-plain-notes');
+  const port = await freePort();
+  const run = await start(process.execPath, [join(here, 'offline', 'node-http.mjs')], {
+    cwd: here,
+    env: {
+      ...env,
+      PORT: String(port),
+      TABLE: 'bench-plain-notes',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ACCESS_KEY_ID: 'b',
+      AWS_SECRET_ACCESS_KEY: 'b',
+      NODE_NO_WARNINGS: '1',
+    },
+  });
+  const r = await load(`http://127.0.0.1:${port}/notes/n1`);
+  results.push({
+    name: 'plain node:http + dynalite (ceiling)',
+    ...r,
+    rss: rssMb(run.child.pid),
+    ready: run.readyMs,
+    note: 'dynalite is a separate process',
+  });
+  await stop(run.child);
+  await stop(dynamo.child);
+}
+
+const plain = results[1];
+console.log(`${connections} connections, ${seconds} s each, ${new Date().toISOString()}, Node ${process.version}\n`);
+console.log('| server | req/s | ÷ plain offline | p50 | p99 | requests | errors | RSS after | ready in |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(
+    `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / plain.rps).toFixed(2)} | ${r.p50} ms | ${r.p99} ms | ${r.requests} | ${r.errors} | ${Math.round(r.rss)} MB (${r.note}) | ${(r.ready / 1000).toFixed(1)} s |`,
+  );
+}

@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { isGantryError } from '../errors.js';
+import { type LocalRunOptions, startLocalRun } from './local-run.js';
+
+// The local DynamoDB and its IAM endpoint, on a thread of their own: serverless-offline's HTTP
+// server and handler workers keep the main thread's event loop, and the database gets a core.
+const port = parentPort;
+if (!port) throw new Error('local-run-worker runs as a worker thread');
+
+try {
+  const run = await startLocalRun(workerData as LocalRunOptions);
+  port.on('message', async (message: { type: 'sweep' | 'stop'; id: number }) => {
+    if (message.type === 'sweep') port.postMessage({ type: 'swept', id: message.id, count: await run.sweepExpired() });
+    if (message.type === 'stop') {
+      await run.stop();
+      port.postMessage({ type: 'stopped', id: message.id });
+      port.close();
+    }
+  });
+  port.postMessage({ type: 'ready', endpoint: run.endpoint, environment: run.environment });
+} catch (error) {
+  port.postMessage({
+    type: 'failed',
+    message: error instanceof Error ? error.message : String(error),
+    problems: isGantryError(error) ? (error as { problems?: string[] }).problems : undefined,
+  });
+}
