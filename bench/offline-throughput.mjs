@@ -5,7 +5,7 @@
 //
 //   node bench/offline-throughput.mjs [seconds] [connections]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -109,6 +109,31 @@ async function load(url) {
 }
 
 const results = [];
+let edits;
+
+/**
+ * RSS over 1,000 requests with 20 edits of the handler module in between (each edit waits for
+ * Gantry's reload): what a developer's session does to the local run's memory.
+ */
+async function editsPhase(run, url) {
+  const file = join(here, 'offline', 'gantry', 'src', 'notes.ts');
+  const original = readFileSync(file, 'utf8');
+  const before = rssMb(run.child.pid);
+  try {
+    for (let edit = 1; edit <= 20; edit++) {
+      const reloads = run.output().split('gantry: reloaded').length;
+      writeFileSync(file, `${original}\n// edit ${edit}\n`);
+      const deadline = Date.now() + 30_000;
+      while (run.output().split('gantry: reloaded').length === reloads && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 50; i++) await fetch(url).then((res) => res.arrayBuffer());
+    }
+  } finally {
+    writeFileSync(file, original);
+  }
+  const after = rssMb(run.child.pid);
+  return { before, after, growth: (after - before) / before };
+}
 
 {
   const httpPort = await freePort();
@@ -128,6 +153,7 @@ const results = [];
     ready: run.readyMs,
     note: 'RSS includes its DynamoDB',
   });
+  edits = await editsPhase(run, `http://127.0.0.1:${httpPort}/notes/n1`);
   await stop(run.child);
 }
 {
@@ -188,3 +214,6 @@ for (const r of results) {
     `| ${r.name} | ${Math.round(r.rps)} | ${(r.rps / plain.rps).toFixed(2)} | ${r.p50} ms | ${r.p99} ms | ${r.requests} | ${r.errors} | ${Math.round(r.rss)} MB (${r.note}) | ${(r.ready / 1000).toFixed(1)} s |`,
   );
 }
+console.log(
+  `\nGantry local run, 1,000 requests with 20 edits in between: RSS ${Math.round(edits.before)} MB → ${Math.round(edits.after)} MB (${(edits.growth * 100).toFixed(1)}%)`,
+);

@@ -1,5 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolveStageOptions, type StageOptions } from './config.js';
 import { buildManifest } from './discover/build-manifest.js';
 import { loadHandlerModules } from './discover/load-modules.js';
@@ -18,6 +18,8 @@ export interface BuildInput {
 }
 
 export interface BuiltService {
+  /** What it was built from: enough to build it again (plain data). */
+  input: BuildInput;
   options: StageOptions;
   manifest: Manifest;
   fragment: ServiceFragment;
@@ -34,17 +36,25 @@ export async function buildService(input: BuildInput): Promise<BuiltService> {
   const manifest = buildManifest(modules, options);
   const fragment = generateService(manifest, options, input.existing);
   await writeEntries(input.servicePath, fragment.entries);
-  return { options, manifest, fragment };
+  return { input, options, manifest, fragment };
 }
 
+/**
+ * Writes the entry files, leaving unchanged ones untouched (a watching bundler would rebuild for
+ * nothing) and removing entries of functions that no longer exist.
+ */
 async function writeEntries(servicePath: string, entries: EntryFile[]): Promise<void> {
-  // Entries of functions that no longer exist would linger in bundles and editors: start clean.
-  await rm(join(servicePath, ENTRIES_DIR), { recursive: true, force: true });
+  const dir = join(servicePath, ENTRIES_DIR);
+  await mkdir(dir, { recursive: true });
+  const wanted = new Set(entries.map((entry) => join(servicePath, entry.path)));
+  for (const name of await readdir(dir)) {
+    if (!wanted.has(join(dir, name))) await rm(join(dir, name), { force: true });
+  }
   await Promise.all(
     entries.map(async (entry) => {
       const file = join(servicePath, entry.path);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, entry.contents);
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      if (current !== entry.contents) await writeFile(file, entry.contents);
     }),
   );
 }

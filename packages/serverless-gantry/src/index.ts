@@ -3,7 +3,7 @@ import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { mergeService } from './merge.js';
 import type { LocalRun } from './offline/local-run.js';
-import { startOfflineRun } from './offline/offline-hooks.js';
+import { reloadOnChange, startOfflineRun } from './offline/offline-hooks.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -39,7 +39,12 @@ interface Serverless {
 }
 
 interface PluginUtils {
-  log: { verbose(message: string): void; notice(message: string): void };
+  log: {
+    verbose(message: string): void;
+    notice(message: string): void;
+    warning(message: string): void;
+    error(message: string): void;
+  };
   writeText(text: string): void;
 }
 
@@ -62,6 +67,7 @@ export default class ServerlessGantry {
   };
   #built: BuiltService | undefined;
   #local: LocalRun | undefined;
+  #stopWatching: (() => void) | undefined;
 
   constructor(serverless: Serverless, options: { json?: boolean }, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -79,6 +85,7 @@ export default class ServerlessGantry {
       'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
       'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
       'offline:start:end': async () => {
+        this.#stopWatching?.();
         await this.#local?.stop();
       },
       'gantry:routes:print': async () => {
@@ -93,6 +100,7 @@ export default class ServerlessGantry {
   async #startLocal(serverless: Serverless, utils: PluginUtils): Promise<void> {
     if (this.#local || !this.#built) return;
     this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
+    this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
     const enforced = this.#built.options.offline.enforceIam ?? true;
     utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
   }

@@ -149,6 +149,7 @@ export async function startIamGateway(options: GatewayOptions) {
     port,
     /** Deletes expired items now (the background sweep does this every few seconds). */
     sweepExpired: () => ttl.sweep(),
+    enableTtl: (table: string, attribute: string) => ttl.enable(table, attribute),
     stop: async () => {
       await ttl.stop();
       await new Promise<void>((resolve) => {

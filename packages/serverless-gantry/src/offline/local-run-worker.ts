@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGantryError } from '../errors.js';
+import type { ServiceFragment } from '../generate/service.js';
+import type { Manifest } from '../manifest.js';
 import { type LocalRunOptions, startLocalRun } from './local-run.js';
 
 // The local DynamoDB and its IAM endpoint, on a thread of their own: serverless-offline's HTTP
@@ -9,14 +11,34 @@ if (!port) throw new Error('local-run-worker runs as a worker thread');
 
 try {
   const run = await startLocalRun(workerData as LocalRunOptions);
-  port.on('message', async (message: { type: 'sweep' | 'stop'; id: number }) => {
-    if (message.type === 'sweep') port.postMessage({ type: 'swept', id: message.id, count: await run.sweepExpired() });
-    if (message.type === 'stop') {
-      await run.stop();
-      port.postMessage({ type: 'stopped', id: message.id });
-      port.close();
-    }
-  });
+  port.on(
+    'message',
+    async (message: {
+      type: 'sweep' | 'stop' | 'update';
+      id: number;
+      manifest: Manifest;
+      fragment: ServiceFragment;
+    }) => {
+      if (message.type === 'sweep')
+        port.postMessage({ type: 'swept', id: message.id, count: await run.sweepExpired().catch(() => 0) });
+      if (message.type === 'update') {
+        try {
+          port.postMessage({
+            type: 'updated',
+            id: message.id,
+            summary: await run.update(message.manifest, message.fragment),
+          });
+        } catch (error) {
+          port.postMessage({ type: 'updated', id: message.id, error: String(error) });
+        }
+      }
+      if (message.type === 'stop') {
+        await run.stop().catch(() => undefined);
+        port.postMessage({ type: 'stopped', id: message.id });
+        port.close();
+      }
+    },
+  );
   port.postMessage({ type: 'ready', endpoint: run.endpoint, environment: run.environment });
 } catch (error) {
   port.postMessage({

@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { GantryBuildError } from '../errors.js';
 import { roleLogicalId, tableLogicalId } from '../generate/names.js';
 import type { ServiceFragment } from '../generate/service.js';
@@ -43,7 +45,16 @@ export interface LocalRun {
   environment: Record<string, Record<string, string>>;
   /** Deletes expired items now; returns how many. */
   sweepExpired(): Promise<number>;
+  /** Takes a new Manifest while running: new tables and indexes, new policies. */
+  update(manifest: Manifest, fragment: ServiceFragment): Promise<UpdateSummary>;
   stop(): Promise<void>;
+}
+
+export interface UpdateSummary {
+  createdTables: string[];
+  createdIndexes: string[];
+  /** Tables whose keys changed: they keep their old keys until the local run restarts (memory) or the data is removed. */
+  keptKeys: string[];
 }
 
 /** A local account ID that is clearly not a real one. */
@@ -92,6 +103,15 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       endpoint: gateway.url,
       environment,
       sweepExpired: gateway.sweepExpired,
+      update: async (manifest, fragment) => {
+        const summary = await syncTables(database.url, manifest.tables, options.region);
+        for (const table of manifest.tables) if (table.ttl) gateway.enableTtl(table.tableName, table.ttl);
+        if (options.enforceIam) {
+          identities.clear();
+          for (const [key, identity] of functionIdentities(manifest, fragment, account)) identities.set(key, identity);
+        }
+        return summary;
+      },
       stop: async () => {
         await gateway.stop();
         await database.stop();
@@ -144,14 +164,52 @@ const localClient = (url: URL, region: string) =>
   });
 
 async function createTables(url: URL, tables: ManifestTable[], region: string): Promise<void> {
+  await syncTables(url, tables, region);
+}
+
+/**
+ * Makes the local tables match the Manifest: creates missing tables and global secondary indexes
+ * (an index is added by making the table again with its items). A table whose keys changed keeps
+ * its data and old keys (DynamoDB cannot change keys either).
+ */
+async function syncTables(url: URL, tables: ManifestTable[], region: string): Promise<UpdateSummary> {
   const client = localClient(url, region);
+  const summary: UpdateSummary = { createdTables: [], createdIndexes: [], keptKeys: [] };
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const table of tables) {
-      if (!existing.has(table.tableName)) await client.send(new CreateTableCommand(createTableInput(table)));
+      const wanted = createTableInput(table);
+      if (!existing.has(table.tableName)) {
+        await client.send(new CreateTableCommand(wanted));
+        summary.createdTables.push(table.name);
+        continue;
+      }
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
+      if (JSON.stringify(Table?.KeySchema) !== JSON.stringify(wanted.KeySchema)) summary.keptKeys.push(table.name);
+      const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      const missing = (wanted.GlobalSecondaryIndexes ?? []).filter((i) => !have.has(i.IndexName));
+      if (missing.length > 0 && !summary.keptKeys.includes(table.name)) {
+        // dynalite cannot add an index to a table: make the table again, with its items.
+        await recreateWithItems(client, wanted);
+        summary.createdIndexes.push(...missing.map((i) => `${table.name}.${i.IndexName}`));
+      }
     }
   } finally {
     client.destroy();
+  }
+  return summary;
+}
+
+async function recreateWithItems(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  const documents = DynamoDBDocumentClient.from(client);
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateScan({ client: documents }, { TableName: input.TableName }))
+    items.push(...(page.Items ?? []));
+  await client.send(new DeleteTableCommand({ TableName: input.TableName }));
+  await client.send(new CreateTableCommand(input));
+  for (let i = 0; i < items.length; i += 25) {
+    const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    await documents.send(new BatchWriteCommand({ RequestItems: { [input.TableName as string]: batch } }));
   }
 }
 

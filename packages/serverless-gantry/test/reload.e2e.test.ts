@@ -1,0 +1,122 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OfflineRun, startOffline } from './support/offline.js';
+import { tempService } from './support/temp-service.js';
+
+const SERVICE = `service: reload
+frameworkVersion: '4'
+provider:
+  name: aws
+  runtime: nodejs22.x
+  region: eu-west-1
+plugins:
+  - serverless-gantry
+  - serverless-esbuild
+  - serverless-offline
+custom:
+  esbuild:
+    bundle: true
+    target: node22
+    exclude: ['@aws-sdk/*']
+`;
+
+const tables = (extra = '', indexes = '') => `import { table } from '@gantry/decorators';
+export const Notes = table('notes', { partitionKey: { name: 'id', type: 'S' }${indexes} });
+${extra}`;
+
+const api = (access: 'read' | 'readwrite') => `import { api, post, uses } from '@gantry/decorators';
+import { tableClient } from '@gantry/middy/dynamodb';
+import { Notes } from './tables.js';
+
+const notes = tableClient(Notes);
+
+@api('/notes')
+export class NotesApi {
+  @post('/probe')
+  @uses(Notes, '${access}')
+  static async probe() {
+    try {
+      await notes.put({ id: 'n1', owner: 'ann' });
+      return { outcome: 'ok' };
+    } catch (error) {
+      return { outcome: (error as Error).name };
+    }
+  }
+}
+`;
+
+let service: Awaited<ReturnType<typeof tempService>>;
+let offline: OfflineRun;
+let db: DynamoDBClient;
+
+const reloads = () => offline.output().split('gantry: reloaded').length - 1;
+async function edit(file: string, contents: string) {
+  const before = reloads();
+  await writeFile(join(service.dir, file), contents);
+  const deadline = Date.now() + 30_000;
+  while (reloads() === before) {
+    if (Date.now() > deadline) throw new Error(`no reload after editing ${file}:\n${offline.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+const probe = async () =>
+  (await (await fetch(`${offline.url}/notes/probe`, { method: 'POST' })).json()) as { outcome?: string };
+
+/** The probe's outcome once serverless-esbuild's rebuild of the same edit is served (it may answer an error meanwhile). */
+async function settledProbe(expected: string) {
+  const deadline = Date.now() + 20_000;
+  let last = await probe();
+  while (last.outcome !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    last = await probe();
+  }
+  return last;
+}
+
+beforeAll(async () => {
+  service = await tempService({ 'serverless.yml': SERVICE, 'src/tables.ts': tables(), 'src/api.ts': api('read') });
+  offline = await startOffline(service.dir);
+  const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
+  db = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'me', secretAccessKey: 'x' } });
+});
+afterAll(async () => {
+  db?.destroy();
+  await offline?.stop();
+  await service?.remove();
+});
+
+describe('edits under sls offline are picked up without a restart', () => {
+  it('a new @uses changes what the function may do, on the next request', async () => {
+    expect(await probe()).toEqual({ outcome: 'AccessDeniedException' });
+    await edit('src/api.ts', api('readwrite'));
+    expect(await settledProbe('ok')).toEqual({ outcome: 'ok' });
+  });
+
+  it('a new table is created, and a new index on an existing table', async () => {
+    await edit(
+      'src/tables.ts',
+      tables("export const Tags = table('tags', { partitionKey: { name: 'tag', type: 'S' } });"),
+    );
+    expect((await db.send(new ListTablesCommand({}))).TableNames).toContain('reload-dev-tags');
+
+    await edit('src/tables.ts', tables('', ", indexes: { byOwner: { partitionKey: { name: 'owner', type: 'S' } } }"));
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: 'reload-dev-notes' }));
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['byOwner']);
+    expect(offline.output()).toContain('created index notes.byOwner');
+  });
+
+  it('a build error while running is reported, and the run keeps serving', async () => {
+    await writeFile(
+      join(service.dir, 'src/api.ts'),
+      `${api('readwrite')}\nexport class Broken { @post('/x') instance() {} }\n`,
+    );
+    const deadline = Date.now() + 30_000;
+    while (!offline.output().includes('Gantry decorators go on static methods') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(offline.output()).toContain('src/api.ts › Broken.instance: Gantry decorators go on static methods');
+    expect((await settledProbe('ok')).outcome).toBe('ok');
+  });
+});
