@@ -1,30 +1,8 @@
 // A typical CRUD function with the kit: decorated class, zod schemas, the typed table client.
-// This is what serverless-gantry's generated entry for NotesApi.create bundles.
-import { api, get, post, table, uses } from '@gantry/decorators';
-import { created, type HttpRequest, httpHandler, NotFoundError } from '@gantry/middy';
-import { tableClient } from '@gantry/middy/dynamodb';
 import { z } from 'zod';
+import { notesHandler } from './notes-api.js';
 
-const Notes = table('notes', { partitionKey: { name: 'id', type: 'S' } });
-const notes = tableClient<{ id: string; text: string }>(Notes);
-const NoteInput = z.strictObject({ id: z.string().max(64), text: z.string().min(1).max(1000) });
-const NoteParams = z.object({ id: z.string().max(64) });
-
-@api('/notes', { cors: { origins: ['https://app.example.com'] } })
-class NotesApi {
-  @post('/', { body: NoteInput })
-  @uses(Notes, 'write')
-  static async create(request: HttpRequest<{ body: typeof NoteInput }>) {
-    return created(await notes.put(request.body, { ifNotExists: true }), `/notes/${request.body.id}`);
-  }
-
-  @get('/{id}', { params: NoteParams })
-  @uses(Notes, 'read')
-  static async read(request: HttpRequest<{ params: typeof NoteParams }>) {
-    const note = await notes.get({ id: request.params.id });
-    if (!note) throw new NotFoundError(`No note ${request.params.id}.`);
-    return note;
-  }
-}
-
-export const handler = httpHandler(NotesApi, 'create');
+export const handler = notesHandler(
+  z.strictObject({ id: z.string().max(64), text: z.string().min(1).max(1000) }),
+  z.object({ id: z.string().max(64) }),
+);

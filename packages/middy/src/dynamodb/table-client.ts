@@ -218,18 +218,12 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     /** Reads many keys (in batches of 100, retrying unprocessed keys); order is not kept. */
     async batchGet(keys: Key[]): Promise<T[]> {
       const items: T[] = [];
-      for (let start = 0; start < keys.length; start += BATCH_GET) {
-        let pending: Key[] = keys.slice(start, start + BATCH_GET);
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt >= MAX_BATCH_ATTEMPTS)
-            throw new Error(`batchGet: ${pending.length} keys still unprocessed in '${table.name}'.`);
-          if (attempt > 0) await backoff(attempt);
-          const name = tableName();
-          const out = await client().send(new BatchGetCommand({ RequestItems: { [name]: { Keys: pending } } }));
-          items.push(...((out.Responses?.[name] ?? []) as T[]));
-          pending = (out.UnprocessedKeys?.[name]?.Keys ?? []) as Key[];
-        }
-      }
+      const name = tableName();
+      await inBatches(keys, BATCH_GET, `batchGet in '${table.name}'`, async (pending) => {
+        const out = await client().send(new BatchGetCommand({ RequestItems: { [name]: { Keys: pending } } }));
+        items.push(...((out.Responses?.[name] ?? []) as T[]));
+        return (out.UnprocessedKeys?.[name]?.Keys ?? []) as Key[];
+      });
       return items;
     },
 
@@ -239,17 +233,11 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
         ...(writes.put ?? []).map((item) => ({ PutRequest: { Item: item } })),
         ...(writes.delete ?? []).map((key) => ({ DeleteRequest: { Key: key } })),
       ];
-      for (let start = 0; start < requests.length; start += BATCH_WRITE) {
-        let pending: unknown[] = requests.slice(start, start + BATCH_WRITE);
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt >= MAX_BATCH_ATTEMPTS)
-            throw new Error(`batchWrite: ${pending.length} writes still unprocessed in '${table.name}'.`);
-          if (attempt > 0) await backoff(attempt);
-          const name = tableName();
-          const out = await client().send(new BatchWriteCommand({ RequestItems: { [name]: pending as never } }));
-          pending = out.UnprocessedItems?.[name] ?? [];
-        }
-      }
+      const name = tableName();
+      await inBatches(requests, BATCH_WRITE, `batchWrite in '${table.name}'`, async (pending) => {
+        const out = await client().send(new BatchWriteCommand({ RequestItems: { [name]: pending } }));
+        return (out.UnprocessedItems?.[name] ?? []) as typeof pending;
+      });
     },
   };
 }
@@ -303,6 +291,21 @@ function decodeCursor(cursor: string): Record<string, unknown> {
 class BadCursorError extends BadRequestError {
   constructor() {
     super('The cursor is not one this API returned.', { code: 'bad_cursor' });
+  }
+}
+
+/**
+ * Sends `all` in chunks of `size`; each chunk's unprocessed part (DynamoDB's answer under load) is
+ * sent again with exponential backoff, up to MAX_BATCH_ATTEMPTS times.
+ */
+async function inBatches<R>(all: R[], size: number, what: string, send: (pending: R[]) => Promise<R[]>): Promise<void> {
+  for (let start = 0; start < all.length; start += size) {
+    let pending = all.slice(start, start + size);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} still unprocessed.`);
+      if (attempt > 0) await backoff(attempt);
+      pending = await send(pending);
+    }
   }
 }
 
