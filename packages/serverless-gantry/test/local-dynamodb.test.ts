@@ -69,7 +69,7 @@ function clients(run: LocalRun, accessKeyId = 'my-shell') {
   return { client, documents: DynamoDBDocumentClient.from(client) };
 }
 
-async function start(extra: { persist?: string; ttlSweepMs?: number } = {}) {
+async function start(extra: { persist?: string; ttlSweepMs?: number; denyUnidentified?: boolean } = {}) {
   return startLocalRun({
     servicePath: process.cwd(),
     manifest,
@@ -78,7 +78,7 @@ async function start(extra: { persist?: string; ttlSweepMs?: number } = {}) {
     port: 0,
     persist: extra.persist,
     enforceIam: true,
-    denyUnidentified: false,
+    denyUnidentified: extra.denyUnidentified ?? false,
     ttlSweepMs: extra.ttlSweepMs ?? 60_000,
   });
 }
@@ -269,6 +269,27 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
       name: 'UnknownOperationException',
       message: expect.stringContaining("ExecuteStatement is not supported by Gantry's local DynamoDB"),
     });
+  });
+});
+
+describe('callers without a function identity', () => {
+  it('are denied when offline.denyUnidentified is set, while functions keep their own rights', async () => {
+    const run = await start({ denyUnidentified: true });
+    const shell = clients(run, 'my-shell');
+    const fn = clients(run, localAccessKey('checkout'));
+    try {
+      await expect(
+        shell.documents.send(new GetCommand({ TableName: 'shop-dev-orders', Key: { id: 'x' } })),
+      ).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining('denies callers without a function identity'),
+      });
+      await fn.documents.send(new PutCommand({ TableName: 'shop-dev-orders', Item: { id: 'x' } }));
+    } finally {
+      shell.client.destroy();
+      fn.client.destroy();
+      await run.stop();
+    }
   });
 });
 
