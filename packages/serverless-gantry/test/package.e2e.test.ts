@@ -2,49 +2,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
-import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
+import { resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
 import { guardIam } from './support/guard.js';
-import { dynamodbActionsOn, simulate, type Verdict } from './support/iam.js';
+import { simulate } from './support/iam.js';
+import { iamMatrix, roleOf } from './support/iam-matrix.js';
 import { startOffline } from './support/offline.js';
 import { type CfnTemplate, packageService, sls } from './support/serverless.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-
-// The access contract, written out here independently of the implementation (README of
-// @gantry/decorators): reads on the table and (Query/Scan apply to) its indexes; writes on the table.
-const CONTRACT = {
-  read: ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem'],
-  write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
-} as const;
-const allowedOnTable = (access: string | undefined, action: string) =>
-  (access === 'read' || access === 'readwrite' ? CONTRACT.read : []).some((a) => `dynamodb:${a}` === action) ||
-  (access === 'write' || access === 'readwrite' ? CONTRACT.write : []).some((a) => `dynamodb:${a}` === action);
-const allowedOnIndex = (access: string | undefined, action: string) =>
-  (access === 'read' || access === 'readwrite') && CONTRACT.read.some((a) => `dynamodb:${a}` === action);
-
-type Role = { Properties: { RoleName: string; Policies: { PolicyDocument: { Statement: unknown[] } }[] } };
-type LambdaFn = { Properties: { Handler: string; FunctionName: string; Role: { 'Fn::GetAtt': [string, string] } } };
-
-/** The role a generated function runs with, found through the template's own wiring. */
-function roleOf(template: CfnTemplate, functionName: string) {
-  const found = resourcesOfType(template, 'AWS::Lambda::Function').find(
-    ([, r]) => (r as unknown as LambdaFn).Properties.Handler === `.gantry/entries/${functionName}.handler`,
-  );
-  if (!found) throw new Error(`no Lambda function for ${functionName}`);
-  const lambda = found[1] as unknown as LambdaFn;
-  const roleId = lambda.Properties.Role['Fn::GetAtt'][0];
-  const role = template.Resources[roleId] as unknown as Role;
-  const statements = resolveIntrinsics(
-    role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement),
-    template,
-    TEST_DEPLOYMENT,
-  ) as unknown[];
-  const roleArn = `arn:aws:iam::${TEST_DEPLOYMENT.accountId}:role/${role.Properties.RoleName}`;
-  return { lambda, roleId, role, statements, roleArn };
-}
-
-const tableArn = (name: string) =>
-  `arn:aws:dynamodb:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:table/${name}`;
 
 const cases = [
   { fixture: 'notes', stages: ['dev', 'prod'], production: 'prod' },
@@ -81,51 +46,10 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
     '%s: IAM allows exactly the access contract, per function × table × index × action',
     async (stage) => {
       const { template, manifest } = built[stage] ?? expect.unreachable();
-      const tableActions = await dynamodbActionsOn('table');
-      const indexActions = await dynamodbActionsOn('index');
+      const { mismatches, allowed, tableActions } = await iamMatrix(template, manifest, stage);
       expect(tableActions).toEqual(
         expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteTable']),
       );
-
-      const mismatches: string[] = [];
-      let allowed = 0;
-      const check = async (
-        fn: string,
-        statements: unknown[],
-        roleArn: string,
-        action: string,
-        resource: string,
-        expected: boolean,
-      ) => {
-        const verdict: Verdict = await simulate(statements, { action, resource, roleArn }, TEST_DEPLOYMENT);
-        if ((verdict === 'Allowed') !== expected) mismatches.push(`${fn}: ${action} on ${resource} → ${verdict}`);
-        if (verdict === 'Allowed') allowed++;
-      };
-      for (const fn of manifest.functions) {
-        const { statements, roleArn } = roleOf(template, fn.name);
-        for (const table of [
-          ...manifest.tables,
-          { name: 'undeclared', tableName: `${manifest.service}-${stage}-undeclared`, indexes: [{ name: 'any' }] },
-        ]) {
-          const access = fn.uses.find((u) => u.table === table.name)?.access;
-          for (const action of tableActions) {
-            await check(
-              fn.name,
-              statements,
-              roleArn,
-              action,
-              tableArn(table.tableName),
-              allowedOnTable(access, action),
-            );
-          }
-          for (const index of table.indexes) {
-            for (const action of indexActions) {
-              const arn = `${tableArn(table.tableName)}/index/${index.name}`;
-              await check(fn.name, statements, roleArn, action, arn, allowedOnIndex(access, action));
-            }
-          }
-        }
-      }
       expect(mismatches).toEqual([]);
       expect(allowed).toBeGreaterThan(0);
     },

@@ -1,0 +1,77 @@
+import type { Manifest } from '../../src/manifest.js';
+import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './cfn.js';
+import { dynamodbActionsOn, simulate } from './iam.js';
+import type { CfnTemplate } from './serverless.js';
+
+// The access contract, written out here independently of the implementation (README of
+// @gantry/decorators): reads on the table and (Query/Scan apply to) its indexes; writes on the table.
+const CONTRACT = {
+  read: ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem'],
+  write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
+} as const;
+const reads = (access: string | undefined) => access === 'read' || access === 'readwrite';
+const writes = (access: string | undefined) => access === 'write' || access === 'readwrite';
+const allowedOnTable = (access: string | undefined, action: string) =>
+  (reads(access) ? CONTRACT.read : []).some((a) => `dynamodb:${a}` === action) ||
+  (writes(access) ? CONTRACT.write : []).some((a) => `dynamodb:${a}` === action);
+const allowedOnIndex = (access: string | undefined, action: string) =>
+  reads(access) && CONTRACT.read.some((a) => `dynamodb:${a}` === action);
+
+type Role = { Properties: { RoleName: string; Policies: { PolicyDocument: { Statement: unknown[] } }[] } };
+type LambdaFn = { Properties: { Handler: string; FunctionName: string; Role: { 'Fn::GetAtt': [string, string] } } };
+
+/** The role a generated function runs with, found through the template's own wiring. */
+export function roleOf(template: CfnTemplate, functionName: string) {
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').find(
+    ([, r]) => (r as unknown as LambdaFn).Properties.Handler === `.gantry/entries/${functionName}.handler`,
+  );
+  if (!found) throw new Error(`no Lambda function for ${functionName}`);
+  const lambda = found[1] as unknown as LambdaFn;
+  const roleId = lambda.Properties.Role['Fn::GetAtt'][0];
+  const role = template.Resources[roleId] as unknown as Role;
+  const statements = resolveIntrinsics(
+    role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement),
+    template,
+    TEST_DEPLOYMENT,
+  ) as unknown[];
+  const roleArn = `arn:aws:iam::${TEST_DEPLOYMENT.accountId}:role/${role.Properties.RoleName}`;
+  return { lambda, roleId, role, statements, roleArn };
+}
+
+const tableArn = (name: string) =>
+  `arn:aws:dynamodb:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:table/${name}`;
+
+/**
+ * Evaluates every generated role with the independent simulator over function × table (plus one
+ * the service never declared) × index × every DynamoDB action AWS lists for tables and indexes, and
+ * returns where the verdict differs from the access contract, and how many requests were allowed.
+ */
+export async function iamMatrix(template: CfnTemplate, manifest: Manifest, stage: string) {
+  const tableActions = await dynamodbActionsOn('table');
+  const indexActions = await dynamodbActionsOn('index');
+  const mismatches: string[] = [];
+  let allowed = 0;
+  for (const fn of manifest.functions) {
+    const { statements, roleArn } = roleOf(template, fn.name);
+    const check = async (action: string, resource: string, expected: boolean) => {
+      const verdict = await simulate(statements, { action, resource, roleArn }, TEST_DEPLOYMENT);
+      if ((verdict === 'Allowed') !== expected) mismatches.push(`${fn.name}: ${action} on ${resource} → ${verdict}`);
+      if (verdict === 'Allowed') allowed++;
+    };
+    const undeclared = {
+      name: 'undeclared',
+      tableName: `${manifest.service}-${stage}-undeclared`,
+      indexes: [{ name: 'any' }],
+    };
+    for (const table of [...manifest.tables, undeclared]) {
+      const access = fn.uses.find((u) => u.table === table.name)?.access;
+      for (const action of tableActions) await check(action, tableArn(table.tableName), allowedOnTable(access, action));
+      for (const index of table.indexes) {
+        for (const action of indexActions) {
+          await check(action, `${tableArn(table.tableName)}/index/${index.name}`, allowedOnIndex(access, action));
+        }
+      }
+    }
+  }
+  return { mismatches, allowed, tableActions };
+}

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../src/manifest.js';
+import { resourcesOfType } from './support/cfn.js';
+import { guardIam } from './support/guard.js';
+import { iamMatrix } from './support/iam-matrix.js';
+import { packageService, sls } from './support/serverless.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const templates = readdirSync(join(root, 'templates'));
+const pnpm = (args: string[]) =>
+  spawnSync('npx', ['-y', 'pnpm@12.4.2', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+
+// A newcomer's path, with the real tools: `serverless create` from the template into the workspace,
+// install, the service's own tests, then `sls package` for every stage, checked like the fixtures.
+describe.each(templates)('template %s', (template) => {
+  it('creates a service that installs, passes its tests and packages least-privilege for every stage', async () => {
+    const app = `tmpl-${template}-${randomBytes(3).toString('hex')}`;
+    const dir = join(root, 'services', app);
+    const lockfile = join(root, 'pnpm-lock.yaml');
+    const lock = readFileSync(lockfile, 'utf8');
+    try {
+      const created = await sls(root, [
+        'create',
+        '--template-path',
+        `templates/${template}`,
+        '--path',
+        `services/${app}`,
+        '--name',
+        app,
+      ]);
+      expect(created.code, created.stdout + created.stderr).toBe(0);
+
+      // Scripts off: the workspace packages are built already, and other tests are using them.
+      const install = pnpm(['install', '--no-frozen-lockfile', '--prefer-offline', '--ignore-scripts']);
+      expect(install.status, install.stdout + install.stderr).toBe(0);
+      const tests = pnpm(['--filter', app, 'test']);
+      expect(tests.status, tests.stdout + tests.stderr).toBe(0);
+
+      for (const stage of ['dev', 'staging', 'prod']) {
+        const routes = await sls(dir, ['gantry', 'routes', '--json', '--stage', stage]);
+        const manifest = JSON.parse(routes.stdout) as Manifest;
+        expect(manifest.service).toBe(app);
+        const { template: cfn, path } = await packageService(dir, stage);
+        const { mismatches, allowed } = await iamMatrix(cfn, manifest, stage);
+        expect(mismatches).toEqual([]);
+        expect(allowed).toBeGreaterThan(0);
+        expect(guardIam(path).status).toBe(0);
+        for (const [, table] of resourcesOfType(cfn, 'AWS::DynamoDB::Table')) {
+          expect(String(table.Properties?.TableName)).toMatch(new RegExp(`^${app}-${stage}-`));
+          expect(table.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(lockfile, lock);
+    }
+  });
+});
