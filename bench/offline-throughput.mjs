@@ -156,54 +156,41 @@ async function editsPhase(run, url) {
   edits = await editsPhase(run, `http://127.0.0.1:${httpPort}/notes/n1`);
   await stop(run.child);
 }
-{
+/** A baseline against its own dynalite: starts both, loads, records, stops both. */
+async function baseline(name, launch) {
   const dynamo = await standaloneDynamo('bench-plain-notes');
-  const httpPort = await freePort();
-  const run = await start(
-    process.execPath,
-    [SLS, 'offline', '--httpPort', String(httpPort), '--lambdaPort', String(await freePort())],
-    {
-      cwd: join(here, 'offline', 'plain'),
-      env: { ...env, BENCH_DYNAMODB_URL: dynamo.url, AWS_ACCESS_KEY_ID: 'b', AWS_SECRET_ACCESS_KEY: 'b' },
-    },
-  );
-  const r = await load(`http://127.0.0.1:${httpPort}/notes/n1`);
-  results.push({
-    name: 'plain serverless-offline + dynalite',
-    ...r,
-    rss: rssMb(run.child.pid),
-    ready: run.readyMs,
-    note: 'dynalite is a separate process',
-  });
+  const { run, url } = await launch(dynamo.url);
+  const r = await load(url);
+  results.push({ name, ...r, rss: rssMb(run.child.pid), ready: run.readyMs, note: 'dynalite is a separate process' });
   await stop(run.child);
   await stop(dynamo.child);
 }
-{
-  const dynamo = await standaloneDynamo('bench-plain-notes');
+const credentials = { AWS_ACCESS_KEY_ID: 'b', AWS_SECRET_ACCESS_KEY: 'b' };
+
+await baseline('plain serverless-offline + dynalite', async (dynamoUrl) => {
+  const httpPort = await freePort();
+  const args = [SLS, 'offline', '--httpPort', String(httpPort), '--lambdaPort', String(await freePort())];
+  const run = await start(process.execPath, args, {
+    cwd: join(here, 'offline', 'plain'),
+    env: { ...env, ...credentials, BENCH_DYNAMODB_URL: dynamoUrl },
+  });
+  return { run, url: `http://127.0.0.1:${httpPort}/notes/n1` };
+});
+await baseline('plain node:http + dynalite (ceiling)', async (dynamoUrl) => {
   const port = await freePort();
   const run = await start(process.execPath, [join(here, 'offline', 'node-http.mjs')], {
     cwd: here,
     env: {
       ...env,
+      ...credentials,
       PORT: String(port),
       TABLE: 'bench-plain-notes',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-      AWS_ACCESS_KEY_ID: 'b',
-      AWS_SECRET_ACCESS_KEY: 'b',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       NODE_NO_WARNINGS: '1',
     },
   });
-  const r = await load(`http://127.0.0.1:${port}/notes/n1`);
-  results.push({
-    name: 'plain node:http + dynalite (ceiling)',
-    ...r,
-    rss: rssMb(run.child.pid),
-    ready: run.readyMs,
-    note: 'dynalite is a separate process',
-  });
-  await stop(run.child);
-  await stop(dynamo.child);
-}
+  return { run, url: `http://127.0.0.1:${port}/notes/n1` };
+});
 
 const plain = results[1];
 console.log(`${connections} connections, ${seconds} s each, ${new Date().toISOString()}, Node ${process.version}\n`);

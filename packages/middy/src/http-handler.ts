@@ -48,7 +48,10 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   if (corsConfig) handler.use(cors(corsConfig));
   handler.use(httpErrorResponse(logger));
   handler.use(httpResponse());
-  handler.use(httpRequestParser({ structuredBody: schemas.body !== undefined, ...pick(options, 'maxBodyBytes') }));
+  const { maxBodyBytes } = options;
+  handler.use(
+    httpRequestParser({ structuredBody: schemas.body !== undefined, ...(maxBodyBytes ? { maxBodyBytes } : {}) }),
+  );
   if (schemas.body || schemas.query || schemas.params) handler.use(validateRequest(schemas));
   return handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
 }
@@ -66,10 +69,6 @@ function corsOptions(api: ApiOptions | undefined) {
     throw new TypeError('CORS with credentials needs explicit origins; browsers reject "*" with credentials.');
   }
   return { origins: origins.length > 0 ? origins : ['*'], credentials };
-}
-
-function pick<T extends object, K extends keyof T>(object: T, key: K): Partial<Pick<T, K>> {
-  return object[key] === undefined ? {} : ({ [key]: object[key] } as Pick<T, K>);
 }
 
 function describeTarget(target: object): string {

@@ -279,8 +279,7 @@ function schemaKeys(schema: Schema | undefined): string[] | undefined {
 
 /** `('/notes', '/{id}')` → `/notes/{id}`; `('/notes', '/')` → `/notes`; `('', '/')` → `/`. */
 export function joinPath(prefix: string, path: string): string {
-  const joined = `/${prefix}/${path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-  return joined;
+  return `/${prefix}/${path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
 /** `NotesApi` → `notes-api`; `getAll` → `get-all`; `HTTPServer` → `http-server`. */

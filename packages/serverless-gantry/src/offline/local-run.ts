@@ -75,7 +75,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     options.persist ? resolve(options.servicePath, options.persist) : undefined,
   );
   try {
-    await createTables(database.url, options.manifest.tables, options.region);
+    await syncTables(database.url, options.manifest.tables, options.region);
     if (options.seed) await seedTables(database.url, options, options.region);
     const identities = options.enforceIam ? functionIdentities(options.manifest, options.fragment, account) : new Map();
     const gateway = await startIamGateway({
@@ -162,10 +162,6 @@ const localClient = (url: URL, region: string) =>
     region,
     credentials: { accessKeyId: 'gantry-admin', secretAccessKey: LOCAL_SECRET },
   });
-
-async function createTables(url: URL, tables: ManifestTable[], region: string): Promise<void> {
-  await syncTables(url, tables, region);
-}
 
 /**
  * Makes the local tables match the Manifest: creates missing tables and global secondary indexes
