@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,10 +51,20 @@ let service: Awaited<ReturnType<typeof tempService>>;
 let offline: OfflineRun;
 let db: DynamoDBClient;
 
+/**
+ * Saves as editors do, atomically (write aside, rename over). A truncate-then-write save can leave
+ * serverless-esbuild's watcher serving a bundle of the half-written file until the next save.
+ */
+async function save(file: string, contents: string) {
+  const path = join(service.dir, file);
+  await writeFile(`${path}.saving`, contents);
+  await rename(`${path}.saving`, path);
+}
+
 const reloads = () => offline.output().split('gantry: reloaded').length - 1;
 async function edit(file: string, contents: string) {
   const before = reloads();
-  await writeFile(join(service.dir, file), contents);
+  await save(file, contents);
   const deadline = Date.now() + 30_000;
   while (reloads() === before) {
     if (Date.now() > deadline) throw new Error(`no reload after editing ${file}:\n${offline.output()}`);
@@ -108,10 +118,7 @@ describe('edits under sls offline are picked up without a restart', () => {
   });
 
   it('a build error while running is reported, and the run keeps serving', async () => {
-    await writeFile(
-      join(service.dir, 'src/api.ts'),
-      `${api('readwrite')}\nexport class Broken { @post('/x') instance() {} }\n`,
-    );
+    await save('src/api.ts', `${api('readwrite')}\nexport class Broken { @post('/x') instance() {} }\n`);
     const deadline = Date.now() + 30_000;
     while (!offline.output().includes('Gantry decorators go on static methods') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));

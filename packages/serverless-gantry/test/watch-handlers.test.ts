@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ async function changesWhile(dir: string, globs: string[], act: () => Promise<voi
   let calls = 0;
   const stop = watchHandlers(dir, globs, () => calls++, 20);
   cleanups.push(stop);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 300));
   await act();
   await new Promise((resolve) => setTimeout(resolve, 500));
   return calls;
@@ -35,6 +35,24 @@ describe('watchHandlers', () => {
     expect(
       await changesWhile(dir, [glob], () => writeFile(join(dir, 'src', 'http', 'api.ts'), 'export const x = 1;')),
     ).toBe(1);
+  });
+
+  it('keeps reporting edits after atomic saves (write aside, rename over)', async () => {
+    const dir = await service();
+    const file = join(dir, 'src', 'http', 'api.ts');
+    const save = async (contents: string) => {
+      await writeFile(`${file}.saving`, contents);
+      await rename(`${file}.saving`, file);
+    };
+    let calls = 0;
+    const stop = watchHandlers(dir, ['src/**/*.ts'], () => calls++, 20);
+    cleanups.push(stop);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const n of [1, 2, 3]) {
+      await save(`export const n = ${n};`);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(calls).toBe(n);
+    }
   });
 
   it('ignores files the globs do not match and what discovery itself writes', async () => {

@@ -1,6 +1,7 @@
-import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import chokidar from 'chokidar';
 import picomatch from 'picomatch';
 import type { BuildInput } from '../build-service.js';
 import { GantryBuildError } from '../errors.js';
@@ -33,9 +34,10 @@ const GENERATED = /(^|\/)(node_modules|\.gantry|\.esbuild|\.serverless[^/]*)(\/|
 
 /**
  * Calls `onChange` (debounced) when a file matching the handler globs changes. Watches only the
- * globs' base directories (never `.gantry/`, which discovery rewrites), and survives watcher errors
- * (Node's recursive watch on Linux reports removed subdirectories as errors). Returns a function
- * that stops watching.
+ * globs' base directories (never `.gantry/`, which discovery rewrites). chokidar rather than
+ * `fs.watch`: Node 20's recursive watch on Linux watches each file's inode, so after an editor's
+ * atomic save (write aside, rename over) it misses every later change. Returns a function that
+ * stops watching.
  */
 export function watchHandlers(
   servicePath: string,
@@ -50,26 +52,23 @@ export function watchHandlers(
     ...new Set(
       globs.map((glob) => {
         const { base, isGlob } = picomatch.scan(glob);
-        return (isGlob ? base : dirname(base)) || '.';
+        return resolve(servicePath, (isGlob ? base : dirname(base)) || '.');
       }),
     ),
-  ];
-  const watchers: FSWatcher[] = [];
-  for (const base of bases) {
-    const dir = resolve(servicePath, base);
-    if (!existsSync(dir)) continue;
-    const watcher = watch(dir, { recursive: true }, (_event, name) => {
-      if (!name) return;
-      const file = relative(servicePath, join(dir, name)).split(sep).join('/');
-      if (GENERATED.test(file) || !matches(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(onChange, debounceMs);
-    });
-    watcher.on('error', () => {});
-    watchers.push(watcher);
-  }
+  ].filter((dir) => existsSync(dir));
+  const watcher = chokidar.watch(bases, {
+    ignoreInitial: true,
+    ignored: (path) => GENERATED.test(relative(servicePath, path).split(sep).join('/')),
+  });
+  watcher.on('all', (_event, path) => {
+    const file = relative(servicePath, path).split(sep).join('/');
+    if (!matches(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(onChange, debounceMs);
+  });
+  watcher.on('error', () => {});
   return () => {
     clearTimeout(timer);
-    for (const watcher of watchers) watcher.close();
+    void watcher.close();
   };
 }
