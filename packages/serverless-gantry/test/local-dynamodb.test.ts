@@ -9,11 +9,13 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactGetCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveStageOptions } from '../src/config.js';
@@ -260,6 +262,28 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
     expect(await read('old')).toBeUndefined();
     expect(await read('fresh')).toBeDefined();
     expect(await read('text')).toBeDefined();
+  });
+
+  it('returns the item as it was when a put, update or delete condition fails and ALL_OLD is asked', async () => {
+    await db.documents.send(new PutCommand({ TableName: orders, Item: { id: 'v', version: 2 } }));
+    const stale = { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': 1 } };
+    const old = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+    const attempts = [
+      new PutCommand({ TableName: orders, Item: { id: 'v', version: 3 }, ...stale, ...old }),
+      new UpdateCommand({ TableName: orders, Key: { id: 'v' }, UpdateExpression: 'SET n = :v', ...stale, ...old }),
+      new DeleteCommand({ TableName: orders, Key: { id: 'v' }, ...stale, ...old }),
+    ];
+    for (const attempt of attempts) {
+      const error = await db.documents.send(attempt as PutCommand).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', Item: { version: { N: '2' } } });
+    }
+    // Without ALL_OLD, DynamoDB sends no item; nor does the local endpoint.
+    const plain = await db.documents
+      .send(new PutCommand({ TableName: orders, Item: { id: 'v' }, ...stale }))
+      .catch((e: unknown) => e);
+    expect(plain).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect((plain as { Item?: unknown }).Item).toBeUndefined();
+    expect(await get('v')).toEqual({ id: 'v', version: 2 });
   });
 
   it("answers PartiQL with DynamoDB's own error shape, saying it is not supported", async () => {

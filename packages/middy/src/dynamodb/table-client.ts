@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type TableDefinition, tableEnvVar } from '@gantry/decorators';
 import { BadRequestError, ConflictError } from '../http-errors.js';
 import { documentClient } from './client.js';
@@ -89,7 +90,9 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       return await run();
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
-        const current = (error as { Item?: Item }).Item;
+        // The item as it was, when the call asked for it (the SDK leaves it in DynamoDB's JSON form).
+        const old = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+        const current = old ? unmarshall(old) : undefined;
         throw new ConflictError(`The condition failed for ${JSON.stringify(key)} in table '${table.name}'.`, {
           cause: error,
           details: { table: table.name, key, ...(current ? { current } : {}) },
@@ -127,11 +130,12 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
 
     /**
      * Sets (and removes) attributes of an existing item and returns it as it is now; 409 when the
-     * item does not exist or `condition` fails.
+     * item does not exist or `condition` fails (`details.current`: the item as it is, if any).
      */
     async update(
       key: Key,
-      changes: { set?: Partial<T>; remove?: (keyof T & string)[]; condition?: Condition },
+      // An attribute set to `undefined` is left as it is, so optional request fields can be passed on.
+      changes: { set?: { [K in keyof T]?: T[K] | undefined }; remove?: (keyof T & string)[]; condition?: Condition },
     ): Promise<T> {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
@@ -175,12 +179,21 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       return out.Attributes as T;
     },
 
-    /** Deletes the item and returns what was there; `ifExists` makes a missing item a 409. */
+    /**
+     * Deletes the item and returns what was there; `ifExists` makes a missing item a 409. When a
+     * condition fails, the ConflictError's `details.current` is the item as it is (absent: no item).
+     */
     async delete(key: Key, opts: { ifExists?: boolean; condition?: Condition } = {}): Promise<T | undefined> {
       const condition = opts.ifExists ? notExists(table.partitionKey.name, 'exists') : opts.condition;
       const out = await conditional(key, () =>
         client().send(
-          new DeleteCommand({ TableName: tableName(), Key: key, ...expression(condition), ReturnValues: 'ALL_OLD' }),
+          new DeleteCommand({
+            TableName: tableName(),
+            Key: key,
+            ...expression(condition),
+            ReturnValues: 'ALL_OLD',
+            ...(condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+          }),
         ),
       );
       return out.Attributes as T | undefined;

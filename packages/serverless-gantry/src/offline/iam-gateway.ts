@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { writeWithItemOnConditionFailure } from './condition-failure.js';
 import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
 import type { LocalAccount } from './resolve-arns.js';
@@ -85,12 +86,25 @@ export async function startIamGateway(options: GatewayOptions) {
 
   async function serve(operation: string, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const json = () => JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    const keysOf = async (table: string, item: Record<string, unknown>) =>
+      Object.fromEntries((await keyNames(table)).map((k) => [k, item[k]]));
     switch (operation) {
-      case 'TransactWriteItems': {
-        const keysOf = async (table: string, item: Record<string, unknown>) =>
-          Object.fromEntries((await keyNames(table)).map((k) => [k, item[k]]));
-        return answer(res, await withLock(true, () => transactWrite(options.upstream, agent, json(), keysOf)));
+      case 'PutItem':
+      case 'UpdateItem':
+      case 'DeleteItem': {
+        const request = parseOrUndefined(body);
+        if (request?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') {
+          return withLock(false, () => forward(req, res, body, options.handle));
+        }
+        return answer(
+          res,
+          await withLock(true, () =>
+            writeWithItemOnConditionFailure(options.upstream, agent, operation, request, keysOf),
+          ),
+        );
       }
+      case 'TransactWriteItems':
+        return answer(res, await withLock(true, () => transactWrite(options.upstream, agent, json(), keysOf)));
       case 'TransactGetItems':
         return answer(res, await withLock(true, () => transactGet(options.upstream, agent, json())));
       case 'UpdateTimeToLive':
@@ -159,6 +173,15 @@ export async function startIamGateway(options: GatewayOptions) {
       agent.destroy();
     },
   };
+}
+
+function parseOrUndefined(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined; // malformed: dynalite answers with DynamoDB's own error
+  }
 }
 
 /** The AccessDenied message when the request is refused, else undefined. */
