@@ -58,17 +58,20 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
 
 /**
  * CORS headers on every response, errors included. Origins come from the class's options, or from
- * `GANTRY_CORS_ORIGINS`, which the plugin sets from `custom.gantry.cors`. Never `*` with credentials.
+ * `GANTRY_CORS_ORIGINS`, which the plugin sets from `custom.gantry.cors` (empty: no other origin;
+ * unset, outside Gantry: any). Never `*` with credentials.
  */
 function corsOptions(api: ApiOptions | undefined) {
   if (!api?.cors) return undefined;
   const declared: CorsOptions = api.cors === true ? {} : api.cors;
-  const origins = declared.origins ?? process.env.GANTRY_CORS_ORIGINS?.split(',').filter(Boolean) ?? [];
+  const fromEnv = process.env.GANTRY_CORS_ORIGINS;
+  const origins = declared.origins ?? (fromEnv === undefined ? ['*'] : fromEnv.split(',').filter(Boolean));
+  if (origins.length === 0) return undefined; // the service lets no other origin call
   const credentials = declared.credentials ?? process.env.GANTRY_CORS_CREDENTIALS === 'true';
-  if (credentials && (origins.length === 0 || origins.includes('*'))) {
+  if (credentials && origins.includes('*')) {
     throw new TypeError('CORS with credentials needs explicit origins; browsers reject "*" with credentials.');
   }
-  return { origins: origins.length > 0 ? origins : ['*'], credentials };
+  return { origins, credentials };
 }
 
 function describeTarget(target: object): string {

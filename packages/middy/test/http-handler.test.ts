@@ -164,6 +164,27 @@ describe('httpHandler: CORS', () => {
     expect(response.headers?.['access-control-allow-credentials']).toBeUndefined();
   });
 
+  it('sends no CORS headers when the service allows no other origin (GANTRY_CORS_ORIGINS empty)', async () => {
+    const { api, get } = await import('@gantry/decorators');
+    @api('/x', { cors: true })
+    class SameOriginOnly {
+      @get('/') static read() {
+        return { ok: true };
+      }
+    }
+    process.env.GANTRY_CORS_ORIGINS = '';
+    try {
+      const response = await httpHandler(SameOriginOnly, 'read', { logger: { level: 'silent' } })(
+        httpEvent({ headers: { origin } }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(200);
+      expect(Object.keys(response.headers ?? {}).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    } finally {
+      delete process.env.GANTRY_CORS_ORIGINS;
+    }
+  });
+
   it('refuses credentials without explicit origins when the handler is made', async () => {
     const { api, get } = await import('@gantry/decorators');
     @api('/x', { cors: { credentials: true } })

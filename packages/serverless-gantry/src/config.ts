@@ -42,6 +42,12 @@ export const gantryConfigSchema = z.strictObject({
   handlers: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   /** Stages that get Retain policies and point-in-time recovery. */
   productionStages: z.array(z.string()).optional(),
+  /** Keep tables when the stack is deleted or a table is replaced (default: production stages only). */
+  retain: z.boolean().optional(),
+  /** Point-in-time recovery for every table (default: production stages only). */
+  pointInTimeRecovery: z.boolean().optional(),
+  /** Path of the service's web page, a GET route: printed by `sls offline`, output as PageUrl. */
+  page: z.string().regex(/^\//, 'a page path starts with /').optional(),
   defaults: functionDefaults.optional(),
   cors: cors.optional(),
   /** `sls offline`: the embedded DynamoDB and local IAM enforcement. */
@@ -75,6 +81,8 @@ export interface StageOptions {
   defaults: { memory?: number | undefined; timeout?: number | undefined };
   cors: CorsConfig;
   offline: OfflineConfig;
+  /** Path of the web page, when the service has one. */
+  page?: string;
 }
 
 export function resolveStageOptions(
@@ -97,8 +105,9 @@ export function resolveStageOptions(
     ...at,
     handlers: [config.handlers ?? 'src/**/*.ts'].flat(),
     production,
-    retain: retain ?? production,
-    pointInTimeRecovery: pointInTimeRecovery ?? production,
+    retain: retain ?? config.retain ?? production,
+    pointInTimeRecovery: pointInTimeRecovery ?? config.pointInTimeRecovery ?? production,
+    ...(config.page !== undefined ? { page: config.page } : {}),
     defaults: { ...config.defaults, ...stageDefaults },
     cors: { ...config.cors, ...stageCors },
     offline: config.offline ?? {},

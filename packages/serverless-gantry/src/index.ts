@@ -3,7 +3,7 @@ import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { mergeService } from './merge.js';
 import type { LocalRun } from './offline/local-run.js';
-import { reloadOnChange, startOfflineRun } from './offline/offline-hooks.js';
+import { localPageUrl, reloadOnChange, startOfflineRun } from './offline/offline-hooks.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -23,7 +23,7 @@ interface Serverless {
   serviceDir: string;
   service: {
     service: string;
-    custom?: { gantry?: unknown };
+    custom?: { gantry?: unknown; 'serverless-offline'?: { host?: unknown; httpPort?: unknown } };
     functions?: Record<string, unknown> | null;
     resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> } | null;
     provider: {
@@ -36,6 +36,13 @@ interface Serverless {
   getProvider(name: 'aws'): { getStage(): string; getRegion(): string };
   configSchemaHandler: { defineCustomProperties(schema: object): void };
   classes: { Error: new (message: string, code?: string) => Error };
+}
+
+/** The command-line options this plugin reads: its own, and serverless-offline's. */
+interface CliOptions {
+  json?: boolean;
+  host?: string;
+  httpPort?: string;
 }
 
 interface PluginUtils {
@@ -69,7 +76,7 @@ export default class ServerlessGantry {
   #local: LocalRun | undefined;
   #stopWatching: (() => void) | undefined;
 
-  constructor(serverless: Serverless, options: { json?: boolean }, utils: PluginUtils) {
+  constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
       type: 'object',
       properties: { gantry: gantryJsonSchema() },
@@ -82,8 +89,8 @@ export default class ServerlessGantry {
           this.#built = await prepareService(serverless, utils);
         }),
       // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
-      'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
-      'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, utils)),
+      'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
+      'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
       'offline:start:end': async () => {
         this.#stopWatching?.();
         await this.#local?.stop();
@@ -97,12 +104,16 @@ export default class ServerlessGantry {
     };
   }
 
-  async #startLocal(serverless: Serverless, utils: PluginUtils): Promise<void> {
+  async #startLocal(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
     if (this.#local || !this.#built) return;
     this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
     this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
     const enforced = this.#built.options.offline.enforceIam ?? true;
     utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
+    const { page } = this.#built.options;
+    if (page !== undefined) {
+      utils.log.notice(`Page: ${localPageUrl(page, serverless.service.custom?.['serverless-offline'], cli)}`);
+    }
   }
 }
 

@@ -236,9 +236,36 @@ describe('tables', () => {
     expect(notRetained.DeletionPolicy).toBe('Delete');
   });
 
+  it('take retain and point-in-time recovery for every stage from the top level, stages winning', () => {
+    const safe = tableResource(audit, options('qa', { retain: true, pointInTimeRecovery: true }));
+    expect(safe.DeletionPolicy).toBe('Retain');
+    expect(safe.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    const dev = tableResource(audit, options('dev', { retain: true, stages: { dev: { retain: false } } }));
+    expect(dev.DeletionPolicy).toBe('Delete');
+  });
+
   it('get an output with their deployed name', () => {
     const out = generateService(manifest([]), options(), noAuthorizers);
     expect(out.outputs.NotesTableName).toEqual({ Description: "Table 'notes'", Value: { Ref: 'NotesTable' } });
+  });
+});
+
+describe('the web page', () => {
+  const page = fn({ name: 'web-page', routes: [{ method: 'GET', path: '/', pathParameters: [] }] });
+
+  it('is output as PageUrl: the HTTP API endpoint and the path', () => {
+    const out = generateService(manifest([page]), options('dev', { page: '/' }), noAuthorizers);
+    expect(out.outputs.PageUrl).toEqual({
+      Description: 'The web page',
+      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, '/']] },
+    });
+    expect(generateService(manifest([page]), options(), noAuthorizers).outputs.PageUrl).toBeUndefined();
+  });
+
+  it('must be a GET route of the service', () => {
+    expect(() => generateService(manifest([page, fn({})]), options('dev', { page: '/app' }), noAuthorizers)).toThrow(
+      "serverless.yml › custom.gantry.page: '/app' is not a GET route of the service; serve the page with @get('/app') on a method, or set page to one of /.",
+    );
   });
 });
 
@@ -281,6 +308,19 @@ describe('HTTP API auth and CORS', () => {
       GANTRY_CORS_CREDENTIALS: 'true',
     });
     expect(out.functions.plain?.environment).toEqual({});
+  });
+
+  it('allows no other origin when custom.gantry.cors.origins is an empty list', () => {
+    const out = generateService(
+      manifest([fn({ cors: {} })]),
+      options('prod', { cors: { origins: [] } }),
+      noAuthorizers,
+    );
+    expect(out.cors).toBeUndefined();
+    expect(out.functions['notes-api-read']?.environment).toEqual({ GANTRY_CORS_ORIGINS: '' });
+    // A class that names its own origins still gets them.
+    const named = manifest([fn({ cors: { origins: ['https://a.example'] } })]);
+    expect(httpApiCors(named, { origins: [] })?.allowedOrigins).toEqual(['https://a.example']);
   });
 
   it('refuses credentials without explicit origins', () => {

@@ -40,7 +40,8 @@ export function routeAuthorizer(fn: ManifestFunction, route: ManifestRoute, decl
 
 /**
  * The HTTP API's CORS (one configuration per API, so the classes' options are combined), or
- * undefined when no class asks for CORS. Secure by default: credentials need explicit origins.
+ * undefined when no class asks for CORS or `custom.gantry.cors.origins` is an empty list (no other
+ * origin may call). Secure by default: credentials need explicit origins.
  */
 export function httpApiCors(manifest: Manifest, config: CorsConfig) {
   const wanting = manifest.functions.filter((f) => f.cors);
@@ -55,6 +56,7 @@ export function httpApiCors(manifest: Manifest, config: CorsConfig) {
     credentials ||= fn.cors?.credentials ?? false;
     if (fn.cors?.maxAge !== undefined) maxAge = Math.max(maxAge ?? 0, fn.cors.maxAge);
   }
+  if (config.origins?.length === 0 && origins.size === 0) return undefined;
   if (credentials && (origins.size === 0 || origins.has('*'))) {
     const fn = wanting.find((f) => f.cors?.credentials) ?? wanting[0];
     throw new GantryBuildError([

@@ -49,15 +49,15 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     fragment.outputs[`${id}Name`] = { Description: `Table '${table.name}'`, Value: { Ref: id } };
   }
 
+  if (options.page !== undefined) fragment.outputs.PageUrl = pageOutput(manifest, options.page);
+
   const cors = httpApiCors(manifest, options.cors);
-  if (cors) {
-    fragment.cors = cors;
-    // The runtime kit adds the same CORS headers to every response, errors included.
-    for (const fn of manifest.functions.filter((f) => f.cors)) {
-      const environment = fragment.functions[fn.name]?.environment as Record<string, string>;
-      environment.GANTRY_CORS_ORIGINS = cors.allowedOrigins.join(',');
-      if (cors.allowCredentials) environment.GANTRY_CORS_CREDENTIALS = 'true';
-    }
+  if (cors) fragment.cors = cors;
+  // The runtime kit adds the same CORS headers to every response, errors included ('': none).
+  for (const fn of manifest.functions.filter((f) => f.cors)) {
+    const environment = fragment.functions[fn.name]?.environment as Record<string, string>;
+    environment.GANTRY_CORS_ORIGINS = cors ? cors.allowedOrigins.join(',') : '';
+    if (cors?.allowCredentials) environment.GANTRY_CORS_CREDENTIALS = 'true';
   }
   return fragment;
 }
@@ -102,5 +102,21 @@ function functionConfig(
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     environment: { ...tableEnv, ...environment },
     events: fn.routes.map((route) => httpApiEvent(route, routeAuthorizer(fn, route, existing.authorizers))),
+  };
+}
+
+/** The PageUrl output: the HTTP API's URL and the page's path, which must be a GET route. */
+function pageOutput(manifest: Manifest, page: string): Record<string, unknown> {
+  const routes = manifest.functions.flatMap((f) => f.routes);
+  if (!routes.some((r) => (r.method === 'GET' || r.method === 'ANY') && r.path === page)) {
+    const gets = routes.filter((r) => r.method === 'GET' && r.pathParameters.length === 0).map((r) => r.path);
+    throw new GantryBuildError([
+      `serverless.yml › custom.gantry.page: '${page}' is not a GET route of the service; serve the page with @get('${page}') on a method${gets.length ? `, or set page to one of ${gets.join(', ')}` : ''}.`,
+    ]);
+  }
+  return {
+    Description: 'The web page',
+    // osls names the HTTP API resource `HttpApi`; its ApiEndpoint has no trailing slash.
+    Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, page]] },
   };
 }

@@ -39,6 +39,21 @@ export async function startOfflineRun(
   return run;
 }
 
+/**
+ * The local URL of the service's web page: serverless-offline's host and HTTP port, as it resolves
+ * them (CLI options over `custom.serverless-offline`, then its defaults, localhost:3000).
+ */
+export function localPageUrl(
+  page: string,
+  offline: { host?: unknown; httpPort?: unknown } = {},
+  cli: { host?: unknown; httpPort?: unknown } = {},
+): string {
+  const host = String(cli.host ?? offline.host ?? 'localhost');
+  const port = Number(cli.httpPort ?? offline.httpPort ?? 3000);
+  const hostname = host.includes(':') ? `[${host}]` : host; // an IPv6 address
+  return `http://${hostname}:${port}${page}`;
+}
+
 export interface ReloadLog {
   notice(message: string): void;
   warning(message: string): void;
