@@ -8,6 +8,7 @@ import type { Manifest } from '../src/manifest.js';
 import { resourcesOfType } from './support/cfn.js';
 import { guardIam } from './support/guard.js';
 import { iamMatrix } from './support/iam-matrix.js';
+import { startOffline } from './support/offline.js';
 import { packageService, sls } from './support/serverless.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,8 +57,32 @@ describe.each(templates)('template %s', (template) => {
         expect(guardIam(path).status).toBe(0);
         for (const [, table] of resourcesOfType(cfn, 'AWS::DynamoDB::Table')) {
           expect(String(table.Properties?.TableName)).toMatch(new RegExp(`^${app}-${stage}-`));
-          expect(table.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+          // Production keeps its data; dev is for throwing away. (Other stages: the template's choice.)
+          if (stage === 'prod') {
+            expect(table.DeletionPolicy).toBe('Retain');
+            expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+          }
+          if (stage === 'dev') expect(table.DeletionPolicy).toBe('Delete');
         }
+      }
+
+      // `sls offline` in the new service serves every route: no 5xx, no bundle that fails to load
+      // (serverless-offline answers those with 200 and an `errorMessage`).
+      const routes = await sls(dir, ['gantry', 'routes', '--json']);
+      const manifest = JSON.parse(routes.stdout) as Manifest;
+      const offline = await startOffline(dir);
+      try {
+        expect(offline.output()).toMatch(/DynamoDB \(local, IAM enforced\): http:\/\/127\.0\.0\.1:\d+/);
+        for (const route of manifest.functions.flatMap((f) => f.routes)) {
+          const path = route.path.replace(/\{[^}]+\}/g, 'placeholder');
+          const method = route.method === 'ANY' ? 'GET' : route.method;
+          const response = await fetch(`${offline.url}${path}`, { method });
+          const body = await response.text();
+          expect(response.status, `${method} ${path}: ${body}`).toBeLessThan(500);
+          expect(body, `${method} ${path}`).not.toContain('errorMessage');
+        }
+      } finally {
+        await offline.stop();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,211 @@
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OfflineRun, startOffline } from './support/offline.js';
+
+// The flagship as README command 1 runs it: the root service (the tasks-app template) under the
+// real `sls offline`, its page in Debian's Chromium driven by playwright-core, and its tasks read
+// back from the embedded DynamoDB with the AWS SDK.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const TABLE = 'gantry-example-dev-tasks';
+
+let offline: OfflineRun;
+let pageUrl: string;
+let db: DynamoDBDocumentClient;
+let browser: Browser;
+
+beforeAll(async () => {
+  offline = await startOffline(root);
+  pageUrl = /Page: (http:\/\/\S+)/.exec(offline.output())?.[1] ?? '';
+  const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
+  db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } }),
+  );
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // This machine has no network beyond loopback: keep Chromium from calling home. (Playwright
+    // starts it headless, with a fresh profile of its own.)
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  db?.destroy();
+  await offline?.stop();
+});
+
+/** Every task of a list, read straight from DynamoDB through the byList index. */
+async function stored(listId: string) {
+  const items: Record<string, unknown>[] = [];
+  const pages = paginateQuery(
+    { client: db },
+    {
+      TableName: TABLE,
+      IndexName: 'byList',
+      KeyConditionExpression: 'listId = :l',
+      ExpressionAttributeValues: { ':l': listId },
+    },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
+  return items;
+}
+
+async function openPage(): Promise<{ page: Page; problems: string[]; listId: string }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  await page.goto(pageUrl);
+  const listId = (await page.locator('#list-id').textContent()) ?? '';
+  return { page, problems, listId };
+}
+
+const titles = (page: Page) => page.locator('#tasks li .title').allTextContents();
+
+describe('the tasks-app page under sls offline, in Chromium', () => {
+  it('is announced at start with its local URL', () => {
+    expect(pageUrl).toBe(`${offline.url}/`);
+  });
+
+  it('creates, edits, completes, lists and deletes tasks; DynamoDB holds what the page shows', async () => {
+    const { page, problems, listId } = await openPage();
+    expect(listId).toMatch(/^[a-f0-9]{32}$/);
+    expect(page.url()).toBe(`${pageUrl}#list=${listId}`);
+
+    for (const title of ['Buy milk', 'Call the plumber', 'Water the plants']) {
+      await page.getByLabel('Task title').fill(title);
+      await page.getByRole('button', { name: 'Add' }).click();
+      await expect.poll(() => titles(page)).toContain(title);
+    }
+
+    // Edit the first task's title.
+    const milk = page.locator('#tasks li', { hasText: 'Buy milk' });
+    await milk.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('New title').fill('Buy oat milk');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => titles(page)).toContain('Buy oat milk');
+
+    // Complete the second, delete the third.
+    await page.getByLabel('Done: Call the plumber').check();
+    await expect.poll(() => page.locator('#tasks li.done .title').allTextContents()).toEqual(['Call the plumber']);
+    await page.locator('#tasks li', { hasText: 'Water the plants' }).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Buy oat milk', 'Call the plumber']);
+
+    // The list comes back from the API on a fresh load of the same URL.
+    await page.reload();
+    await expect.poll(() => titles(page)).toEqual(['Buy oat milk', 'Call the plumber']);
+
+    const items = await stored(listId);
+    expect(items.map((t) => [t.title, t.done, t.version]).sort()).toEqual([
+      ['Buy oat milk', false, 2],
+      ['Call the plumber', true, 2],
+    ]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the API's validation errors and keeps what was typed", async () => {
+    const { page, listId } = await openPage();
+    await page.getByLabel('Task title').fill('   ');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('title: Give the task a title.');
+    await page.getByLabel('Task title').fill('x'.repeat(201));
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Keep the title under 200 characters.');
+    expect(await page.getByLabel('Task title').inputValue()).toHaveLength(201);
+    expect(await stored(listId)).toEqual([]);
+    await page.close();
+  });
+
+  it('tells the user when a task changed elsewhere (409) and shows it as it is now', async () => {
+    const { page, listId } = await openPage();
+    await page.getByLabel('Task title').fill('Shared task');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Shared task']);
+    // Someone else renames it through the API.
+    const [task] = await stored(listId);
+    const renamed = await fetch(`${offline.url}/tasks/${task?.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Renamed elsewhere', version: 1 }),
+    });
+    expect(renamed.status).toBe(200);
+    // This page still has version 1.
+    await page.getByLabel('Done: Shared task').check();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('was changed since you read it');
+    await expect.poll(() => titles(page)).toEqual(['Renamed elsewhere']);
+    expect((await stored(listId))[0]).toMatchObject({ title: 'Renamed elsewhere', done: false, version: 2 });
+    await page.close();
+  });
+
+  it('pages through a long list with Load more', async () => {
+    const { page, listId } = await openPage();
+    for (let i = 1; i <= 23; i++) {
+      const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Task ${String(i).padStart(2, '0')}` }),
+      });
+      expect(response.status).toBe(201);
+    }
+    await page.reload();
+    await expect.poll(() => titles(page)).toHaveLength(20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => titles(page)).toHaveLength(23);
+    expect(await titles(page)).toEqual(Array.from({ length: 23 }, (_, i) => `Task ${String(i + 1).padStart(2, '0')}`));
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
+    await page.close();
+  });
+});
+
+describe('the tasks-app API under load', () => {
+  it('10 connections for 10 s of creates: no errors, and every acknowledged task is listed', async () => {
+    const listId = `load${Date.now()}`;
+    const acknowledged: string[] = [];
+    const failures: string[] = [];
+    const until = Date.now() + 10_000;
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, c) => {
+        for (let i = 0; Date.now() < until; i++) {
+          const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ title: `load ${c}-${i}` }),
+          });
+          const body = (await response.json()) as { id?: string };
+          if (response.status === 201 && body.id) acknowledged.push(body.id);
+          else failures.push(`${response.status} ${JSON.stringify(body)}`);
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(acknowledged.length).toBeGreaterThan(100);
+
+    // Listed through the API, page by page, as the page does.
+    const listed = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
+      const response = await fetch(`${offline.url}/lists/${listId}/tasks?${query}`);
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { items: { id: string }[]; cursor?: string };
+      for (const task of page.items) listed.add(task.id);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(acknowledged.filter((id) => !listed.has(id))).toEqual([]);
+    expect(listed.size).toBe(acknowledged.length);
+  }, 60_000);
+});

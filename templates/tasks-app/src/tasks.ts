@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { api, del, get, patch, post, uses } from '@gantry/decorators';
+import { ConflictError, created, type HttpRequest, NotFoundError } from '@gantry/middy';
+import { tableClient } from '@gantry/middy/dynamodb';
+import { z } from 'zod';
+import { Tasks } from './tables.js';
+
+// What requests may carry. Each route validates before its method runs: a bad request gets a 400
+// listing every problem (`{ error: { code: 'validation', issues: [{ path, message }] } }`).
+export const ListParams = z.object({
+  listId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'A list id is 8 to 64 letters, digits, - or _.'),
+});
+export const TaskParams = z.object({ id: z.uuid('A task id is a UUID.') });
+const title = z.string().trim().min(1, 'Give the task a title.').max(200, 'Keep the title under 200 characters.');
+export const NewTask = z.strictObject({ title });
+export const TaskChanges = z
+  .strictObject({
+    title: title.optional(),
+    done: z.boolean().optional(),
+    /** The version the client last saw: the change applies only if nobody changed the task since. */
+    version: z.number().int().min(1),
+  })
+  .refine((changes) => changes.title !== undefined || changes.done !== undefined, {
+    message: 'Change the title or done.',
+  });
+export const Page = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+export const Version = z.object({ version: z.coerce.number().int().min(1) });
+
+export interface Task extends Record<string, unknown> {
+  id: string;
+  listId: string;
+  title: string;
+  done: boolean;
+  /** Starts at 1, one more on every change: the optimistic lock behind 409 Conflict. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// The table's name reaches each function in GANTRY_TABLE_TASKS; each function's role allows only
+// the access its `@uses` declares (listing and reading cannot write; creating cannot read).
+const tasks = tableClient<Task>(Tasks);
+
+@api('', { cors: true })
+export class TasksApi {
+  /** A list's tasks, oldest first, a page at a time (`?limit=&cursor=`). */
+  @get('/lists/{listId}/tasks', { params: ListParams, query: Page })
+  @uses(Tasks, 'read')
+  static async list(request: HttpRequest<{ params: typeof ListParams; query: typeof Page }>) {
+    const { limit, cursor } = request.query;
+    return tasks.query({
+      index: 'byList',
+      partition: request.params.listId,
+      limit,
+      ...(cursor ? { cursor } : {}),
+    });
+  }
+
+  /** Creates a task; create-only, so a retried request can never overwrite one. */
+  @post('/lists/{listId}/tasks', { params: ListParams, body: NewTask })
+  @uses(Tasks, 'write')
+  static async create(request: HttpRequest<{ params: typeof ListParams; body: typeof NewTask }>) {
+    const now = new Date().toISOString();
+    const task: Task = {
+      id: randomUUID(),
+      listId: request.params.listId,
+      title: request.body.title,
+      done: false,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tasks.put(task, { ifNotExists: true });
+    return created(task, `/tasks/${task.id}`);
+  }
+
+  @get('/tasks/{id}', { params: TaskParams })
+  @uses(Tasks, 'read')
+  static async read(request: HttpRequest<{ params: typeof TaskParams }>) {
+    const task = await tasks.get({ id: request.params.id });
+    if (!task) throw new NotFoundError(`There is no task ${request.params.id}.`);
+    return task;
+  }
+
+  /** Changes the title or done, only if the task is still at the version the client saw (else 409). */
+  @patch('/tasks/{id}', { params: TaskParams, body: TaskChanges })
+  @uses(Tasks, 'write')
+  static async update(request: HttpRequest<{ params: typeof TaskParams; body: typeof TaskChanges }>) {
+    const { id } = request.params;
+    const { version, ...changes } = request.body;
+    return whenUnchanged(id, version, () =>
+      tasks.update(
+        { id },
+        {
+          set: { ...changes, version: version + 1, updatedAt: new Date().toISOString() },
+          condition: atVersion(version),
+        },
+      ),
+    );
+  }
+
+  /** Deletes the task if it is still at the version the client saw (`?version=`); 204 No Content. */
+  @del('/tasks/{id}', { params: TaskParams, query: Version })
+  @uses(Tasks, 'write')
+  static async remove(request: HttpRequest<{ params: typeof TaskParams; query: typeof Version }>) {
+    const { id } = request.params;
+    await whenUnchanged(id, request.query.version, () =>
+      tasks.delete(
+        { id },
+        {
+          condition: {
+            ...atVersion(request.query.version),
+            expression: 'attribute_exists(id) AND #version = :version',
+          },
+        },
+      ),
+    );
+  }
+}
+
+const atVersion = (version: number) => ({
+  expression: '#version = :version',
+  names: { '#version': 'version' },
+  values: { ':version': version },
+});
+
+/** A failed version condition: 404 when the task is gone, else 409 with the version it has now. */
+async function whenUnchanged<R>(id: string, version: number, write: () => Promise<R>): Promise<R> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const current = error.details?.current as Task | undefined;
+    if (!current) throw new NotFoundError(`There is no task ${id}.`);
+    throw new ConflictError(
+      `Task ${id} was changed since you read it (version ${version}, now ${current.version}); reload it and try again.`,
+      { code: 'stale', details: { current } },
+    );
+  }
+}
