@@ -173,6 +173,30 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
     expect(await get('b')).toEqual({ id: 'b', n: 2 });
   });
 
+  it('commits a transaction once per ClientRequestToken; the token with other parameters is refused', async () => {
+    const transaction = (n: number) =>
+      new TransactWriteCommand({
+        ClientRequestToken: 'order-42',
+        TransactItems: [
+          {
+            Update: {
+              TableName: orders,
+              Key: { id: 'tok' },
+              UpdateExpression: 'ADD n :n',
+              ExpressionAttributeValues: { ':n': n },
+            },
+          },
+        ],
+      });
+    await db.documents.send(transaction(1));
+    await db.documents.send(transaction(1)); // a retry: answered, not applied again
+    expect(await get('tok')).toEqual({ id: 'tok', n: 1 });
+    await expect(db.documents.send(transaction(2))).rejects.toMatchObject({
+      name: 'IdempotentParameterMismatchException',
+    });
+    expect(await get('tok')).toEqual({ id: 'tok', n: 1 });
+  });
+
   it('refuses two operations on one item, as DynamoDB does', async () => {
     await expect(
       db.documents.send(

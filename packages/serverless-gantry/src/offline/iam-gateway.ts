@@ -7,7 +7,7 @@ import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
 import type { LocalAccount } from './resolve-arns.js';
 import { createRwLock } from './rw-lock.js';
-import { type Answer, transactGet, transactWrite } from './transactions.js';
+import { type Answer, createIdempotencyTokens, transactGet, transactWrite } from './transactions.js';
 import { createTtl } from './ttl.js';
 import { callDynamo } from './wire.js';
 
@@ -57,6 +57,7 @@ const CREDENTIAL = /Credential=([^/,\s]+)\//;
 export async function startIamGateway(options: GatewayOptions) {
   const agent = new Agent({ keepAlive: true });
   const withLock = createRwLock();
+  const idempotent = createIdempotencyTokens();
   const keySchemas = new Map<string, Promise<string[]>>();
   const keyNames = (table: string) => {
     let names = keySchemas.get(table);
@@ -103,8 +104,11 @@ export async function startIamGateway(options: GatewayOptions) {
           ),
         );
       }
-      case 'TransactWriteItems':
-        return answer(res, await withLock(true, () => transactWrite(options.upstream, agent, json(), keysOf)));
+      case 'TransactWriteItems': {
+        const request = json();
+        const apply = () => transactWrite(options.upstream, agent, request, keysOf);
+        return answer(res, await withLock(true, () => idempotent(request, apply)));
+      }
       case 'TransactGetItems':
         return answer(res, await withLock(true, () => transactGet(options.upstream, agent, json())));
       case 'UpdateTimeToLive':

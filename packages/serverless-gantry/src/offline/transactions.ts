@@ -144,3 +144,38 @@ async function restore(upstream: URL, agent: Agent, table: string, key: Json, it
   if (item) await callDynamo(upstream, agent, 'PutItem', { TableName: table, Item: item });
   else await callDynamo(upstream, agent, 'DeleteItem', { TableName: table, Key: key });
 }
+
+const TOKEN_LIFETIME_MS = 10 * 60_000;
+// The SDK gives every transaction a token: keep memory bounded under a long load test.
+const MAX_TOKENS = 10_000;
+
+/**
+ * TransactWriteItems' `ClientRequestToken`: for ten minutes after a transaction commits, the same
+ * request with the same token is answered as it was and not applied again; the same token with
+ * other parameters is refused. (The caller holds the lock alone, so no transaction with the token
+ * can be in progress.)
+ */
+export function createIdempotencyTokens(now: () => number = Date.now) {
+  const committed = new Map<string, { request: string; answer: Answer; expires: number }>();
+  return async function once(body: Json, apply: () => Promise<Answer>): Promise<Answer> {
+    const token = body.ClientRequestToken;
+    if (typeof token !== 'string') return apply();
+    // Insertion order is expiry order: drop expired tokens from the front.
+    for (const [old, entry] of committed) {
+      if (entry.expires > now() && committed.size < MAX_TOKENS) break;
+      committed.delete(old);
+    }
+    const request = JSON.stringify(body);
+    const seen = committed.get(token);
+    if (seen) {
+      if (seen.request === request) return seen.answer;
+      return clientError(
+        'IdempotentParameterMismatchException',
+        'DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.',
+      );
+    }
+    const answer = await apply();
+    if (answer.status === 200) committed.set(token, { request, answer, expires: now() + TOKEN_LIFETIME_MS });
+    return answer;
+  };
+}
