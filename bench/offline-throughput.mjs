@@ -5,7 +5,7 @@
 //
 //   node bench/offline-throughput.mjs [seconds] [connections]
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -135,26 +135,36 @@ async function editsPhase(run, url) {
   return { before, after, growth: (after - before) / before };
 }
 
-{
+/** Gantry's local run of `dir`: loads it, records it, and (for the default run) the edits phase. */
+async function gantry(name, dir, withEdits) {
   const httpPort = await freePort();
   const run = await start(
     process.execPath,
     [SLS, 'offline', '--httpPort', String(httpPort), '--lambdaPort', String(await freePort())],
-    {
-      cwd: join(here, 'offline', 'gantry'),
-      env,
-    },
+    { cwd: dir, env },
   );
   const r = await load(`http://127.0.0.1:${httpPort}/notes/n1`);
-  results.push({
-    name: 'Gantry local run (embedded DynamoDB, IAM enforced)',
-    ...r,
-    rss: rssMb(run.child.pid),
-    ready: run.readyMs,
-    note: 'RSS includes its DynamoDB',
-  });
-  edits = await editsPhase(run, `http://127.0.0.1:${httpPort}/notes/n1`);
+  results.push({ name, ...r, rss: rssMb(run.child.pid), ready: run.readyMs, note: 'RSS includes its DynamoDB' });
+  if (withEdits) edits = await editsPhase(run, `http://127.0.0.1:${httpPort}/notes/n1`);
   await stop(run.child);
+}
+
+await gantry(
+  'Gantry local run (API Gateway front, embedded DynamoDB, IAM enforced)',
+  join(here, 'offline', 'gantry'),
+  true,
+);
+{
+  // The same service with `offline.apiGateway: false`: what the front costs.
+  const dir = join(here, '.work', 'gantry-no-front');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(here, 'offline', 'gantry'), dir, {
+    recursive: true,
+    filter: (src) => !/[\\/]\.(esbuild|gantry|serverless)/.test(src),
+  });
+  const yml = readFileSync(join(dir, 'serverless.yml'), 'utf8');
+  writeFileSync(join(dir, 'serverless.yml'), yml.replace('    offline:\n', '    offline:\n      apiGateway: false\n'));
+  await gantry('Gantry local run without the front (offline.apiGateway: false)', dir, false);
 }
 /** A baseline against its own dynalite: starts both, loads, records, stops both. */
 async function baseline(name, launch) {
@@ -192,7 +202,7 @@ await baseline('plain node:http + dynalite (ceiling)', async (dynamoUrl) => {
   return { run, url: `http://127.0.0.1:${port}/notes/n1` };
 });
 
-const plain = results[1];
+const plain = results.find((r) => r.name.startsWith('plain serverless-offline'));
 console.log(`${connections} connections, ${seconds} s each, ${new Date().toISOString()}, Node ${process.version}\n`);
 console.log('| server | req/s | ÷ plain offline | p50 | p99 | requests | errors | RSS after | ready in |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -8,7 +8,7 @@ import { httpRequestParser } from './middlewares/http-request-parser.js';
 import { httpResponse } from './middlewares/http-response.js';
 import { requestLog } from './middlewares/request-log.js';
 import { validateRequest } from './middlewares/validate-request.js';
-import { installOfflineGuards } from './offline-guards.js';
+import { installOfflineGuards, offlineBodyEncoding } from './offline-guards.js';
 import type { HttpEvent, HttpRequest } from './request.js';
 
 export interface HttpHandlerOptions {
@@ -49,6 +49,7 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   handler.use(httpErrorResponse(logger));
   handler.use(httpResponse());
   const { maxBodyBytes } = options;
+  if (offline) handler.use(offlineBodyEncoding());
   handler.use(
     httpRequestParser({ structuredBody: schemas.body !== undefined, ...(maxBodyBytes ? { maxBodyBytes } : {}) }),
   );

@@ -1,5 +1,7 @@
+import type { MiddlewareObj } from '@middy/core';
 import type { Logger } from './log.js';
 import { serializeError } from './middlewares/http-error-response.js';
+import type { HttpEvent } from './request.js';
 
 /** Thrown instead of exiting when a handler calls `process.exit()` in a local run. */
 export class ProcessExitError extends Error {
@@ -37,4 +39,23 @@ export function installOfflineGuards(logger: Logger, env: NodeJS.ProcessEnv = pr
     throw new ProcessExitError(code);
   }) as typeof process.exit;
   return true;
+}
+
+/** Set by serverless-gantry's API Gateway front (`api-gateway-front.ts`) on a body it base64-encoded. */
+const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
+
+/**
+ * Local runs only: serverless-offline decodes every body other than octet-stream and multipart as
+ * UTF-8, which corrupts binary data, so Gantry's front sends such bodies base64-encoded with a
+ * marker header. This turns the event back into what API Gateway sends: `isBase64Encoded`, no marker.
+ */
+export function offlineBodyEncoding(): MiddlewareObj<HttpEvent> {
+  const offlineBodyEncodingBefore = (request: { event: HttpEvent }) => {
+    const { event } = request;
+    if (event.headers?.[BODY_ENCODING_HEADER] !== 'base64') return;
+    delete event.headers[BODY_ENCODING_HEADER];
+    event.isBase64Encoded = true;
+    if (event.body) event.headers['content-length'] = String(Buffer.byteLength(event.body, 'base64'));
+  };
+  return { before: offlineBodyEncodingBefore };
 }

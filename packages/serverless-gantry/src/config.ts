@@ -32,6 +32,11 @@ const offline = z.strictObject({
   enforceIam: z.boolean().optional(),
   /** Also deny callers without a function identity, e.g. your shell or the AWS CLI (default false). */
   denyUnidentified: z.boolean().optional(),
+  /**
+   * Put a front on serverless-offline's port that applies API Gateway's HTTP rules: size limits,
+   * joined duplicate headers, intact binary bodies, CORS from the service's configuration (default true).
+   */
+  apiGateway: z.boolean().optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
 });

@@ -2,8 +2,9 @@ import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { mergeService } from './merge.js';
+import type { CorsRules } from './offline/api-gateway-front.js';
 import type { LocalRun } from './offline/local-run.js';
-import { localPageUrl, reloadOnChange, startOfflineRun } from './offline/offline-hooks.js';
+import { localUrl, offlineAddress, reloadOnChange, startFront, startOfflineRun } from './offline/offline-hooks.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -75,6 +76,7 @@ export default class ServerlessGantry {
   #built: BuiltService | undefined;
   #local: LocalRun | undefined;
   #stopWatching: (() => void) | undefined;
+  #stopFront: (() => Promise<void>) | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -93,6 +95,7 @@ export default class ServerlessGantry {
       'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
       'offline:start:end': async () => {
         this.#stopWatching?.();
+        await this.#stopFront?.();
         await this.#local?.stop();
       },
       'gantry:routes:print': async () => {
@@ -110,10 +113,16 @@ export default class ServerlessGantry {
     this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
     const enforced = this.#built.options.offline.enforceIam ?? true;
     utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
-    const { page } = this.#built.options;
-    if (page !== undefined) {
-      utils.log.notice(`Page: ${localPageUrl(page, serverless.service.custom?.['serverless-offline'], cli)}`);
+    const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
+    if (this.#built.options.offline.apiGateway ?? true) {
+      const front = await startFront(address, cli, this.#built.fragment.cors as CorsRules | undefined);
+      this.#stopFront = front.stop;
+      utils.log.notice(
+        `API (API Gateway's HTTP rules): ${localUrl(address)} (serverless-offline serves it from port ${front.upstreamPort}, the port in its route list below)`,
+      );
     }
+    const { page } = this.#built.options;
+    if (page !== undefined) utils.log.notice(`Page: ${localUrl(address, page)}`);
   }
 }
 

@@ -1,5 +1,7 @@
+import { type AddressInfo, createServer } from 'node:net';
 import type { BuiltService } from '../build-service.js';
 import type { Manifest } from '../manifest.js';
+import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
 import { rediscover, watchHandlers } from './rediscover.js';
@@ -39,19 +41,54 @@ export async function startOfflineRun(
   return run;
 }
 
+/** serverless-offline's options that say where it serves HTTP. */
+export interface OfflineAddressOptions {
+  host?: unknown;
+  httpPort?: unknown;
+}
+
 /**
- * The local URL of the service's web page: serverless-offline's host and HTTP port, as it resolves
- * them (CLI options over `custom.serverless-offline`, then its defaults, localhost:3000).
+ * Where serverless-offline serves HTTP, as it resolves it: CLI options over
+ * `custom.serverless-offline`, then its defaults (localhost:3000).
  */
-export function localPageUrl(
-  page: string,
-  offline: { host?: unknown; httpPort?: unknown } = {},
-  cli: { host?: unknown; httpPort?: unknown } = {},
-): string {
-  const host = String(cli.host ?? offline.host ?? 'localhost');
-  const port = Number(cli.httpPort ?? offline.httpPort ?? 3000);
-  const hostname = host.includes(':') ? `[${host}]` : host; // an IPv6 address
-  return `http://${hostname}:${port}${page}`;
+export function offlineAddress(offline: OfflineAddressOptions = {}, cli: OfflineAddressOptions = {}) {
+  return {
+    host: String(cli.host ?? offline.host ?? 'localhost'),
+    port: Number(cli.httpPort ?? offline.httpPort ?? 3000),
+  };
+}
+
+/** A URL on that address, e.g. of the service's web page. */
+export function localUrl(address: { host: string; port: number }, path = '/'): string {
+  const hostname = address.host.includes(':') ? `[${address.host}]` : address.host; // an IPv6 address
+  return `http://${hostname}:${address.port}${path}`;
+}
+
+/**
+ * Puts the API Gateway front on serverless-offline's address and moves serverless-offline to a
+ * free port behind it. `cli` is the options object serverless-offline reads when it starts (after
+ * this hook): setting its `httpPort` moves it.
+ */
+export async function startFront(
+  address: { host: string; port: number },
+  cli: { httpPort?: string },
+  cors: CorsRules | undefined,
+) {
+  const internal = await freePort(address.host);
+  const front = await startApiGatewayFront({ ...address, upstream: { host: address.host, port: internal }, cors });
+  cli.httpPort = String(internal);
+  return { ...front, upstreamPort: internal };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export interface ReloadLog {

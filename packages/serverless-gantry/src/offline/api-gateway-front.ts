@@ -1,0 +1,200 @@
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
+export interface CorsRules {
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  allowedMethods: string[];
+  allowCredentials?: boolean;
+  maxAge?: number;
+}
+
+export interface FrontOptions {
+  /** Where callers connect: serverless-offline's configured host and HTTP port. */
+  host: string;
+  port: number;
+  /** Where serverless-offline listens instead. */
+  upstream: { host: string; port: number };
+  cors?: CorsRules | undefined;
+}
+
+// API Gateway's and Lambda's limits (AWS quotas).
+/** HTTP API: the request line and headers. */
+export const MAX_HEADER_BYTES = 10_240;
+/** HTTP API: the request body. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** Lambda: a synchronous invocation's event, as JSON. */
+export const MAX_EVENT_BYTES = 6_291_456;
+
+/**
+ * Set on a request whose body the front sent base64-encoded, as API Gateway sends non-text bodies.
+ * serverless-offline would decode such a body as UTF-8 and corrupt it; the kit (in a local run only)
+ * takes the header off and marks the event `isBase64Encoded`, which is what the function sees in AWS.
+ */
+export const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
+
+// What API Gateway passes as text in payload 2.0; every other body arrives base64-encoded.
+const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
+// serverless-offline base64-encodes these itself (and correctly).
+const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
+
+/**
+ * A front for `sls offline` that applies the API Gateway (HTTP API) rules serverless-offline's HTTP
+ * layer does not: the header and body limits, duplicate headers joined with commas, non-text bodies
+ * delivered intact (base64), CORS preflights answered from the service's CORS configuration and CORS
+ * headers on responses set by it, not by the function or serverless-offline. Everything else is
+ * passed through unchanged, on kept-alive connections.
+ *
+ * Hand-written: the generic proxies on npm (http-proxy and friends) stream requests through
+ * untouched, and every rule here needs the request's raw headers or whole body first.
+ */
+export async function startApiGatewayFront(options: FrontOptions) {
+  const agent = new Agent({ keepAlive: true });
+  const { cors } = options;
+
+  const server = createServer((req, res) => {
+    if (headerBytes(req) > MAX_HEADER_BYTES) return refuse(req, res, 431, 'Request Header Fields Too Large');
+    if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) {
+      return refuse(req, res, 413, 'Request Entity Too Large');
+    }
+    if (cors && req.method === 'OPTIONS' && req.headers.origin && req.headers['access-control-request-method']) {
+      return answerPreflight(req, res, cors);
+    }
+    readBody(req, MAX_PAYLOAD_BYTES).then(
+      (body) => {
+        if (!body) return refuse(req, res, 413, 'Request Entity Too Large');
+        forward(req, res, body);
+      },
+      () => res.destroy(),
+    );
+  });
+
+  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const headers = joinedHeaders(req.rawHeaders);
+    let payload = body;
+    let eventBody = body.length;
+    const type = String(headers['content-type'] ?? '');
+    if (body.length > 0 && !TEXT_TYPE.test(type)) {
+      eventBody = Math.ceil(body.length / 3) * 4; // base64, as the function receives it
+      if (!OFFLINE_ENCODES.test(type)) {
+        payload = Buffer.from(body.toString('base64'));
+        headers[BODY_ENCODING_HEADER] = 'base64';
+      }
+    }
+    if (eventBody + headerBytes(req) > MAX_EVENT_BYTES) return refuse(req, res, 413, 'Request Entity Too Large');
+    if (payload.length > 0 || headers['content-length'] !== undefined)
+      headers['content-length'] = String(payload.length);
+    delete headers['transfer-encoding'];
+
+    const upstream = request(
+      {
+        host: options.upstream.host,
+        port: options.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+      },
+      (answer) => {
+        const out = { ...answer.headers };
+        if (cors) applyCors(out, req.headers.origin, cors);
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) json(res, 502, { message: 'Bad Gateway' });
+      else res.destroy();
+    });
+    upstream.end(payload);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}
+
+/** The request line and headers as sent, in bytes. */
+function headerBytes(req: IncomingMessage): number {
+  let bytes = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 11; // "GET /x HTTP/1.1\r\n"
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) bytes += (raw[i]?.length ?? 0) + (raw[i + 1]?.length ?? 0) + 4;
+  return bytes;
+}
+
+/** Headers in lower case, a repeated header's values joined as API Gateway joins them. */
+function joinedHeaders(raw: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : `${seen}${name === 'cookie' ? '; ' : ','}${value}`;
+  }
+  return headers;
+}
+
+/** The whole body, or undefined once it passes `limit` (the rest is discarded). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+  });
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  json(res, status, { message });
+  req.resume(); // discard the rest of the body
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function allows(cors: CorsRules, origin: string | undefined): origin is string {
+  return origin !== undefined && (cors.allowedOrigins.includes('*') || cors.allowedOrigins.includes(origin));
+}
+
+/** API Gateway answers a preflight itself when the API has CORS: 204, with the rules for an allowed origin. */
+function answerPreflight(req: IncomingMessage, res: ServerResponse, cors: CorsRules): void {
+  const headers: Record<string, string> = {};
+  const origin = req.headers.origin;
+  if (allows(cors, origin)) {
+    headers['access-control-allow-origin'] = cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+    headers['access-control-allow-methods'] = cors.allowedMethods.join(',');
+    headers['access-control-allow-headers'] = cors.allowedHeaders.join(',');
+    if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
+    if (cors.maxAge !== undefined) headers['access-control-max-age'] = String(cors.maxAge);
+  }
+  res.writeHead(204, headers);
+  res.end();
+  req.resume();
+}
+
+/** With CORS configured, API Gateway ignores the integration's CORS headers and sets its own. */
+function applyCors(headers: Record<string, unknown>, origin: string | undefined, cors: CorsRules): void {
+  for (const name of Object.keys(headers)) if (name.startsWith('access-control-')) delete headers[name];
+  if (!allows(cors, origin)) return;
+  headers['access-control-allow-origin'] = cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+  if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
+}
