@@ -82,7 +82,10 @@ export async function startApiGatewayFront(options: FrontOptions) {
         headers[BODY_ENCODING_HEADER] = 'base64';
       }
     }
-    if (eventBody + headerBytes(req) > MAX_EVENT_BYTES) return refuse(req, res, 413, 'Request Entity Too Large');
+    if (eventBody + headerBytes(req) > MAX_EVENT_BYTES) {
+      refuse(req, res, 413, 'Request Entity Too Large');
+      return;
+    }
     if (payload.length > 0 || headers['content-length'] !== undefined)
       headers['content-length'] = String(payload.length);
     delete headers['transfer-encoding'];
