@@ -4,7 +4,14 @@ import { GantryBuildError, isGantryError } from './errors.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/api-gateway-front.js';
 import type { LocalRun } from './offline/local-run.js';
-import { localUrl, offlineAddress, reloadOnChange, startFront, startOfflineRun } from './offline/offline-hooks.js';
+import {
+  localUrl,
+  offlineAddress,
+  reloadOnChange,
+  startFront,
+  startOfflineRun,
+  whenListening,
+} from './offline/offline-hooks.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -114,15 +121,22 @@ export default class ServerlessGantry {
     const enforced = this.#built.options.offline.enforceIam ?? true;
     utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
     const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
+    const ready: string[] = [];
+    let upstream = address;
     if (this.#built.options.offline.apiGateway ?? true) {
       const front = await startFront(address, cli, this.#built.fragment.cors as CorsRules | undefined);
       this.#stopFront = front.stop;
-      utils.log.notice(
-        `API (API Gateway's HTTP rules): ${localUrl(address)} (serverless-offline serves it from port ${front.upstreamPort}, the port in its route list below)`,
+      upstream = { ...address, port: front.upstreamPort };
+      ready.push(
+        `API (API Gateway's HTTP rules): ${localUrl(address)} (use this one: serverless-offline's own port ${front.upstreamPort}, printed above, is behind it)`,
       );
     }
     const { page } = this.#built.options;
-    if (page !== undefined) utils.log.notice(`Page: ${localUrl(address, page)}`);
+    if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
+    // Said once serverless-offline is up, so these are the last lines a developer sees at start.
+    void whenListening(upstream).then((up) => {
+      if (up) for (const line of ready) utils.log.notice(line);
+    });
   }
 }
 

@@ -54,8 +54,9 @@ function send(
 }
 
 describe("sls offline with Gantry's front follows API Gateway's HTTP rules", () => {
-  it('announces the front on the port serverless-offline was given', () => {
-    expect(offline.output()).toContain(`API (API Gateway's HTTP rules): ${offline.url}/`);
+  it('announces the front on the port serverless-offline was given', async () => {
+    const [, url] = await offline.waitFor(/API \(API Gateway's HTTP rules\): (\S+)/);
+    expect(url).toBe(`${offline.url}/`);
   });
 
   it('joins repeated headers with commas (cookies with "; "), as payload 2.0 does', async () => {

@@ -18,7 +18,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   offline = await startOffline(root);
-  pageUrl = /Page: (http:\/\/\S+)/.exec(offline.output())?.[1] ?? '';
+  pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
   const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } }),
@@ -76,8 +76,9 @@ async function openPage(): Promise<{ page: Page; problems: string[]; listId: str
 const titles = (page: Page) => page.locator('#tasks li .title').allTextContents();
 
 describe('the tasks-app page under sls offline, in Chromium', () => {
-  it('is announced at start with its local URL', () => {
+  it('is announced at start with its local URL, after serverless-offline says it is ready', () => {
     expect(pageUrl).toBe(`${offline.url}/`);
+    expect(offline.output().indexOf('Page: ')).toBeGreaterThan(offline.output().indexOf('Server ready'));
   });
 
   it('creates, edits, completes, lists and deletes tasks; DynamoDB holds what the page shows', async () => {

@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import type { BuiltService } from '../build-service.js';
 import type { Manifest } from '../manifest.js';
 import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
@@ -78,6 +78,24 @@ export async function startFront(
   const front = await startApiGatewayFront({ ...address, upstream: { host: address.host, port: internal }, cors });
   cli.httpPort = String(internal);
   return { ...front, upstreamPort: internal };
+}
+
+/** Resolves true once something accepts connections on the address, false after `timeoutMs`. */
+export async function whenListening(address: { host: string; port: number }, timeoutMs = 120_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(address.port, address.host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100).unref());
+  }
+  return false;
 }
 
 function freePort(host: string): Promise<number> {

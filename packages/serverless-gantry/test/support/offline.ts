@@ -18,6 +18,8 @@ export interface OfflineRun {
   url: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Waits until the output matches (lines printed after serverless-offline's "Server ready"). */
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
   /** Sends a signal to the sls process (e.g. SIGKILL, to test a crash). */
   kill: (signal: NodeJS.Signals) => void;
 }
@@ -52,5 +54,20 @@ export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<Off
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url: `http://127.0.0.1:${httpPort}`, output: () => output, stop, kill: (signal) => child.kill(signal) };
+  const waitFor = async (pattern: RegExp, waitMs = 10_000) => {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const match = pattern.exec(output);
+      if (match) return match;
+      if (Date.now() > until) throw new Error(`sls offline never printed ${pattern}:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return {
+    url: `http://127.0.0.1:${httpPort}`,
+    output: () => output,
+    waitFor,
+    stop,
+    kill: (signal) => child.kill(signal),
+  };
 }
