@@ -143,4 +143,12 @@ describe("sls offline with Gantry's front follows API Gateway's HTTP rules", () 
     expect(other.status).toBe(200);
     expect(Object.keys(other.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
+
+  it('answers a function that fails to initialise with 500 and nothing of the error, and keeps serving', async () => {
+    const broken = await fetch(`${offline.url}/broken`);
+    expect(broken.status).toBe(500);
+    expect(await broken.json()).toEqual({ message: 'Internal Server Error' });
+    expect(offline.output()).toContain('init failed on purpose'); // the stack is in the terminal
+    expect((await send('GET', [])).status).toBe(200);
+  });
 });

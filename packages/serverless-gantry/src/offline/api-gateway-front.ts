@@ -1,5 +1,6 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 /** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
 export interface CorsRules {
@@ -43,8 +44,9 @@ const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
  * A front for `sls offline` that applies the API Gateway (HTTP API) rules serverless-offline's HTTP
  * layer does not: the header and body limits, duplicate headers joined with commas, non-text bodies
  * delivered intact (base64), CORS preflights answered from the service's CORS configuration and CORS
- * headers on responses set by it, not by the function or serverless-offline. Everything else is
- * passed through unchanged, on kept-alive connections.
+ * headers on responses set by it, not by the function or serverless-offline, and failed invocations
+ * answered 500 (serverless-offline: 200 with the stack). Everything else is passed through
+ * unchanged, on kept-alive connections.
  *
  * Hand-written: the generic proxies on npm (http-proxy and friends) stream requests through
  * untouched, and every rule here needs the request's raw headers or whole body first.
@@ -102,8 +104,22 @@ export async function startApiGatewayFront(options: FrontOptions) {
       (answer) => {
         const out = { ...answer.headers };
         if (cors) applyCors(out, req.headers.origin, cors);
-        res.writeHead(answer.statusCode ?? 502, out);
-        answer.pipe(res);
+        const status = answer.statusCode ?? 502;
+        if (status !== 200 || !String(out['content-type']).startsWith('application/json')) {
+          res.writeHead(status, out);
+          answer.pipe(res);
+          return;
+        }
+        // A 200 in JSON may be serverless-offline's report of a failed invocation: read it first.
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const failure = failedInvocation(decoded(body, out['content-encoding']));
+          if (failure) return json(res, failure.status, { message: failure.message });
+          res.writeHead(status, out);
+          res.end(body);
+        });
       },
     );
     upstream.on('error', () => {
@@ -127,6 +143,38 @@ export async function startApiGatewayFront(options: FrontOptions) {
         agent.destroy();
       }),
   };
+}
+
+/**
+ * serverless-offline answers an invocation that failed outside the kit (a module that does not
+ * load, an init error, its own timeout) with 200 and `{ errorMessage, errorType, stackTrace }`;
+ * API Gateway answers 500 (503 for a timeout) and shows nothing of the error. The stack is in the
+ * terminal, where serverless-offline logged it.
+ */
+function failedInvocation(body: Buffer): { status: number; message: string } | undefined {
+  if (!body.subarray(0, 16).equals(Buffer.from('{"errorMessage":'))) return undefined;
+  let parsed: { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown };
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
+  return String(parsed.errorMessage).includes('Lambda timeout')
+    ? { status: 503, message: 'Service Unavailable' }
+    : { status: 500, message: 'Internal Server Error' };
+}
+
+/** A response body as sent before serverless-offline compressed it (it does when the client accepts). */
+function decoded(body: Buffer, encoding: unknown): Buffer {
+  try {
+    if (encoding === 'gzip') return gunzipSync(body);
+    if (encoding === 'deflate') return inflateSync(body);
+    if (encoding === 'br') return brotliDecompressSync(body);
+  } catch {
+    // not what it says it is: look at it as it came
+  }
+  return body;
 }
 
 /** The request line and headers as sent, in bytes. */
