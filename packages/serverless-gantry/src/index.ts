@@ -116,14 +116,12 @@ export default class ServerlessGantry {
 
   async #startLocal(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
     if (this.#local || !this.#built) return;
-    this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
-    this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
-    const enforced = this.#built.options.offline.enforceIam ?? true;
-    utils.log.notice(`DynamoDB (local${enforced ? ', IAM enforced' : ''}): ${this.#local.endpoint}`);
+    const { offline, page } = this.#built.options;
     const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
     const ready: string[] = [];
     let upstream = address;
-    if (this.#built.options.offline.apiGateway ?? true) {
+    // The front first: if its port is taken, nothing else has started that would keep sls running.
+    if (offline.apiGateway ?? true) {
       const front = await startFront(address, cli, this.#built.fragment.cors as CorsRules | undefined);
       this.#stopFront = front.stop;
       upstream = { ...address, port: front.upstreamPort };
@@ -131,7 +129,16 @@ export default class ServerlessGantry {
         `API (API Gateway's HTTP rules): ${localUrl(address)} (use this one: serverless-offline's own port ${front.upstreamPort}, printed above, is behind it)`,
       );
     }
-    const { page } = this.#built.options;
+    try {
+      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
+    } catch (error) {
+      await this.#stopFront?.();
+      throw error;
+    }
+    this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
+    utils.log.notice(
+      `DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${this.#local.endpoint}`,
+    );
     if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
     // Said once serverless-offline is up, so these are the last lines a developer sees at start.
     void whenListening(upstream).then((up) => {

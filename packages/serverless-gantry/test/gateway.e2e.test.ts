@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OfflineRun, startOffline } from './support/offline.js';
+import { sls } from './support/serverless.js';
 
 // The HTTP layer of the real `sls offline`, with Gantry's API Gateway front, against the rules of
 // API Gateway (HTTP API, payload 2.0) and Lambda. The fixture's route echoes what the function got.
@@ -150,5 +153,22 @@ describe("sls offline with Gantry's front follows API Gateway's HTTP rules", () 
     expect(await broken.json()).toEqual({ message: 'Internal Server Error' });
     expect(offline.output()).toContain('init failed on purpose'); // the stack is in the terminal
     expect((await send('GET', [])).status).toBe(200);
+  });
+});
+
+describe('the front on a port that is taken', () => {
+  it('stops sls offline with a message that says what to do, and exits', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await sls(cwd, ['offline', '--host', '127.0.0.1', '--httpPort', String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stdout + result.stderr).toContain(
+        `http://127.0.0.1:${port}/ is in use: stop what listens there, or give sls offline another port with --httpPort.`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
 import type { BuiltService } from '../build-service.js';
+import { GantryError } from '../errors.js';
 import type { Manifest } from '../manifest.js';
 import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
 import type { LocalRun } from './local-run.js';
@@ -75,7 +76,16 @@ export async function startFront(
   cors: CorsRules | undefined,
 ) {
   const internal = await freePort(address.host);
-  const front = await startApiGatewayFront({ ...address, upstream: { host: address.host, port: internal }, cors });
+  const front = await startApiGatewayFront({
+    ...address,
+    upstream: { host: address.host, port: internal },
+    cors,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new GantryError(
+      `${localUrl(address)} is in use: stop what listens there, or give sls offline another port with --httpPort.`,
+    );
+  });
   cli.httpPort = String(internal);
   return { ...front, upstreamPort: internal };
 }
