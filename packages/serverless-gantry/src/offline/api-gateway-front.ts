@@ -22,18 +22,18 @@ export interface FrontOptions {
 
 // API Gateway's and Lambda's limits (AWS quotas).
 /** HTTP API: the request line and headers. */
-export const MAX_HEADER_BYTES = 10_240;
+const MAX_HEADER_BYTES = 10_240;
 /** HTTP API: the request body. */
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** Lambda: a synchronous invocation's event, as JSON. */
-export const MAX_EVENT_BYTES = 6_291_456;
+const MAX_EVENT_BYTES = 6_291_456;
 
 /**
  * Set on a request whose body the front sent base64-encoded, as API Gateway sends non-text bodies.
  * serverless-offline would decode such a body as UTF-8 and corrupt it; the kit (in a local run only)
  * takes the header off and marks the event `isBase64Encoded`, which is what the function sees in AWS.
  */
-export const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
+const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
 
 // What API Gateway passes as text in payload 2.0; every other body arrives base64-encoded.
 const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
@@ -56,7 +56,8 @@ export async function startApiGatewayFront(options: FrontOptions) {
   const { cors } = options;
 
   const server = createServer((req, res) => {
-    if (headerBytes(req) > MAX_HEADER_BYTES) return refuse(req, res, 431, 'Request Header Fields Too Large');
+    const headSize = headerBytes(req);
+    if (headSize > MAX_HEADER_BYTES) return refuse(req, res, 431, 'Request Header Fields Too Large');
     if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) {
       return refuse(req, res, 413, 'Request Entity Too Large');
     }
@@ -66,13 +67,13 @@ export async function startApiGatewayFront(options: FrontOptions) {
     readBody(req, MAX_PAYLOAD_BYTES).then(
       (body) => {
         if (!body) return refuse(req, res, 413, 'Request Entity Too Large');
-        forward(req, res, body);
+        forward(req, res, body, headSize);
       },
       () => res.destroy(),
     );
   });
 
-  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, headSize: number): void {
     const headers = joinedHeaders(req.rawHeaders);
     let payload = body;
     let eventBody = body.length;
@@ -84,7 +85,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         headers[BODY_ENCODING_HEADER] = 'base64';
       }
     }
-    if (eventBody + headerBytes(req) > MAX_EVENT_BYTES) {
+    if (eventBody + headSize > MAX_EVENT_BYTES) {
       refuse(req, res, 413, 'Request Entity Too Large');
       return;
     }
@@ -226,12 +227,16 @@ function allows(cors: CorsRules, origin: string | undefined): origin is string {
   return origin !== undefined && (cors.allowedOrigins.includes('*') || cors.allowedOrigins.includes(origin));
 }
 
+/** `*` when any origin may call without credentials, else the caller's own origin. */
+const allowedOrigin = (cors: CorsRules, origin: string) =>
+  cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+
 /** API Gateway answers a preflight itself when the API has CORS: 204, with the rules for an allowed origin. */
 function answerPreflight(req: IncomingMessage, res: ServerResponse, cors: CorsRules): void {
   const headers: Record<string, string> = {};
   const origin = req.headers.origin;
   if (allows(cors, origin)) {
-    headers['access-control-allow-origin'] = cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+    headers['access-control-allow-origin'] = allowedOrigin(cors, origin);
     headers['access-control-allow-methods'] = cors.allowedMethods.join(',');
     headers['access-control-allow-headers'] = cors.allowedHeaders.join(',');
     if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
@@ -246,6 +251,6 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse, cors: CorsRu
 function applyCors(headers: Record<string, unknown>, origin: string | undefined, cors: CorsRules): void {
   for (const name of Object.keys(headers)) if (name.startsWith('access-control-')) delete headers[name];
   if (!allows(cors, origin)) return;
-  headers['access-control-allow-origin'] = cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+  headers['access-control-allow-origin'] = allowedOrigin(cors, origin);
   if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
 }

@@ -85,22 +85,28 @@ export async function startIamGateway(options: GatewayOptions) {
   for (const [table, attribute] of Object.entries(options.ttl)) ttl.enable(table, attribute);
   ttl.start();
 
-  async function serve(operation: string, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const json = () => JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+  async function serve(
+    operation: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    parsed: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    // Malformed JSON throws here, for the operations the endpoint answers itself.
+    const json = () => parsed ?? (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
     const keysOf = async (table: string, item: Record<string, unknown>) =>
       Object.fromEntries((await keyNames(table)).map((k) => [k, item[k]]));
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
       case 'DeleteItem': {
-        const request = parseOrUndefined(body);
-        if (request?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') {
+        if (parsed?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') {
           return withLock(false, () => forward(req, res, body, options.handle));
         }
         return answer(
           res,
           await withLock(true, () =>
-            writeWithItemOnConditionFailure(options.upstream, agent, operation, request, keysOf),
+            writeWithItemOnConditionFailure(options.upstream, agent, operation, parsed, keysOf),
           ),
         );
       }
@@ -144,10 +150,12 @@ export async function startIamGateway(options: GatewayOptions) {
     });
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const denial = authorize(req, body, options);
-      if (denial) return deny(res, denial);
+      const parsed = parseOrUndefined(body);
       const target = String(req.headers['x-amz-target'] ?? '');
-      serve(target.slice(target.indexOf('.') + 1), req, res, body).catch((error: unknown) =>
+      const operation = target.slice(target.indexOf('.') + 1);
+      const denial = authorize(req, operation, parsed, options);
+      if (denial) return deny(res, denial);
+      serve(operation, req, res, body, parsed).catch((error: unknown) =>
         answer(res, {
           status: 500,
           body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
@@ -179,9 +187,10 @@ export async function startIamGateway(options: GatewayOptions) {
   };
 }
 
+/** The request's JSON (an empty body is `{}`), or undefined when it is malformed. */
 function parseOrUndefined(body: Buffer): Record<string, unknown> | undefined {
   try {
-    const parsed = JSON.parse(body.toString('utf8'));
+    const parsed = JSON.parse(body.toString('utf8') || '{}');
     return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
   } catch {
     return undefined; // malformed: dynalite answers with DynamoDB's own error
@@ -189,21 +198,19 @@ function parseOrUndefined(body: Buffer): Record<string, unknown> | undefined {
 }
 
 /** The AccessDenied message when the request is refused, else undefined. */
-function authorize(req: IncomingMessage, body: Buffer, options: GatewayOptions): string | undefined {
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.slice(target.indexOf('.') + 1);
+function authorize(
+  req: IncomingMessage,
+  operation: string,
+  parsed: Record<string, unknown> | undefined,
+  options: GatewayOptions,
+): string | undefined {
   const accessKey = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
   const identity = accessKey ? options.identities.get(accessKey) : undefined;
   if (!identity) {
     if (!options.denyUnidentified) return undefined;
     return `User: anonymous is not authorized to perform: dynamodb:${operation} because the local run denies callers without a function identity`;
   }
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body.toString('utf8') || '{}');
-  } catch {
-    return undefined; // malformed: DynamoDB itself answers with its own error
-  }
+  if (!parsed) return undefined; // malformed: DynamoDB itself answers with its own error
   for (const check of requestChecks(operation, parsed, options.account)) {
     const verdict = evaluate(identity.statements, check.action, check.resource);
     if (verdict === 'Allowed') continue;
