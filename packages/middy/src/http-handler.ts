@@ -54,7 +54,24 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
     httpRequestParser({ structuredBody: schemas.body !== undefined, ...(maxBodyBytes ? { maxBodyBytes } : {}) }),
   );
   if (schemas.body || schemas.query || schemas.params) handler.use(validateRequest(schemas));
-  return handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
+  const run = handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
+  const initMs = offline ? Number(process.env.GANTRY_LOCAL_INIT_MS ?? 0) : 0;
+  return initMs > 0 ? excludeInitPhase(run, initMs) : run;
+}
+
+/**
+ * Local runs only: serverless-gantry gives serverless-offline's timer Lambda's init phase on top of
+ * the function's timeout (Lambda loads the module before the invocation's clock starts). This takes
+ * it off again, so the handler, the kit's 503 and `context.getRemainingTimeInMillis()` see the
+ * function's own timeout, counted from when the handler starts, as on Lambda.
+ */
+function excludeInitPhase<H extends (event: HttpEvent, context: Context) => unknown>(run: H, initMs: number): H {
+  const withoutInit = (event: HttpEvent, context: Context) => {
+    const remaining = context.getRemainingTimeInMillis?.bind(context);
+    if (remaining) context.getRemainingTimeInMillis = () => Math.max(0, remaining() - initMs);
+    return run(event, context);
+  };
+  return Object.assign(withoutInit, run);
 }
 
 /**

@@ -37,6 +37,7 @@ interface Serverless {
     provider: {
       httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
       iam?: { role?: unknown };
+      timeout?: number;
     };
   };
   /** The configuration as read from serverless.yml; `sls print` prints this. */

@@ -25,7 +25,7 @@ export interface OfflineRun {
 }
 
 /** Starts the real `sls offline` on free loopback ports and waits until it serves. */
-export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<OfflineRun> {
+export async function startOffline(cwd: string, timeoutMs = 180_000): Promise<OfflineRun> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
@@ -54,7 +54,7 @@ export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<Off
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const waitFor = async (pattern: RegExp, waitMs = 10_000) => {
+  const waitFor = async (pattern: RegExp, waitMs = 60_000) => {
     const until = Date.now() + waitMs;
     for (;;) {
       const match = pattern.exec(output);
