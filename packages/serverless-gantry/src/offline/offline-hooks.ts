@@ -150,7 +150,7 @@ const routeKeys = (manifest: Manifest) =>
 export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLog): () => void {
   const served = routeKeys(built.manifest);
   let queue = Promise.resolve();
-  return watchHandlers(built.input.servicePath, built.options.handlers, () => {
+  const watcher = watchHandlers(built.input.servicePath, built.options.handlers, () => {
     queue = queue.then(async () => {
       try {
         const next = await rediscover(built.input);
@@ -174,4 +174,5 @@ export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLo
       }
     });
   });
+  return watcher.stop;
 }
