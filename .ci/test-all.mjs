@@ -56,7 +56,7 @@ function suites() {
       name: `templates/${template}`,
       cwd: root,
       bin: join(root, 'node_modules', '.bin', 'vitest'),
-      args: ['run', '--dir', `templates/${template}`],
+      args: ['run', '--root', `templates/${template}`],
     });
   }
   return list;

@@ -38,10 +38,12 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   installOfflineGuards(logger);
 
   // Answer 503 just before the function's time runs out, as API Gateway would. Locally the margin is
-  // wider: serverless-offline's own timer (which answers 200 with a stack trace) starts earlier.
+  // wider: serverless-offline's own timer (which answers 200 with a stack trace) starts earlier; and
+  // `sls offline --noTimeout` turns timeouts off (0: middy sets no timer).
   const offline = process.env.IS_OFFLINE === 'true';
+  const noTimeout = process.env.GANTRY_LOCAL_NO_TIMEOUT === 'true'; // set by local runs only
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>({
-    timeoutEarlyInMillis: offline ? 250 : 5,
+    timeoutEarlyInMillis: noTimeout ? 0 : offline ? 250 : 5,
   });
   handler.use(requestLog(logger));
   const corsConfig = corsOptions(meta?.api?.options);
@@ -55,7 +57,7 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   );
   if (schemas.body || schemas.query || schemas.params) handler.use(validateRequest(schemas));
   const run = handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
-  const initMs = offline ? Number(process.env.GANTRY_LOCAL_INIT_MS ?? 0) : 0;
+  const initMs = Number(process.env.GANTRY_LOCAL_INIT_MS ?? 0); // set by local runs only
   return initMs > 0 ? excludeInitPhase(run, initMs) : run;
 }
 

@@ -52,6 +52,8 @@ interface CliOptions {
   json?: boolean;
   host?: string;
   httpPort?: string;
+  /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
+  noTimeout?: boolean;
 }
 
 interface PluginUtils {
@@ -131,7 +133,9 @@ export default class ServerlessGantry {
       );
     }
     try {
-      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
+      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {
+        noTimeout: cli.noTimeout === true,
+      });
     } catch (error) {
       await this.#stopFront?.();
       throw error;

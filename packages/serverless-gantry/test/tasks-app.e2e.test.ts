@@ -18,7 +18,10 @@ let db: DynamoDBDocumentClient;
 let browser: Browser;
 
 beforeAll(async () => {
-  offline = await startOffline(root);
+  // `--noTimeout`: on a machine shared with other work, a request can wait longer than the function's
+  // timeout for a CPU, which Lambda (a CPU per environment) never makes it do. What these tests check is
+  // that nothing is lost; timeouts are tested in faults.e2e.
+  offline = await startOffline(root, ['--noTimeout']);
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
   const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
   db = DynamoDBDocumentClient.from(

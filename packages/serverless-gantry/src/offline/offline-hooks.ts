@@ -29,6 +29,7 @@ export async function startOfflineRun(
   service: ServiceFunctions,
   built: BuiltService,
   servicePath: string,
+  cli: { noTimeout?: boolean } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LocalRun> {
   const { offline } = built.options;
@@ -48,7 +49,13 @@ export async function startOfflineRun(
   for (const [name, environment] of Object.entries(run.environment)) {
     const fn = service.functions?.[name] as { environment?: Record<string, unknown>; timeout?: number } | undefined;
     if (!fn) continue;
-    fn.environment = { ...fn.environment, ...environment, GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000) };
+    fn.environment = {
+      ...fn.environment,
+      ...environment,
+      GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000),
+      // `sls offline --noTimeout` (serverless-offline's): no timeout in the kit either.
+      ...(cli.noTimeout ? { GANTRY_LOCAL_NO_TIMEOUT: 'true' } : {}),
+    };
     fn.timeout = (fn.timeout ?? service.provider?.timeout ?? SERVERLESS_DEFAULT_TIMEOUT) + LAMBDA_INIT_SECONDS;
   }
   return run;
