@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Plugin } from 'esbuild';
 import { discoverService } from '../build-service.js';
+import { NODE_ESM_BUILD } from '../discover/load-modules.js';
 import { GantryError } from '../errors.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
@@ -219,16 +220,9 @@ async function buildEntries(servicePath: string, entries: { path: string; conten
     absWorkingDir: servicePath,
     entryPoints: Object.fromEntries([...byName.keys()].map((name) => [name, `gantry-entry:${name}`])),
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    packages: 'external',
+    ...NODE_ESM_BUILD,
     sourcemap: 'inline',
     plugins: [generated],
-    logLevel: 'silent',
   });
   return Object.fromEntries([...byName.keys()].map((name) => [name, join(outdir, `${name}.mjs`)]));
 }
