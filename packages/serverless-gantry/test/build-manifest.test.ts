@@ -116,6 +116,55 @@ describe('buildManifest', () => {
   });
 });
 
+describe("inheritance: a subclass never changes its base class's functions", () => {
+  const Secrets = table('secrets', { partitionKey: { name: 'id', type: 'S' } });
+
+  @api('/base', { auth: { scopes: ['base'] } })
+  class BaseApi {
+    @get('/items')
+    @uses(Secrets, 'read')
+    @fn({ memory: 256 })
+    @auth({ scopes: ['reader'] })
+    static list() {}
+  }
+
+  @api('/admin')
+  class AdminApi extends BaseApi {
+    @post('/items')
+    @uses(Secrets, 'readwrite')
+    @fn({ memory: 1024 })
+    @auth({ scopes: ['admin'] })
+    static override list() {}
+  }
+
+  it('makes the base and the subclass two functions, each exactly as declared', () => {
+    const manifest = buildManifest([{ file: 'src/api.ts', exports: { BaseApi, AdminApi } }], context);
+    expect(manifest.functions).toMatchObject([
+      {
+        name: 'base-api-list',
+        class: 'BaseApi',
+        routes: [{ method: 'GET', path: '/base/items', auth: { scopes: ['reader'] } }],
+        uses: [{ table: 'secrets', access: 'read' }],
+        config: { memory: 256 },
+      },
+      {
+        name: 'admin-api-list',
+        class: 'AdminApi',
+        routes: [{ method: 'POST', path: '/admin/items', auth: { scopes: ['admin'] } }],
+        uses: [{ table: 'secrets', access: 'readwrite' }],
+        config: { memory: 1024 },
+      },
+    ]);
+    expect(manifest.functions[0]?.routes).toHaveLength(1);
+  });
+
+  it('reports a base class whose decorated methods no handler module exports', () => {
+    expect(problemsOf([{ file: 'src/admin.ts', exports: { AdminApi } }])).toEqual([
+      'src/admin.ts › AdminApi: its base class BaseApi has decorated methods (list) but no handler module exports BaseApi, so they are no function\'s; export BaseApi from a handler module, or remove their decorators (a subclass\'s functions are only the methods decorated in its own body).',
+    ]);
+  });
+});
+
 describe('build errors name the file, class and method, and the fix', () => {
   it('reports a duplicate method + path, even with differently named parameters', () => {
     class A {

@@ -69,6 +69,7 @@ export function buildManifest(modules: LoadedModule[], context: ManifestContext)
     }
   }
 
+  checkUndiscoveredBases(modules, seenClasses, problems);
   for (const { def, source } of tables.values()) checkKeyTypes(def, source, problems);
   checkCollisions(functions, problems);
   if (problems.length > 0) throw new GantryBuildError(problems);
@@ -175,6 +176,30 @@ function checkCollisions(functions: ManifestFunction[], problems: string[]): voi
         );
       }
       byRoute.set(key, fn);
+    }
+  }
+}
+
+/**
+ * A class's functions are the methods decorated in its own body (the decorators' README), so the
+ * decorated methods of a base class are functions only when the base class itself is discovered.
+ * A base that no handler module exports would lose them silently: say so.
+ */
+function checkUndiscoveredBases(modules: LoadedModule[], discovered: Set<unknown>, problems: string[]): void {
+  const reported = new Set<unknown>();
+  for (const mod of modules) {
+    for (const value of Object.values(mod.exports)) {
+      if (!discovered.has(value)) continue;
+      for (let base = Object.getPrototypeOf(value); typeof base === 'function'; base = Object.getPrototypeOf(base)) {
+        const meta = readClassMetadata(base);
+        const methods = Object.keys(meta?.methods ?? {});
+        if (methods.length === 0 || discovered.has(base) || reported.has(base)) continue;
+        reported.add(base);
+        const child = (value as { name: string }).name;
+        problems.push(
+          `${mod.file} › ${child}: its base class ${base.name} has decorated methods (${methods.join(', ')}) but no handler module exports ${base.name}, so they are no function's; export ${base.name} from a handler module, or remove their decorators (a subclass's functions are only the methods decorated in its own body).`,
+        );
+      }
     }
   }
 }
