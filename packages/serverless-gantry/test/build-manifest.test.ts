@@ -242,6 +242,36 @@ describe('build errors name the file, class and method, and the fix', () => {
     ]);
   });
 
+  it.each([
+    ['/unclosed/{id', "GET /unclosed/{id has unbalanced braces in '{id'"],
+    ['/closing/id}', "GET /closing/id} has unbalanced braces in 'id}'"],
+    ['/backwards/}id{', "GET /backwards/}id{ has unbalanced braces in '}id{'"],
+    ['/files/{id}.json', "GET /files/{id}.json: a path parameter must be a whole segment, so '{id}.json' is refused"],
+    ['/pair/{a}{b}', "GET /pair/{a}{b}: a path parameter must be a whole segment, so '{a}{b}' is refused"],
+    ['/star/*', "GET /star/*: HTTP API paths have no '*' wildcard; use a greedy parameter"],
+    ['/up/../x', "GET /up/../x: '..' segments are not allowed"],
+    ['/here/./x', "GET /here/./x: '.' segments are not allowed"],
+    ['/caf\u00e9', "GET /caf\u00e9: segment 'caf\u00e9' holds characters API Gateway refuses"],
+    ['/a%20b', "GET /a%20b: segment 'a%20b' holds characters API Gateway refuses"],
+  ])('refuses the route path %s as HTTP API would, with file, class and method', (path, message) => {
+    class Items {
+      @get(path) static read() {}
+    }
+    const problems = problemsOf([{ file: 'src/items.ts', exports: { Items } }]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`src/items.ts › Items.read: ${message}`);
+  });
+
+  it('accepts the paths HTTP API accepts', () => {
+    class Items {
+      @get('/') static root() {}
+      @get('/v1.2/items-all/{item_id}/raw_data') static a() {}
+      @get('/files/{proxy+}') static b() {}
+    }
+    const manifest = buildManifest([{ file: 'src/items.ts', exports: { Items } }], context);
+    expect(manifest.functions.map((f) => f.routes[0]?.pathParameters)).toEqual([[], ['item_id'], ['proxy']]);
+  });
+
   it('reports two different tables with one name', () => {
     const first = table('orders', { partitionKey: { name: 'id', type: 'S' } });
     const second = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });

@@ -50,6 +50,12 @@ const cases: { name: string; files: Record<string, string>; message: string | Re
       "src/a.ts › OrdersList.all: function name 'orders-list-all' is also generated for src/a.ts › Orders.listAll; rename one method or set @fn({ name: '...' }).",
   },
   {
+    name: 'a route path HTTP API and the local router refuse',
+    files: { 'src/a.ts': `${IMPORTS}export class A { @get('/unclosed/{id') static read() {} }\n` },
+    message:
+      "src/a.ts › A.read: GET /unclosed/{id has unbalanced braces in '{id'; a path parameter is written '{name}', e.g. '/items/{id}'.",
+  },
+  {
     name: 'a decorator on an instance method',
     files: { 'src/a.ts': `${IMPORTS}export class A { @post('/x') create() {} }\n` },
     message:

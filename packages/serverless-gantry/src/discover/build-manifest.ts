@@ -109,7 +109,7 @@ function buildFunction(
   const paramKeys = schemaKeys(record.schemas.params);
   const routes: ManifestRoute[] = record.routes.map((route) => {
     const path = joinPath(prefix, route.path);
-    const pathParameters = checkPathParameters(path, where, problems);
+    const pathParameters = checkRoutePath(path, route.method, where, problems);
     if (paramKeys) {
       for (const p of pathParameters.filter((p) => !paramKeys.includes(p))) {
         problems.push(
@@ -248,11 +248,22 @@ function checkKeyTypes(def: TableDefinition, source: string, problems: string[])
   }
 }
 
-function checkPathParameters(path: string, where: string, problems: string[]): string[] {
+// HTTP API's route rules, plus API Gateway's rule for a path part (its REST CreateResource error:
+// "only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign
+// before the closing brace"), which is also what both the deployed API and the local router accept.
+const SEGMENT = /^[a-zA-Z0-9._-]+$/;
+const VARIABLE = /^\{([^{}]*)\}$/;
+
+/** Checks a full route path against HTTP API's rules; returns its path parameter names in order. */
+function checkRoutePath(path: string, method: string, where: string, problems: string[]): string[] {
   const names: string[] = [];
-  const segments = path.split('/');
+  const route = `${method} ${path}`;
+  const segments = path.split('/').slice(1);
   segments.forEach((segment, i) => {
-    for (const [, raw = ''] of segment.matchAll(PARAM)) {
+    if (segment === '' && segments.length === 1) return; // the root path '/'
+    const variable = VARIABLE.exec(segment);
+    if (variable) {
+      const raw = variable[1] ?? '';
       if (!PARAM_NAME.test(raw)) {
         problems.push(
           `${where}: path parameter '{${raw}}' in ${path} may hold only letters, digits and '_' (greedy: '{proxy+}').`,
@@ -263,6 +274,30 @@ function checkPathParameters(path: string, where: string, problems: string[]): s
       const name = raw.replace(/\+$/, '');
       if (names.includes(name)) problems.push(`${where}: path parameter '{${name}}' appears twice in ${path}.`);
       names.push(name);
+      return;
+    }
+    const opens = segment.split('{').length - 1;
+    const closes = segment.split('}').length - 1;
+    if (opens !== closes || (opens > 0 && segment.indexOf('}') < segment.indexOf('{'))) {
+      problems.push(
+        `${where}: ${route} has unbalanced braces in '${segment}'; a path parameter is written '{name}', e.g. '/items/{id}'.`,
+      );
+    } else if (opens > 0) {
+      problems.push(
+        `${where}: ${route}: a path parameter must be a whole segment, so '${segment}' is refused (one parameter per segment, nothing around it); write '/{id}' and parse the rest in the handler, or use a query parameter.`,
+      );
+    } else if (segment.includes('*')) {
+      problems.push(
+        `${where}: ${route}: HTTP API paths have no '*' wildcard; use a greedy parameter as the last segment, e.g. '/files/{proxy+}'.`,
+      );
+    } else if (segment === '.' || segment === '..') {
+      problems.push(
+        `${where}: ${route}: '${segment}' segments are not allowed (clients resolve them before sending); remove it.`,
+      );
+    } else if (!SEGMENT.test(segment)) {
+      problems.push(
+        `${where}: ${route}: segment '${segment}' holds characters API Gateway refuses; use only letters, digits, '-', '.' and '_'.`,
+      );
     }
   });
   return names;
