@@ -160,7 +160,7 @@ describe("inheritance: a subclass never changes its base class's functions", () 
 
   it('reports a base class whose decorated methods no handler module exports', () => {
     expect(problemsOf([{ file: 'src/admin.ts', exports: { AdminApi } }])).toEqual([
-      'src/admin.ts › AdminApi: its base class BaseApi has decorated methods (list) but no handler module exports BaseApi, so they are no function\'s; export BaseApi from a handler module, or remove their decorators (a subclass\'s functions are only the methods decorated in its own body).',
+      "src/admin.ts › AdminApi: its base class BaseApi has decorated methods (list) but no handler module exports BaseApi, so they are no function's; export BaseApi from a handler module, or remove their decorators (a subclass's functions are only the methods decorated in its own body).",
     ]);
   });
 });
@@ -272,10 +272,40 @@ describe('build errors name the file, class and method, and the fix', () => {
     expect(manifest.functions.map((f) => f.routes[0]?.pathParameters)).toEqual([[], ['item_id'], ['proxy']]);
   });
 
-  it('reports two different tables with one name', () => {
+  it('reports index names DynamoDB refuses (they cannot be shortened: handlers query them by name)', () => {
+    const events = table('events', {
+      partitionKey: { name: 'id', type: 'S' },
+      indexes: {
+        by: { partitionKey: { name: 'k', type: 'S' } },
+        [`i${'x'.repeat(255)}`]: { partitionKey: { name: 'k', type: 'S' } },
+      },
+    });
+    expect(problemsOf([{ file: 'src/t.ts', exports: { events } }])).toEqual([
+      "src/t.ts › table 'events': index name 'by' must be 3 to 255 letters, digits, '_', '-' or '.' (DynamoDB); rename it.",
+      `src/t.ts › table 'events': index name 'i${'x'.repeat(255)}' must be 3 to 255 letters, digits, '_', '-' or '.' (DynamoDB); rename it.`,
+    ]);
+  });
+
+  it('reports a function name or a route path whose CloudFormation logical IDs would pass 255 characters', () => {
+    class Items {
+      @fn({ name: 'a-'.repeat(40) + 'b' }) @get('/x') static named() {}
+      @fn({ name: 'c'.repeat(199) }) @get('/y') static longest() {}
+      @get(`/${'p'.repeat(250)}`) static path() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      `src/items.ts › Items.named: function name '${'a-'.repeat(40)}b' (81 characters) is too long: the CloudFormation logical IDs osls derives from it would pass 255 characters; set a shorter @fn({ name }) (at most 79 characters here).`,
+      `src/items.ts › Items.path: GET /${'p'.repeat(250)} is too long: the route's CloudFormation logical ID would pass 255 characters; shorten the path.`,
+    ]);
+  });
+
+  it('reports two different tables with one name, once however many classes use them', () => {
     const first = table('orders', { partitionKey: { name: 'id', type: 'S' } });
     const second = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });
-    expect(problemsOf([{ file: 'src/t.ts', exports: { first, second } }])).toEqual([
+    class A {
+      @get('/a') @uses(second, 'read') static a() {}
+      @get('/b') @uses(second, 'write') static b() {}
+    }
+    expect(problemsOf([{ file: 'src/t.ts', exports: { first, second, A } }])).toEqual([
       "src/t.ts › second: a second, different table is named 'orders' (first in src/t.ts); give each table its own name.",
     ]);
   });

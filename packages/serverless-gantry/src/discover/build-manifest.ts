@@ -11,6 +11,7 @@ import {
   tableEnvVar,
 } from '@gantry/decorators';
 import { GantryBuildError } from '../errors.js';
+import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
 
 /** A handler module after import: its path relative to the service and its exports. */
@@ -27,13 +28,35 @@ export interface ManifestContext {
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]+$/;
 const PARAM = /\{([^}]*)\}/g;
 const PARAM_NAME = /^[a-zA-Z0-9_]+\+?$/;
+const INDEX_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+// The longest function key whose osls-derived IDs fit, for the message (names with '-'/'_' grow).
+function maxFunctionKey(name: string): number {
+  let n = name.length;
+  while (n > 1 && oslsLongestFunctionId(name.slice(0, n)).length > NAME_LIMITS.logicalId) n--;
+  return n;
+}
 
 /**
  * Turns imported handler modules into the service's Manifest. Pure: no file system, no Serverless.
  * Throws one GantryBuildError listing every problem, each with file, class and method and the fix.
  */
 export function buildManifest(modules: LoadedModule[], context: ManifestContext): Manifest {
+  const { manifest, problems } = discoverManifest(modules, context);
+  if (problems.length > 0) throw new GantryBuildError(problems);
+  return manifest;
+}
+
+/**
+ * The Manifest and every problem found on the way, for callers that collect later problems (from
+ * generation) into the same list. The Manifest is best-effort while there are problems.
+ */
+export function discoverManifest(
+  modules: LoadedModule[],
+  context: ManifestContext,
+): { manifest: Manifest; problems: string[] } {
   const problems: string[] = [];
+  const reportedTables = new Set<TableDefinition>();
   const tables = new Map<string, { def: TableDefinition; source: string }>();
   const seenClasses = new Set<unknown>();
   const functions: ManifestFunction[] = [];
@@ -41,7 +64,8 @@ export function buildManifest(modules: LoadedModule[], context: ManifestContext)
   const addTable = (def: TableDefinition, source: string, where: string) => {
     const known = tables.get(def.name);
     if (!known) tables.set(def.name, { def, source });
-    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def)) {
+    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def) && !reportedTables.has(def)) {
+      reportedTables.add(def); // once, however many modules export or use it
       problems.push(
         `${where}: a second, different table is named '${def.name}' (first in ${known.source}); give each table its own name.`,
       );
@@ -71,15 +95,27 @@ export function buildManifest(modules: LoadedModule[], context: ManifestContext)
 
   checkUndiscoveredBases(modules, seenClasses, problems);
   for (const { def, source } of tables.values()) checkKeyTypes(def, source, problems);
+  for (const { def, source } of tables.values()) checkIndexNames(def, source, problems);
   checkCollisions(functions, problems);
-  if (problems.length > 0) throw new GantryBuildError(problems);
 
-  return {
+  const manifest = {
     service: context.service,
     stage: context.stage,
     functions,
     tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context)),
   };
+  return { manifest, problems };
+}
+
+// Handlers query an index by its name, so Gantry cannot shorten it: DynamoDB's rule is a build error.
+function checkIndexNames(def: TableDefinition, source: string, problems: string[]): void {
+  for (const name of Object.keys(def.indexes ?? {})) {
+    if (!INDEX_NAME.test(name)) {
+      problems.push(
+        `${source} › table '${def.name}': index name '${name}' must be ${NAME_LIMITS.tableMin} to ${NAME_LIMITS.table} letters, digits, '_', '-' or '.' (DynamoDB); rename it.`,
+      );
+    }
+  }
 }
 
 function buildFunction(
@@ -100,6 +136,10 @@ function buildFunction(
   const name = customName ?? `${kebab(at.className)}-${kebab(record.method)}`;
   if (!FUNCTION_NAME.test(name)) {
     problems.push(`${where}: function name '${name}' may hold only letters, digits, '-' and '_'; set @fn({ name }).`);
+  } else if (oslsLongestFunctionId(name).length > NAME_LIMITS.logicalId) {
+    problems.push(
+      `${where}: function name '${name}' (${name.length} characters) is too long: the CloudFormation logical IDs osls derives from it would pass ${NAME_LIMITS.logicalId} characters; set a shorter @fn({ name }) (at most ${maxFunctionKey(name)} characters here).`,
+    );
   }
 
   checkFunctionOptions(config, where, problems);
@@ -110,6 +150,11 @@ function buildFunction(
   const routes: ManifestRoute[] = record.routes.map((route) => {
     const path = joinPath(prefix, route.path);
     const pathParameters = checkRoutePath(path, route.method, where, problems);
+    if (oslsRouteId(route.method, path).length > NAME_LIMITS.logicalId) {
+      problems.push(
+        `${where}: ${route.method} ${path} is too long: the route's CloudFormation logical ID would pass ${NAME_LIMITS.logicalId} characters; shorten the path.`,
+      );
+    }
     if (paramKeys) {
       for (const p of pathParameters.filter((p) => !paramKeys.includes(p))) {
         problems.push(
@@ -306,7 +351,7 @@ function checkRoutePath(path: string, method: string, where: string, problems: s
 function manifestTable(def: TableDefinition, source: string, context: ManifestContext): ManifestTable {
   return {
     name: def.name,
-    tableName: `${context.service}-${context.stage}-${def.name}`,
+    tableName: deployedTableName(context.service, context.stage, def.name),
     envVar: tableEnvVar(def),
     partitionKey: def.partitionKey,
     ...(def.sortKey ? { sortKey: def.sortKey } : {}),
