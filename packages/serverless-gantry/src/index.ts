@@ -1,6 +1,7 @@
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
+import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/api-gateway-front.js';
 import type { LocalRun } from './offline/local-run.js';
@@ -37,6 +38,9 @@ interface Serverless {
     provider: {
       httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
       iam?: { role?: unknown };
+      logRetentionInDays?: unknown;
+      logs?: Record<string, unknown>;
+      compiledCloudFormationTemplate?: CompiledTemplate;
     };
   };
   /** The configuration as read from serverless.yml; `sls print` prints this. */
@@ -105,6 +109,11 @@ export default class ServerlessGantry {
         await this.#stopFront?.();
         await this.#local?.stop();
       },
+      // After osls compiled functions and events (the HTTP API stage exists), before it is written.
+      'after:package:compileEvents': async () => {
+        const template = serverless.service.provider.compiledCloudFormationTemplate;
+        if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
+      },
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -164,12 +173,16 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
       functions: service.functions ?? {},
       resources: { Resources: service.resources?.Resources ?? {}, Outputs: service.resources?.Outputs ?? {} },
       httpApi: service.provider.httpApi ?? {},
+      logRetentionInDays: service.provider.logRetentionInDays,
+      ...(service.provider.logs ? { logs: service.provider.logs } : {}),
     },
     built.fragment,
   );
   service.functions = merged.functions;
   service.resources = { ...service.resources, ...merged.resources };
   service.provider.httpApi = merged.httpApi;
+  service.provider.logRetentionInDays = merged.logRetentionInDays;
+  if (merged.logs) service.provider.logs = merged.logs;
   if (serverless.configurationInput) {
     // `sls print` shows the configuration input, not the service: keep them the same.
     serverless.configurationInput.functions = service.functions;

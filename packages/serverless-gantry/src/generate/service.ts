@@ -19,6 +19,24 @@ import { tableResource } from './tables.js';
 /** The module generated entries import the HTTP wrapper from. */
 export const RUNTIME_MODULE = '@gantry/middy';
 
+/**
+ * The HTTP API access log line: one JSON object per request, with API Gateway's context variables
+ * (`$context.integrationErrorMessage` says why an integration failed, e.g. a Lambda error).
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  sourceIp: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+});
+
 /** Everything the plugin adds to a service, as plain config fragments. */
 export interface ServiceFragment {
   functions: Record<string, Record<string, unknown>>;
@@ -26,6 +44,15 @@ export interface ServiceFragment {
   outputs: Record<string, Record<string, unknown>>;
   /** `provider.httpApi.cors`, when a class asks for CORS. */
   cors?: Record<string, unknown>;
+  /** Operations settings for osls's own provider keys (see mergeService). */
+  logs: {
+    /** From custom.gantry: wins over provider.logRetentionInDays. */
+    retentionInDays?: number;
+    /** When neither sets one. */
+    defaultRetentionInDays: number;
+    /** `provider.logs.httpApi.format`, on stages with an access log. */
+    accessLogFormat?: string;
+  };
   entries: EntryFile[];
 }
 
@@ -40,7 +67,17 @@ export interface ExistingService {
  * comes from (file › Class.method, or the table's module) and the fix.
  */
 export function generateService(manifest: Manifest, options: StageOptions, existing: ExistingService): ServiceFragment {
-  const fragment: ServiceFragment = { functions: {}, resources: {}, outputs: {}, entries: [] };
+  const fragment: ServiceFragment = {
+    functions: {},
+    resources: {},
+    outputs: {},
+    entries: [],
+    logs: {
+      ...(options.logRetentionInDays !== undefined ? { retentionInDays: options.logRetentionInDays } : {}),
+      defaultRetentionInDays: options.defaultLogRetentionInDays,
+      ...(options.accessLog ? { accessLogFormat: ACCESS_LOG_FORMAT } : {}),
+    },
+  };
   const problems: string[] = [];
   const { service, stage, region } = options;
   const ids = logicalIds(problems);
