@@ -6,9 +6,10 @@ import { kebab } from '../src/discover/build-manifest.js';
 import { GantryBuildError } from '../src/errors.js';
 import { entryFile } from '../src/generate/entries.js';
 import { httpApiCors, routeAuthorizer } from '../src/generate/http-api.js';
-import { fitName, logicalId, NAME_LIMITS, pascal, roleName } from '../src/generate/names.js';
+import { fitName, logicalId, NAME_LIMITS, pascal, roleName, sharedRoleName } from '../src/generate/names.js';
 import { generateService, type ServiceFragment } from '../src/generate/service.js';
 import { tableResource } from '../src/generate/tables.js';
+import { finishTemplate } from '../src/generate/template.js';
 import type { Manifest, ManifestFunction, ManifestTable } from '../src/manifest.js';
 import { mergeService } from '../src/merge.js';
 
@@ -535,5 +536,130 @@ describe('every problem found while generating is listed with the others, at onc
       "src/reports.ts › Reports.lower (GET /reports/items): gets the CloudFormation logical ID 'HttpApiRouteGetReportsItems', as does src/reports.ts › Reports.upper (GET /reports/Items); change one path (route IDs ignore case and punctuation).",
       "src/tables.ts › table 'report_job': gets the CloudFormation logical ID 'ReportJobTable', as does src/tables.ts › table 'report-job'; rename one of the tables.",
     ]);
+  });
+});
+
+describe('operations: safe on production stages by default, overridable per stage', () => {
+  it('defaults: production stages get deletion protection, an access log and long log retention; all get throttling', () => {
+    expect(options('prod')).toMatchObject({
+      deletionProtection: true,
+      accessLog: true,
+      logRetentionInDays: undefined,
+      defaultLogRetentionInDays: 90,
+      throttle: { rate: 100, burst: 200 },
+    });
+    expect(options('dev')).toMatchObject({
+      deletionProtection: false,
+      accessLog: false,
+      defaultLogRetentionInDays: 14,
+      throttle: { rate: 100, burst: 200 },
+    });
+    expect(options('live', { productionStages: ['live'] })).toMatchObject({
+      deletionProtection: true,
+      accessLog: true,
+    });
+  });
+
+  it('takes each setting from the top level for every stage, a stage winning', () => {
+    const config = {
+      logRetentionInDays: 30,
+      throttle: { rate: 50, burst: 100 },
+      stages: {
+        prod: { deletionProtection: false, accessLog: false, logRetentionInDays: 365 },
+        dev: { accessLog: true, throttle: { rate: 5, burst: 10 } },
+      },
+    };
+    expect(options('prod', config)).toMatchObject({
+      deletionProtection: false,
+      accessLog: false,
+      logRetentionInDays: 365,
+      throttle: { rate: 50, burst: 100 },
+    });
+    expect(options('dev', config)).toMatchObject({
+      accessLog: true,
+      logRetentionInDays: 30,
+      throttle: { rate: 5, burst: 10 },
+    });
+  });
+
+  it("refuses a retention CloudWatch Logs does not offer, and throttling past API Gateway's limits", () => {
+    expect(() => options('dev', { logRetentionInDays: 10 })).toThrow(
+      /custom\.gantry\.logRetentionInDays: must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30/,
+    );
+    expect(() => options('dev', { stages: { dev: { throttle: { rate: 1, burst: 6000 } } } })).toThrow(
+      /custom\.gantry\.stages\.dev\.throttle\.burst/,
+    );
+  });
+
+  it('protects production tables from deletion, beside Retain and point-in-time recovery', () => {
+    expect(tableResource(audit, options('prod')).Properties).toMatchObject({ DeletionProtectionEnabled: true });
+    expect(tableResource(audit, options('dev')).Properties).not.toHaveProperty('DeletionProtectionEnabled');
+    const off = tableResource(audit, options('prod', { stages: { prod: { deletionProtection: false } } }));
+    expect(off.Properties).not.toHaveProperty('DeletionProtectionEnabled');
+    expect(off.DeletionPolicy).toBe('Retain');
+  });
+
+  it("sets osls's log retention and access log: custom.gantry over provider, provider over the default", () => {
+    const written = { functions: {}, resources: { Resources: {}, Outputs: {} }, httpApi: {} };
+    const prod = generateService(manifest([]), options('prod'), noAuthorizers);
+    const merged = mergeService(written, prod);
+    expect(merged.logRetentionInDays).toBe(90);
+    expect(JSON.parse((merged.logs?.httpApi as { format: string }).format)).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    expect(mergeService({ ...written, logRetentionInDays: 7 }, prod).logRetentionInDays).toBe(7);
+    const explicit = generateService(manifest([]), options('prod', { logRetentionInDays: 30 }), noAuthorizers);
+    expect(mergeService({ ...written, logRetentionInDays: 7 }, explicit).logRetentionInDays).toBe(30);
+    // A hand-written access log stays as written; dev has none.
+    expect(mergeService({ ...written, logs: { httpApi: true } }, prod).logs).toEqual({ httpApi: true });
+    expect(mergeService(written, generateService(manifest([]), options('dev'), noAuthorizers)).logs).toBeUndefined();
+  });
+
+  it("names osls's shared role within 64 characters when its default would not fit", () => {
+    expect(sharedRoleName('app', 'dev', 'eu-west-1')).toBeUndefined();
+    const long = sharedRoleName('accounts-with-a-rather-long-service-name-for-limits', 'live', 'ap-southeast-2');
+    expect(long?.length).toBe(64);
+    expect(long).toMatch(/^accounts-with-a-rather-long-[0-9a-f]{8}-.*-lambdaRole$/);
+  });
+});
+
+describe('finishTemplate', () => {
+  it('drops DependsOn that a Ref, GetAtt or Sub already implies, keeps the others, and throttles the stage', () => {
+    const template = {
+      Resources: {
+        FnLambdaFunction: {
+          Type: 'AWS::Lambda::Function',
+          DependsOn: ['FnLogGroup', 'FnRole'],
+          Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } },
+        },
+        Route: {
+          Type: 'AWS::ApiGatewayV2::Route',
+          DependsOn: 'Integration',
+          Properties: { Target: { 'Fn::Join': ['/', ['integrations', { Ref: 'Integration' }]] } },
+        },
+        Subbed: { Type: 'X', DependsOn: ['Table'], Properties: { Arn: { 'Fn::Sub': '${Table.Arn}/index/*' } } },
+        HttpApiStage: {
+          Type: 'AWS::ApiGatewayV2::Stage',
+          DependsOn: 'HttpApiLogGroup',
+          Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: false } },
+        },
+      },
+    };
+    finishTemplate(template, { throttle: { rate: 10, burst: 20 } });
+    expect(template.Resources.FnLambdaFunction.DependsOn).toEqual(['FnLogGroup']);
+    expect(template.Resources.Route).not.toHaveProperty('DependsOn');
+    expect(template.Resources.Subbed).not.toHaveProperty('DependsOn');
+    expect(template.Resources.HttpApiStage).toEqual({
+      Type: 'AWS::ApiGatewayV2::Stage',
+      DependsOn: ['HttpApiLogGroup'],
+      Properties: {
+        DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
+      },
+    });
   });
 });

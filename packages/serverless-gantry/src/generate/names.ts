@@ -66,6 +66,16 @@ export const logGroupName = (deployedName: string) => `/aws/lambda/${deployedNam
 export const roleName = (service: string, stage: string, region: string, fn: string) =>
   fitName(`${service}-${stage}-${fn}-${region}`, NAME_LIMITS.role);
 
+/**
+ * osls's shared role (for hand-written functions without a role) is named
+ * `<service>-<stage>-<region>-lambdaRole`, which IAM refuses past 64 characters: the fitted name
+ * to give it, or undefined when osls's own fits.
+ */
+export function sharedRoleName(service: string, stage: string, region: string): string | undefined {
+  const name = `${service}-${stage}-${region}-lambdaRole`;
+  return name.length > NAME_LIMITS.role ? fitName(name, NAME_LIMITS.role) : undefined;
+}
+
 /** The role's one inline policy (only unique within the role; 128 characters at most). */
 export const policyName = (fn: string) => fitName(`${pascal(fn)}Policy`, NAME_LIMITS.policy);
 
