@@ -1,6 +1,7 @@
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
+import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/api-gateway-front.js';
@@ -13,6 +14,7 @@ import {
   startOfflineRun,
   whenListening,
 } from './offline/offline-hooks.js';
+import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -46,6 +48,7 @@ interface Serverless {
   /** The configuration as read from serverless.yml; `sls print` prints this. */
   configurationInput?: { functions?: unknown; resources?: unknown };
   getProvider(name: 'aws'): { getStage(): string; getRegion(): string };
+  pluginManager: StartHooks;
   configSchemaHandler: { defineCustomProperties(schema: object): void };
   classes: { Error: new (message: string, code?: string) => Error };
 }
@@ -104,11 +107,7 @@ export default class ServerlessGantry {
       // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
       'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
       'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
-      'offline:start:end': async () => {
-        this.#stopWatching?.();
-        await this.#stopFront?.();
-        await this.#local?.stop();
-      },
+      'offline:start:end': () => this.#stopLocal(),
       // After osls compiled functions and events (the HTTP API stage exists), before it is written.
       'after:package:compileEvents': async () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
@@ -123,8 +122,29 @@ export default class ServerlessGantry {
     };
   }
 
+  /** Stops what `sls offline` started: the watcher, the front, the local DynamoDB thread. */
+  async #stopLocal(): Promise<void> {
+    this.#stopWatching?.();
+    this.#stopWatching = undefined;
+    await this.#stopFront?.();
+    this.#stopFront = undefined;
+    await this.#local?.stop();
+    this.#local = undefined;
+  }
+
   async #startLocal(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
     if (this.#local || !this.#built) return;
+    // Registered first, so a failure of the next plugins' start hooks (serverless-esbuild's bundle,
+    // serverless-offline's servers and routes) releases everything and sls exits 1.
+    stopOnStartFailure(serverless.pluginManager, 'ServerlessGantry', async (error) => {
+      utils.log.error(
+        `gantry: sls offline failed to start (${error instanceof Error ? error.message : String(error)}); stopping the local DynamoDB and the API front`,
+      );
+      await this.#stopLocal();
+      await serverlessOffline(serverless.pluginManager)
+        ?.end(true)
+        .catch(() => undefined);
+    });
     const { offline, page } = this.#built.options;
     const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
     const ready: string[] = [];
@@ -189,6 +209,7 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     serverless.configurationInput.resources = service.resources;
   }
   checkSharedRoleStatements(service);
+  nameSharedRole(service, built.options);
   const { functions, tables } = built.manifest;
   utils.log.verbose(
     `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
@@ -209,6 +230,14 @@ function checkSharedRoleStatements(service: Serverless['service']): void {
       'serverless.yml › provider.iam.role.statements apply to no function: every function has its own role. Move each statement to the methods that need it with @fn({ iamStatements: [...] }).',
     ]);
   }
+}
+
+/** Gives osls's shared role a name IAM accepts when its default would be too long (and none is written). */
+function nameSharedRole(service: Serverless['service'], at: { service: string; stage: string; region: string }): void {
+  const role = service.provider.iam?.role;
+  if (role !== undefined && (typeof role !== 'object' || role === null || 'name' in role)) return;
+  const name = sharedRoleName(at.service, at.stage, at.region);
+  if (name) service.provider.iam = { ...service.provider.iam, role: { ...(role as object | undefined), name } };
 }
 
 async function reportErrors(serverless: Serverless, run: () => Promise<void>): Promise<void> {
