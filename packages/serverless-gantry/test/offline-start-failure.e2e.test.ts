@@ -74,7 +74,7 @@ describe('sls offline start-up failure', () => {
       output += chunk;
     });
     // Only a guard against a hang (the failure under test): on a busy machine start-up takes seconds.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     clearTimeout(guard);
 
