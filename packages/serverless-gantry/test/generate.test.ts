@@ -604,7 +604,8 @@ describe('operations: safe on production stages by default, overridable per stag
     const prod = generateService(manifest([]), options('prod'), noAuthorizers);
     const merged = mergeService(written, prod);
     expect(merged.logRetentionInDays).toBe(90);
-    expect(JSON.parse((merged.logs?.httpApi as { format: string }).format)).toMatchObject({
+    const httpApiLog = merged.logs?.httpApi as { format: string } | undefined;
+    expect(JSON.parse(httpApiLog?.format ?? '{}')).toMatchObject({
       requestId: '$context.requestId',
       sourceIp: '$context.identity.sourceIp',
       routeKey: '$context.routeKey',

@@ -26,7 +26,8 @@ export function finishTemplate(template: CompiledTemplate, settings: TemplateSet
   }
   const stage = template.Resources.HttpApiStage;
   if (stage?.Type === 'AWS::ApiGatewayV2::Stage') {
-    const properties = (stage.Properties ??= {});
+    stage.Properties ??= {};
+    const properties = stage.Properties;
     properties.DefaultRouteSettings = {
       ...(properties.DefaultRouteSettings as Record<string, unknown> | undefined),
       ThrottlingBurstLimit: settings.throttle.burst,
