@@ -43,9 +43,10 @@ export function mergeService(written: ServiceConfig, generated: ServiceFragment)
   // osls gives every log group it makes (functions', the HTTP API access log) this retention.
   const logRetentionInDays =
     generated.logs.retentionInDays ?? written.logRetentionInDays ?? generated.logs.defaultRetentionInDays;
-  // A hand-written provider.logs.httpApi is the user's choice on every stage; kept as written.
+  // A hand-written provider.logs.httpApi is the user's choice on every stage; kept as written. An
+  // HTTP API made elsewhere (provider.httpApi.id) has its stage and access log configured there.
   const logs =
-    generated.logs.accessLogFormat && written.logs?.httpApi === undefined
+    generated.logs.accessLogFormat && written.logs?.httpApi === undefined && written.httpApi.id === undefined
       ? { ...written.logs, httpApi: { format: generated.logs.accessLogFormat } }
       : written.logs;
   return {

@@ -618,6 +618,7 @@ describe('operations: safe on production stages by default, overridable per stag
     expect(mergeService({ ...written, logRetentionInDays: 7 }, explicit).logRetentionInDays).toBe(30);
     // A hand-written access log stays as written; dev has none.
     expect(mergeService({ ...written, logs: { httpApi: true } }, prod).logs).toEqual({ httpApi: true });
+    expect(mergeService({ ...written, httpApi: { id: 'abc123' } }, prod).logs).toBeUndefined();
     expect(mergeService(written, generateService(manifest([]), options('dev'), noAuthorizers)).logs).toBeUndefined();
   });
 
