@@ -92,12 +92,17 @@ const GANTRY = Symbol.for('gantry.metadata');
 
 type MetadataBag = Record<PropertyKey, unknown>;
 
+/**
+ * The class's own record. A subclass's metadata object inherits from its base class's through the
+ * prototype chain, so only an own property is this class's. Inheritance rule (README): a class's
+ * functions are the methods decorated in its own body; a subclass starts with no methods and never
+ * shares a method record with its base, so decorating a subclass cannot change a base function.
+ * Only `@api` (prefix, CORS, auth) is inherited, until the subclass writes its own.
+ */
 function classRecord(bag: MetadataBag): ClassMetadata {
-  // Each class gets its own record even when it extends a decorated class (metadata objects
-  // inherit through the prototype chain, so check own properties only).
   if (!Object.hasOwn(bag, GANTRY)) {
     const inherited = bag[GANTRY] as ClassMetadata | undefined;
-    bag[GANTRY] = { ...(inherited?.api ? { api: inherited.api } : {}), methods: { ...inherited?.methods } };
+    bag[GANTRY] = { ...(inherited?.api ? { api: inherited.api } : {}), methods: {} };
   }
   return bag[GANTRY] as ClassMetadata;
 }
@@ -130,7 +135,9 @@ export function recordMethod(
 
 /** The Gantry metadata of a class, or `undefined` when it has none. */
 export function readClassMetadata(target: unknown): ClassMetadata | undefined {
-  if (typeof target !== 'function') return undefined;
+  // A class without decorators of its own inherits its base's `Symbol.metadata` as a static
+  // property: only its own bag describes it.
+  if (typeof target !== 'function' || !Object.hasOwn(target, metadataSymbol)) return undefined;
   const bag = (target as unknown as Record<symbol, MetadataBag | undefined>)[metadataSymbol];
   if (!bag || !Object.hasOwn(bag, GANTRY)) return undefined;
   return bag[GANTRY] as ClassMetadata;

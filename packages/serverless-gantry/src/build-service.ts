@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveStageOptions, type StageOptions } from './config.js';
-import { buildManifest } from './discover/build-manifest.js';
+import { discoverManifest, type LoadedModule } from './discover/build-manifest.js';
 import { loadHandlerModules } from './discover/load-modules.js';
+import { GantryBuildError } from './errors.js';
 import { ENTRIES_DIR, type EntryFile } from './generate/entries.js';
 import { type ExistingService, generateService, type ServiceFragment } from './generate/service.js';
 import type { Manifest } from './manifest.js';
@@ -40,9 +41,29 @@ export async function discoverService(input: BuildInput, discoveryDir: string): 
     handlers: options.handlers,
     outDir: discoveryDir,
   });
-  const manifest = buildManifest(modules, options);
-  const fragment = generateService(manifest, options, input.existing);
+  const { manifest, fragment } = buildFromModules(modules, options, input.existing);
   return { input, options, manifest, fragment };
+}
+
+/**
+ * Discovery and generation, pure: every problem of both is listed in one GantryBuildError, so a
+ * user sees all of them in one run (generation runs on a Manifest that has problems too, and its
+ * own problems are added; anything else it throws then is a consequence of those problems).
+ */
+export function buildFromModules(
+  modules: LoadedModule[],
+  options: StageOptions,
+  existing: ExistingService,
+): { manifest: Manifest; fragment: ServiceFragment } {
+  const { manifest, problems } = discoverManifest(modules, options);
+  try {
+    const fragment = generateService(manifest, options, existing);
+    if (problems.length === 0) return { manifest, fragment };
+  } catch (error) {
+    if (error instanceof GantryBuildError) problems.push(...error.problems);
+    else if (problems.length === 0) throw error;
+  }
+  throw new GantryBuildError([...new Set(problems)]);
 }
 
 /**

@@ -13,11 +13,39 @@ const cors = z.strictObject({
   maxAge: z.number().int().min(0).optional(),
 });
 
-const stageOptions = z.strictObject({
-  ...functionDefaults.shape,
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const logRetentionInDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+  message: `must be one of CloudWatch Logs' periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
+
+/** HTTP API default route throttling: steady requests per second and burst (API Gateway's limits). */
+const throttle = z.strictObject({
+  rate: z.number().min(0).max(10_000),
+  burst: z.number().int().min(0).max(5_000),
+});
+
+// Operations: safe by default on production stages, every one overridable per stage.
+const operations = {
   /** Keep tables when the stack is deleted or a table is replaced. */
   retain: z.boolean().optional(),
   pointInTimeRecovery: z.boolean().optional(),
+  /** DynamoDB deletion protection: the table cannot be deleted until it is turned off. */
+  deletionProtection: z.boolean().optional(),
+  /** Retention of every log group of the service (functions, HTTP API access log). */
+  logRetentionInDays: logRetentionInDays.optional(),
+  /** HTTP API default route throttling. */
+  throttle: throttle.optional(),
+  /** A JSON access log of the HTTP API in its own log group. */
+  accessLog: z.boolean().optional(),
+};
+
+const stageOptions = z.strictObject({
+  ...functionDefaults.shape,
+  ...operations,
   cors: cors.optional(),
 });
 
@@ -45,12 +73,10 @@ const offline = z.strictObject({
 export const gantryConfigSchema = z.strictObject({
   /** Globs of the modules that export decorated classes and tables. */
   handlers: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  /** Stages that get Retain policies and point-in-time recovery. */
+  /** Stages that get the production defaults (Retain, point-in-time recovery, deletion protection, access log). */
   productionStages: z.array(z.string()).optional(),
-  /** Keep tables when the stack is deleted or a table is replaced (default: production stages only). */
-  retain: z.boolean().optional(),
-  /** Point-in-time recovery for every table (default: production stages only). */
-  pointInTimeRecovery: z.boolean().optional(),
+  /** Every stage; `stages.<stage>` wins. Defaults in docs/architecture.md ("Operations"). */
+  ...operations,
   /** Path of the service's web page, a GET route: printed by `sls offline`, output as PageUrl. */
   page: z.string().regex(/^\//, 'a page path starts with /').optional(),
   defaults: functionDefaults.optional(),
@@ -74,6 +100,11 @@ export function gantryJsonSchema(): Record<string, unknown> {
   return schema;
 }
 
+/** Log retention when nothing sets one: kept long enough to investigate, never forever. */
+export const DEFAULT_LOG_RETENTION = { production: 90, other: 14 } as const;
+/** HTTP API throttling when nothing sets one: bounds what a runaway client can cost. */
+export const DEFAULT_THROTTLE = { rate: 100, burst: 200 } as const;
+
 /** What the generators need, for one stage. */
 export interface StageOptions {
   service: string;
@@ -83,6 +114,13 @@ export interface StageOptions {
   production: boolean;
   retain: boolean;
   pointInTimeRecovery: boolean;
+  deletionProtection: boolean;
+  /** Set only when custom.gantry says so; otherwise provider.logRetentionInDays or the default applies. */
+  logRetentionInDays: number | undefined;
+  /** Used when neither custom.gantry nor provider.logRetentionInDays sets a retention. */
+  defaultLogRetentionInDays: number;
+  throttle: { rate: number; burst: number };
+  accessLog: boolean;
   defaults: { memory?: number | undefined; timeout?: number | undefined };
   cors: CorsConfig;
   offline: OfflineConfig;
@@ -105,13 +143,23 @@ export function resolveStageOptions(
   }
   const config = parsed.data;
   const production = (config.productionStages ?? ['prod']).includes(at.stage);
-  const { retain, pointInTimeRecovery, cors: stageCors, ...stageDefaults } = config.stages?.[at.stage] ?? {};
+  const { cors: stageCors, memory, timeout, ...stageOperations } = config.stages?.[at.stage] ?? {};
+  const stageDefaults = {
+    ...(memory !== undefined ? { memory } : {}),
+    ...(timeout !== undefined ? { timeout } : {}),
+  };
+  const pick = <K extends keyof typeof operations>(key: K) => stageOperations[key] ?? config[key];
   return {
     ...at,
     handlers: [config.handlers ?? 'src/**/*.ts'].flat(),
     production,
-    retain: retain ?? config.retain ?? production,
-    pointInTimeRecovery: pointInTimeRecovery ?? config.pointInTimeRecovery ?? production,
+    retain: pick('retain') ?? production,
+    pointInTimeRecovery: pick('pointInTimeRecovery') ?? production,
+    deletionProtection: pick('deletionProtection') ?? production,
+    logRetentionInDays: pick('logRetentionInDays'),
+    defaultLogRetentionInDays: production ? DEFAULT_LOG_RETENTION.production : DEFAULT_LOG_RETENTION.other,
+    throttle: pick('throttle') ?? DEFAULT_THROTTLE,
+    accessLog: pick('accessLog') ?? production,
     ...(config.page !== undefined ? { page: config.page } : {}),
     defaults: { ...config.defaults, ...stageDefaults },
     cors: { ...config.cors, ...stageCors },

@@ -1,6 +1,8 @@
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
+import { sharedRoleName } from './generate/names.js';
+import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/api-gateway-front.js';
 import type { LocalRun } from './offline/local-run.js';
@@ -12,6 +14,7 @@ import {
   startOfflineRun,
   whenListening,
 } from './offline/offline-hooks.js';
+import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -38,11 +41,15 @@ interface Serverless {
       httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
       iam?: { role?: unknown };
       timeout?: number;
+      logRetentionInDays?: unknown;
+      logs?: Record<string, unknown>;
+      compiledCloudFormationTemplate?: CompiledTemplate;
     };
   };
   /** The configuration as read from serverless.yml; `sls print` prints this. */
   configurationInput?: { functions?: unknown; resources?: unknown };
   getProvider(name: 'aws'): { getStage(): string; getRegion(): string };
+  pluginManager: StartHooks;
   configSchemaHandler: { defineCustomProperties(schema: object): void };
   classes: { Error: new (message: string, code?: string) => Error };
 }
@@ -103,10 +110,11 @@ export default class ServerlessGantry {
       // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
       'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
       'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
-      'offline:start:end': async () => {
-        this.#stopWatching?.();
-        await this.#stopFront?.();
-        await this.#local?.stop();
+      'offline:start:end': () => this.#stopLocal(),
+      // After osls compiled functions and events (the HTTP API stage exists), before it is written.
+      'after:package:compileEvents': async () => {
+        const template = serverless.service.provider.compiledCloudFormationTemplate;
+        if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
       },
       'gantry:routes:print': async () => {
         if (!this.#built)
@@ -117,8 +125,29 @@ export default class ServerlessGantry {
     };
   }
 
+  /** Stops what `sls offline` started: the watcher, the front, the local DynamoDB thread. */
+  async #stopLocal(): Promise<void> {
+    this.#stopWatching?.();
+    this.#stopWatching = undefined;
+    await this.#stopFront?.();
+    this.#stopFront = undefined;
+    await this.#local?.stop();
+    this.#local = undefined;
+  }
+
   async #startLocal(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
     if (this.#local || !this.#built) return;
+    // Registered first, so a failure of the next plugins' start hooks (serverless-esbuild's bundle,
+    // serverless-offline's servers and routes) releases everything and sls exits 1.
+    stopOnStartFailure(serverless.pluginManager, 'ServerlessGantry', async (error) => {
+      utils.log.error(
+        `gantry: sls offline failed to start (${error instanceof Error ? error.message : String(error)}); stopping the local DynamoDB and the API front`,
+      );
+      await this.#stopLocal();
+      await serverlessOffline(serverless.pluginManager)
+        ?.end(true)
+        .catch(() => undefined);
+    });
     const { offline, page } = this.#built.options;
     const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
     const ready: string[] = [];
@@ -169,18 +198,23 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
       functions: service.functions ?? {},
       resources: { Resources: service.resources?.Resources ?? {}, Outputs: service.resources?.Outputs ?? {} },
       httpApi: service.provider.httpApi ?? {},
+      logRetentionInDays: service.provider.logRetentionInDays,
+      ...(service.provider.logs ? { logs: service.provider.logs } : {}),
     },
     built.fragment,
   );
   service.functions = merged.functions;
   service.resources = { ...service.resources, ...merged.resources };
   service.provider.httpApi = merged.httpApi;
+  service.provider.logRetentionInDays = merged.logRetentionInDays;
+  if (merged.logs) service.provider.logs = merged.logs;
   if (serverless.configurationInput) {
     // `sls print` shows the configuration input, not the service: keep them the same.
     serverless.configurationInput.functions = service.functions;
     serverless.configurationInput.resources = service.resources;
   }
   checkSharedRoleStatements(service);
+  nameSharedRole(service, built.options);
   const { functions, tables } = built.manifest;
   utils.log.verbose(
     `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
@@ -201,6 +235,14 @@ function checkSharedRoleStatements(service: Serverless['service']): void {
       'serverless.yml › provider.iam.role.statements apply to no function: every function has its own role. Move each statement to the methods that need it with @fn({ iamStatements: [...] }).',
     ]);
   }
+}
+
+/** Gives osls's shared role a name IAM accepts when its default would be too long (and none is written). */
+function nameSharedRole(service: Serverless['service'], at: { service: string; stage: string; region: string }): void {
+  const role = service.provider.iam?.role;
+  if (role !== undefined && (typeof role !== 'object' || role === null || 'name' in role)) return;
+  const name = sharedRoleName(at.service, at.stage, at.region);
+  if (name) service.provider.iam = { ...service.provider.iam, role: { ...(role as object | undefined), name } };
 }
 
 async function reportErrors(serverless: Serverless, run: () => Promise<void>): Promise<void> {

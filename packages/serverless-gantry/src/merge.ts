@@ -6,6 +6,9 @@ export interface ServiceConfig {
   functions: Record<string, unknown>;
   resources: { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
   httpApi: Record<string, unknown>;
+  /** `provider.logRetentionInDays` and `provider.logs`, as written. */
+  logRetentionInDays?: unknown;
+  logs?: Record<string, unknown>;
 }
 
 /**
@@ -37,5 +40,20 @@ export function mergeService(written: ServiceConfig, generated: ServiceFragment)
     httpApi = { ...written.httpApi, cors: generated.cors };
   }
   if (problems.length > 0) throw new GantryBuildError(problems);
-  return { functions, resources: { ...written.resources, Resources, Outputs }, httpApi };
+  // osls gives every log group it makes (functions', the HTTP API access log) this retention.
+  const logRetentionInDays =
+    generated.logs.retentionInDays ?? written.logRetentionInDays ?? generated.logs.defaultRetentionInDays;
+  // A hand-written provider.logs.httpApi is the user's choice on every stage; kept as written. An
+  // HTTP API made elsewhere (provider.httpApi.id) has its stage and access log configured there.
+  const logs =
+    generated.logs.accessLogFormat && written.logs?.httpApi === undefined && written.httpApi.id === undefined
+      ? { ...written.logs, httpApi: { format: generated.logs.accessLogFormat } }
+      : written.logs;
+  return {
+    functions,
+    resources: { ...written.resources, Resources, Outputs },
+    httpApi,
+    logRetentionInDays,
+    ...(logs ? { logs } : {}),
+  };
 }

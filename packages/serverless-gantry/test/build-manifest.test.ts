@@ -116,6 +116,55 @@ describe('buildManifest', () => {
   });
 });
 
+describe("inheritance: a subclass never changes its base class's functions", () => {
+  const Secrets = table('secrets', { partitionKey: { name: 'id', type: 'S' } });
+
+  @api('/base', { auth: { scopes: ['base'] } })
+  class BaseApi {
+    @get('/items')
+    @uses(Secrets, 'read')
+    @fn({ memory: 256 })
+    @auth({ scopes: ['reader'] })
+    static list() {}
+  }
+
+  @api('/admin')
+  class AdminApi extends BaseApi {
+    @post('/items')
+    @uses(Secrets, 'readwrite')
+    @fn({ memory: 1024 })
+    @auth({ scopes: ['admin'] })
+    static override list() {}
+  }
+
+  it('makes the base and the subclass two functions, each exactly as declared', () => {
+    const manifest = buildManifest([{ file: 'src/api.ts', exports: { BaseApi, AdminApi } }], context);
+    expect(manifest.functions).toMatchObject([
+      {
+        name: 'base-api-list',
+        class: 'BaseApi',
+        routes: [{ method: 'GET', path: '/base/items', auth: { scopes: ['reader'] } }],
+        uses: [{ table: 'secrets', access: 'read' }],
+        config: { memory: 256 },
+      },
+      {
+        name: 'admin-api-list',
+        class: 'AdminApi',
+        routes: [{ method: 'POST', path: '/admin/items', auth: { scopes: ['admin'] } }],
+        uses: [{ table: 'secrets', access: 'readwrite' }],
+        config: { memory: 1024 },
+      },
+    ]);
+    expect(manifest.functions[0]?.routes).toHaveLength(1);
+  });
+
+  it('reports a base class whose decorated methods no handler module exports', () => {
+    expect(problemsOf([{ file: 'src/admin.ts', exports: { AdminApi } }])).toEqual([
+      "src/admin.ts › AdminApi: its base class BaseApi has decorated methods (list) but no handler module exports BaseApi, so they are no function's; export BaseApi from a handler module, or remove their decorators (a subclass's functions are only the methods decorated in its own body).",
+    ]);
+  });
+});
+
 describe('build errors name the file, class and method, and the fix', () => {
   it('reports a duplicate method + path, even with differently named parameters', () => {
     class A {
@@ -193,10 +242,70 @@ describe('build errors name the file, class and method, and the fix', () => {
     ]);
   });
 
-  it('reports two different tables with one name', () => {
+  it.each([
+    ['/unclosed/{id', "GET /unclosed/{id has unbalanced braces in '{id'"],
+    ['/closing/id}', "GET /closing/id} has unbalanced braces in 'id}'"],
+    ['/backwards/}id{', "GET /backwards/}id{ has unbalanced braces in '}id{'"],
+    ['/files/{id}.json', "GET /files/{id}.json: a path parameter must be a whole segment, so '{id}.json' is refused"],
+    ['/pair/{a}{b}', "GET /pair/{a}{b}: a path parameter must be a whole segment, so '{a}{b}' is refused"],
+    ['/star/*', "GET /star/*: HTTP API paths have no '*' wildcard; use a greedy parameter"],
+    ['/up/../x', "GET /up/../x: '..' segments are not allowed"],
+    ['/here/./x', "GET /here/./x: '.' segments are not allowed"],
+    ['/caf\u00e9', "GET /caf\u00e9: segment 'caf\u00e9' holds characters API Gateway refuses"],
+    ['/a%20b', "GET /a%20b: segment 'a%20b' holds characters API Gateway refuses"],
+  ])('refuses the route path %s as HTTP API would, with file, class and method', (path, message) => {
+    class Items {
+      @get(path) static read() {}
+    }
+    const problems = problemsOf([{ file: 'src/items.ts', exports: { Items } }]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`src/items.ts › Items.read: ${message}`);
+  });
+
+  it('accepts the paths HTTP API accepts', () => {
+    class Items {
+      @get('/') static root() {}
+      @get('/v1.2/items-all/{item_id}/raw_data') static a() {}
+      @get('/files/{proxy+}') static b() {}
+    }
+    const manifest = buildManifest([{ file: 'src/items.ts', exports: { Items } }], context);
+    expect(manifest.functions.map((f) => f.routes[0]?.pathParameters)).toEqual([[], ['item_id'], ['proxy']]);
+  });
+
+  it('reports index names DynamoDB refuses (they cannot be shortened: handlers query them by name)', () => {
+    const events = table('events', {
+      partitionKey: { name: 'id', type: 'S' },
+      indexes: {
+        by: { partitionKey: { name: 'k', type: 'S' } },
+        [`i${'x'.repeat(255)}`]: { partitionKey: { name: 'k', type: 'S' } },
+      },
+    });
+    expect(problemsOf([{ file: 'src/t.ts', exports: { events } }])).toEqual([
+      "src/t.ts › table 'events': index name 'by' must be 3 to 255 letters, digits, '_', '-' or '.' (DynamoDB); rename it.",
+      `src/t.ts › table 'events': index name 'i${'x'.repeat(255)}' must be 3 to 255 letters, digits, '_', '-' or '.' (DynamoDB); rename it.`,
+    ]);
+  });
+
+  it('reports a function name or a route path whose CloudFormation logical IDs would pass 255 characters', () => {
+    class Items {
+      @fn({ name: 'a-'.repeat(40) + 'b' }) @get('/x') static named() {}
+      @fn({ name: 'c'.repeat(199) }) @get('/y') static longest() {}
+      @get(`/${'p'.repeat(250)}`) static path() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      `src/items.ts › Items.named: function name '${'a-'.repeat(40)}b' (81 characters) is too long: the CloudFormation logical IDs osls derives from it would pass 255 characters; set a shorter @fn({ name }) (at most 79 characters here).`,
+      `src/items.ts › Items.path: GET /${'p'.repeat(250)} is too long: the route's CloudFormation logical ID would pass 255 characters; shorten the path.`,
+    ]);
+  });
+
+  it('reports two different tables with one name, once however many classes use them', () => {
     const first = table('orders', { partitionKey: { name: 'id', type: 'S' } });
     const second = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });
-    expect(problemsOf([{ file: 'src/t.ts', exports: { first, second } }])).toEqual([
+    class A {
+      @get('/a') @uses(second, 'read') static a() {}
+      @get('/b') @uses(second, 'write') static b() {}
+    }
+    expect(problemsOf([{ file: 'src/t.ts', exports: { first, second, A } }])).toEqual([
       "src/t.ts › second: a second, different table is named 'orders' (first in src/t.ts); give each table its own name.",
     ]);
   });

@@ -50,6 +50,12 @@ const cases: { name: string; files: Record<string, string>; message: string | Re
       "src/a.ts › OrdersList.all: function name 'orders-list-all' is also generated for src/a.ts › Orders.listAll; rename one method or set @fn({ name: '...' }).",
   },
   {
+    name: 'a route path HTTP API and the local router refuse',
+    files: { 'src/a.ts': `${IMPORTS}export class A { @get('/unclosed/{id') static read() {} }\n` },
+    message:
+      "src/a.ts › A.read: GET /unclosed/{id has unbalanced braces in '{id'; a path parameter is written '{name}', e.g. '/items/{id}'.",
+  },
+  {
     name: 'a decorator on an instance method',
     files: { 'src/a.ts': `${IMPORTS}export class A { @post('/x') create() {} }\n` },
     message:
@@ -73,6 +79,29 @@ const cases: { name: string; files: Record<string, string>; message: string | Re
     message: "Configuration error at 'custom.gantry': unrecognized property 'handler'",
   },
 ];
+
+describe('sls package lists every problem at once', () => {
+  it('discovery and generation problems together, each with file › Class.method, a duplicate table once', async () => {
+    const service = await tempService({
+      'serverless.yml': SERVERLESS_YML('all-at-once'),
+      'src/tables.ts': `${IMPORTS}export const AuditLog = table('audit-log', { partitionKey: { name: 'id', type: 'S' } });\nexport const AuditLog2 = table('audit_log', { partitionKey: { name: 'id', type: 'S' } });\nexport const Orders = table('orders', { partitionKey: { name: 'id', type: 'S' } });\nexport const Orders2 = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });\n`,
+      'src/reports.ts': `${IMPORTS}import { auth } from '@gantry/decorators';\nimport { AuditLog, AuditLog2, Orders2 } from './tables.js';\nexport class Reports {\n  @get('/a') @uses(AuditLog, 'read') @uses(Orders2, 'read') static read() {}\n  @post('/b') @uses(AuditLog2, 'write') @uses(Orders2, 'write') @auth() static create() {}\n  @get('/c') static one() {}\n  @get('/c') static two() {}\n}\n`,
+    });
+    cleanups.push(service.remove);
+    const result = await sls(service.dir, ['package']);
+    expect(result.code).toBe(1);
+    const expected = [
+      "src/tables.ts › Orders2: a second, different table is named 'orders' (first in src/tables.ts); give each table its own name.",
+      'src/reports.ts › Reports.two: route GET /c is already served by src/reports.ts › Reports.one; remove one of them or change its path.',
+      'src/reports.ts › Reports.create (POST /b): requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.',
+      "src/tables.ts › table 'audit_log': gets the CloudFormation logical ID 'AuditLogTable', as does src/tables.ts › table 'audit-log'; rename one of the tables.",
+    ];
+    for (const problem of expected) expect(result.stdout).toContain(problem);
+    expect(result.stdout).toContain('(4 problems)');
+    expect(result.stdout.split("a second, different table is named 'orders'")).toHaveLength(2);
+    expect(result.stdout).not.toMatch(/^\s+at /m);
+  });
+});
 
 describe('sls package fails with a clear message for', () => {
   it.each(cases)('$name', async ({ files, message }) => {

@@ -1,11 +1,15 @@
+import { api, auth, get, post, table, uses } from '@gantry/decorators';
 import { describe, expect, it } from 'vitest';
+import { buildFromModules } from '../src/build-service.js';
 import { resolveStageOptions } from '../src/config.js';
+import { kebab } from '../src/discover/build-manifest.js';
 import { GantryBuildError } from '../src/errors.js';
 import { entryFile } from '../src/generate/entries.js';
 import { httpApiCors, routeAuthorizer } from '../src/generate/http-api.js';
-import { fitName, pascal, roleName } from '../src/generate/names.js';
-import { generateService } from '../src/generate/service.js';
+import { fitName, logicalId, NAME_LIMITS, pascal, roleName, sharedRoleName } from '../src/generate/names.js';
+import { generateService, type ServiceFragment } from '../src/generate/service.js';
 import { tableResource } from '../src/generate/tables.js';
+import { finishTemplate } from '../src/generate/template.js';
 import type { Manifest, ManifestFunction, ManifestTable } from '../src/manifest.js';
 import { mergeService } from '../src/merge.js';
 
@@ -183,9 +187,11 @@ describe('generateService: IAM roles', () => {
   });
 
   it('rejects two names that share one logical ID', () => {
-    expect(() =>
-      generateService(manifest([fn({ name: 'a-b' }), fn({ name: 'a_b' })]), options(), noAuthorizers),
-    ).toThrow(/both get the CloudFormation logical ID 'ABRole'/);
+    const a = fn({ name: 'a-b', routes: [] });
+    const b = fn({ name: 'a_b', method: 'other', routes: [] });
+    expect(() => generateService(manifest([a, b]), options(), noAuthorizers)).toThrow(
+      "src/notes.ts › NotesApi.other (function 'a_b'): gets the CloudFormation logical ID 'ABRole', as does src/notes.ts › NotesApi.read (function 'a-b'); rename one method or set @fn({ name }).",
+    );
     expect(pascal('notes-api_v2')).toBe('NotesApiV2');
   });
 });
@@ -273,17 +279,21 @@ describe('HTTP API auth and CORS', () => {
   const route = { method: 'GET' as const, path: '/x', pathParameters: [], auth: { scopes: ['s'] } };
 
   it('uses the only declared authorizer, or the named one', () => {
-    expect(routeAuthorizer(fn({}), route, ['jwt'])).toBe('jwt');
-    expect(routeAuthorizer(fn({}), { ...route, auth: { authorizer: 'b' } }, ['a', 'b'])).toBe('b');
+    expect(routeAuthorizer(fn({}), route, ['jwt'])).toEqual({ authorizer: 'jwt' });
+    expect(routeAuthorizer(fn({}), { ...route, auth: { authorizer: 'b' } }, ['a', 'b'])).toEqual({ authorizer: 'b' });
   });
 
   it('never leaves a route that needs auth public', () => {
-    expect(() => routeAuthorizer(fn({}), route, [])).toThrow(
-      'src/notes.ts › NotesApi.read (GET /x): requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.',
-    );
-    expect(() => routeAuthorizer(fn({}), route, ['a', 'b'])).toThrow(/declares 2 authorizers \(a, b\); name one/);
-    expect(() => routeAuthorizer(fn({}), { ...route, auth: { authorizer: 'c' } }, ['a'])).toThrow(
+    expect(routeAuthorizer(fn({}), route, [])).toEqual({
+      problem:
+        'src/notes.ts › NotesApi.read (GET /x): requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.',
+    });
+    expect(routeAuthorizer(fn({}), route, ['a', 'b']).problem).toMatch(/declares 2 authorizers \(a, b\); name one/);
+    expect(routeAuthorizer(fn({}), { ...route, auth: { authorizer: 'c' } }, ['a']).problem).toMatch(
       /requires authorizer 'c', which provider.httpApi.authorizers does not declare/,
+    );
+    expect(() => generateService(manifest([fn({ routes: [route] })]), options(), noAuthorizers)).toThrow(
+      'src/notes.ts › NotesApi.read (GET /x): requires auth, but the service declares no authorizer',
     );
   });
 
@@ -385,5 +395,273 @@ describe('custom.gantry', () => {
       pointInTimeRecovery: true,
     });
     expect(options('dev')).toMatchObject({ production: false, retain: false, pointInTimeRecovery: false });
+  });
+});
+
+describe('every name Gantry writes fits its AWS limit and character set', () => {
+  // A 64-character class and a long method: the case that used to give a 143-character policy name.
+  const className = `Orders${'Reconciliation'.repeat(3)}ApiHandlersForV2`;
+  const method = 'reconcileAllOutstandingInvoicesAndNotifyEveryAffectedCustomerByEmailAndSms';
+  const longFn = `${kebab(className)}-${kebab(method)}`;
+  const service = 'a-very-long-service-name-that-goes-on-and-on-and-on-for-limits';
+  const stage = 'production-eu-central';
+  const longTable: ManifestTable = {
+    ...notes,
+    name: 't'.repeat(200),
+    tableName: `${service}-${stage}-${'t'.repeat(200)}`,
+    envVar: 'GANTRY_TABLE_T',
+  };
+  const generate = (functions: ManifestFunction[]) =>
+    generateService(
+      { service, stage, functions, tables: [notes, longTable] },
+      resolveStageOptions({}, { service, stage, region: 'ap-southeast-2' }),
+      noAuthorizers,
+    );
+  const roles = (out: ServiceFragment) =>
+    Object.entries(out.resources).filter(([, r]) => (r as { Type: string }).Type === 'AWS::IAM::Role') as [
+      string,
+      Role & { Properties: { Policies: [{ PolicyName: string }] } },
+    ][];
+
+  it('keeps role, policy, Lambda and log group names within their limits, with their characters', () => {
+    expect(className).toHaveLength(64);
+    const out = generate([
+      fn({ name: longFn, method, class: className, uses: [{ table: 'notes', access: 'readwrite' }] }),
+    ]);
+    const [[id, role]] = roles(out) as [[string, (typeof roles extends (o: never) => (infer R)[] ? R : never)[1]]];
+    expect(role.Properties.RoleName.length).toBeLessThanOrEqual(NAME_LIMITS.role);
+    expect(role.Properties.RoleName).toMatch(/^[\w+=,.@-]+$/);
+    const { PolicyName } = role.Properties.Policies[0];
+    expect(`${pascal(longFn)}Policy`.length).toBeGreaterThan(NAME_LIMITS.policy);
+    expect(PolicyName.length).toBeLessThanOrEqual(NAME_LIMITS.policy);
+    expect(PolicyName).toMatch(/^[\w+=,.@-]+$/);
+    expect(id).toMatch(/^[A-Za-z0-9]{1,255}$/);
+    const lambda = out.functions[longFn]?.name as string;
+    expect(lambda.length).toBeLessThanOrEqual(NAME_LIMITS.lambda);
+    expect(lambda).toMatch(/^[a-zA-Z0-9_-]+$/);
+    const [own] = role.Properties.Policies[0].PolicyDocument.Statement;
+    const logGroup = (own?.Resource as { 'Fn::Sub': string } | undefined)?.['Fn::Sub'];
+    expect(logGroup).toContain(`log-group:/aws/lambda/${lambda}:*`);
+    expect(`/aws/lambda/${lambda}`.length).toBeLessThanOrEqual(NAME_LIMITS.logGroup);
+    for (const { Sid } of role.Properties.Policies[0].PolicyDocument.Statement) expect(Sid).toMatch(/^[A-Za-z0-9]+$/);
+  });
+
+  it('shortens deterministically, and two long names never shorten to one', () => {
+    const a = generate([fn({ name: `${longFn}-a` })]);
+    const again = generate([fn({ name: `${longFn}-a` })]);
+    const b = generate([fn({ name: `${longFn}-b` })]);
+    const policy = (out: ServiceFragment) => roles(out)[0]?.[1].Properties.Policies[0].PolicyName;
+    expect(policy(a)).toBe(policy(again));
+    expect(policy(a)).not.toBe(policy(b));
+    expect(roles(a)[0]?.[1].Properties.RoleName).not.toBe(roles(b)[0]?.[1].Properties.RoleName);
+  });
+
+  it('keeps table names within 3 to 255 characters of [a-zA-Z0-9_.-], and logical IDs and outputs alphanumeric', () => {
+    const modules = [
+      { file: 'src/t.ts', exports: { Long: table('t'.repeat(200), { partitionKey: { name: 'id', type: 'S' } }) } },
+    ];
+    const { manifest, fragment } = buildFromModules(
+      modules,
+      resolveStageOptions({}, { service, stage, region: 'eu-west-1' }),
+      noAuthorizers,
+    );
+    const [deployed] = manifest.tables;
+    expect(deployed?.tableName.length).toBeLessThanOrEqual(NAME_LIMITS.table);
+    expect(deployed?.tableName).toMatch(/^[a-zA-Z0-9_.-]{3,255}$/);
+    expect(deployed?.tableName.startsWith(`${service}-${stage}-`)).toBe(true);
+    for (const id of [...Object.keys(fragment.resources), ...Object.keys(fragment.outputs)]) {
+      expect(id).toMatch(/^[A-Za-z0-9]{1,255}$/);
+    }
+    const long = logicalId('X'.repeat(300), 'Role');
+    expect(long).toMatch(/^[A-Za-z0-9]{255}$/);
+    expect(long.endsWith('Role')).toBe(true);
+    expect(logicalId('X'.repeat(300), 'Role')).toBe(long);
+    expect(logicalId(`${'X'.repeat(299)}Y`, 'Role')).not.toBe(long);
+  });
+
+  it("refuses a user's Sid that is not alphanumeric, or that repeats one of the policy's", () => {
+    const statement = { Effect: 'Allow' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
+    expect(() =>
+      generateService(
+        manifest([
+          fn({
+            config: {
+              iamStatements: [
+                { ...statement, Sid: 'read-bucket' },
+                { ...statement, Sid: 'OwnLogGroup' },
+              ],
+            },
+          }),
+        ]),
+        options(),
+        noAuthorizers,
+      ),
+    ).toThrow(
+      /src\/notes\.ts › NotesApi\.read: @fn\(\{ iamStatements \}\) Sid 'read-bucket' may hold only letters and digits[\s\S]*src\/notes\.ts › NotesApi\.read: two statements of the function's policy have Sid 'OwnLogGroup'/,
+    );
+  });
+});
+
+describe('every problem found while generating is listed with the others, at once', () => {
+  it('lists logical-ID clashes, a missing authorizer and discovery problems together, each with where', () => {
+    const ReportJob = table('report-job', { partitionKey: { name: 'id', type: 'S' } });
+    const ReportJob2 = table('report_job', { partitionKey: { name: 'id', type: 'S' } });
+    const First = table('orders', { partitionKey: { name: 'id', type: 'S' } });
+    const Second = table('orders', { partitionKey: { name: 'orderId', type: 'S' } });
+    @api('/reports')
+    class Reports {
+      @get('/{id}') @uses(ReportJob, 'read') static read() {}
+      @post('/') @uses(ReportJob2, 'write') @uses(Second, 'write') @auth({ scopes: ['w'] }) static create() {}
+      @get('/Items') static upper() {}
+      @get('/items') static lower() {}
+      @get('/{key}') static again() {}
+    }
+    let problems: string[] = [];
+    try {
+      buildFromModules(
+        [
+          { file: 'src/tables.ts', exports: { ReportJob, ReportJob2, First, Second } },
+          { file: 'src/reports.ts', exports: { Reports } },
+        ],
+        options(),
+        noAuthorizers,
+      );
+    } catch (error) {
+      problems = (error as GantryBuildError).problems;
+    }
+    expect(problems).toEqual([
+      "src/tables.ts › Second: a second, different table is named 'orders' (first in src/tables.ts); give each table its own name.",
+      'src/reports.ts › Reports.again: route GET /reports/{key} is already served by src/reports.ts › Reports.read; remove one of them or change its path.',
+      'src/reports.ts › Reports.create (POST /reports): requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.',
+      "src/reports.ts › Reports.lower (GET /reports/items): gets the CloudFormation logical ID 'HttpApiRouteGetReportsItems', as does src/reports.ts › Reports.upper (GET /reports/Items); change one path (route IDs ignore case and punctuation).",
+      "src/tables.ts › table 'report_job': gets the CloudFormation logical ID 'ReportJobTable', as does src/tables.ts › table 'report-job'; rename one of the tables.",
+    ]);
+  });
+});
+
+describe('operations: safe on production stages by default, overridable per stage', () => {
+  it('defaults: production stages get deletion protection, an access log and long log retention; all get throttling', () => {
+    expect(options('prod')).toMatchObject({
+      deletionProtection: true,
+      accessLog: true,
+      logRetentionInDays: undefined,
+      defaultLogRetentionInDays: 90,
+      throttle: { rate: 100, burst: 200 },
+    });
+    expect(options('dev')).toMatchObject({
+      deletionProtection: false,
+      accessLog: false,
+      defaultLogRetentionInDays: 14,
+      throttle: { rate: 100, burst: 200 },
+    });
+    expect(options('live', { productionStages: ['live'] })).toMatchObject({
+      deletionProtection: true,
+      accessLog: true,
+    });
+  });
+
+  it('takes each setting from the top level for every stage, a stage winning', () => {
+    const config = {
+      logRetentionInDays: 30,
+      throttle: { rate: 50, burst: 100 },
+      stages: {
+        prod: { deletionProtection: false, accessLog: false, logRetentionInDays: 365 },
+        dev: { accessLog: true, throttle: { rate: 5, burst: 10 } },
+      },
+    };
+    expect(options('prod', config)).toMatchObject({
+      deletionProtection: false,
+      accessLog: false,
+      logRetentionInDays: 365,
+      throttle: { rate: 50, burst: 100 },
+    });
+    expect(options('dev', config)).toMatchObject({
+      accessLog: true,
+      logRetentionInDays: 30,
+      throttle: { rate: 5, burst: 10 },
+    });
+  });
+
+  it("refuses a retention CloudWatch Logs does not offer, and throttling past API Gateway's limits", () => {
+    expect(() => options('dev', { logRetentionInDays: 10 })).toThrow(
+      /custom\.gantry\.logRetentionInDays: must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30/,
+    );
+    expect(() => options('dev', { stages: { dev: { throttle: { rate: 1, burst: 6000 } } } })).toThrow(
+      /custom\.gantry\.stages\.dev\.throttle\.burst/,
+    );
+  });
+
+  it('protects production tables from deletion, beside Retain and point-in-time recovery', () => {
+    expect(tableResource(audit, options('prod')).Properties).toMatchObject({ DeletionProtectionEnabled: true });
+    expect(tableResource(audit, options('dev')).Properties).not.toHaveProperty('DeletionProtectionEnabled');
+    const off = tableResource(audit, options('prod', { stages: { prod: { deletionProtection: false } } }));
+    expect(off.Properties).not.toHaveProperty('DeletionProtectionEnabled');
+    expect(off.DeletionPolicy).toBe('Retain');
+  });
+
+  it("sets osls's log retention and access log: custom.gantry over provider, provider over the default", () => {
+    const written = { functions: {}, resources: { Resources: {}, Outputs: {} }, httpApi: {} };
+    const prod = generateService(manifest([]), options('prod'), noAuthorizers);
+    const merged = mergeService(written, prod);
+    expect(merged.logRetentionInDays).toBe(90);
+    const httpApiLog = merged.logs?.httpApi as { format: string } | undefined;
+    expect(JSON.parse(httpApiLog?.format ?? '{}')).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    expect(mergeService({ ...written, logRetentionInDays: 7 }, prod).logRetentionInDays).toBe(7);
+    const explicit = generateService(manifest([]), options('prod', { logRetentionInDays: 30 }), noAuthorizers);
+    expect(mergeService({ ...written, logRetentionInDays: 7 }, explicit).logRetentionInDays).toBe(30);
+    // A hand-written access log stays as written; dev has none.
+    expect(mergeService({ ...written, logs: { httpApi: true } }, prod).logs).toEqual({ httpApi: true });
+    expect(mergeService({ ...written, httpApi: { id: 'abc123' } }, prod).logs).toBeUndefined();
+    expect(mergeService(written, generateService(manifest([]), options('dev'), noAuthorizers)).logs).toBeUndefined();
+  });
+
+  it("names osls's shared role within 64 characters when its default would not fit", () => {
+    expect(sharedRoleName('app', 'dev', 'eu-west-1')).toBeUndefined();
+    const long = sharedRoleName('accounts-with-a-rather-long-service-name-for-limits', 'live', 'ap-southeast-2');
+    expect(long?.length).toBe(64);
+    expect(long).toMatch(/^accounts-with-a-rather-long-[0-9a-f]{8}-.*-lambdaRole$/);
+  });
+});
+
+describe('finishTemplate', () => {
+  it('drops DependsOn that a Ref, GetAtt or Sub already implies, keeps the others, and throttles the stage', () => {
+    const template = {
+      Resources: {
+        FnLambdaFunction: {
+          Type: 'AWS::Lambda::Function',
+          DependsOn: ['FnLogGroup', 'FnRole'],
+          Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } },
+        },
+        Route: {
+          Type: 'AWS::ApiGatewayV2::Route',
+          DependsOn: 'Integration',
+          Properties: { Target: { 'Fn::Join': ['/', ['integrations', { Ref: 'Integration' }]] } },
+        },
+        Subbed: { Type: 'X', DependsOn: ['Table'], Properties: { Arn: { 'Fn::Sub': '${Table.Arn}/index/*' } } },
+        HttpApiStage: {
+          Type: 'AWS::ApiGatewayV2::Stage',
+          DependsOn: 'HttpApiLogGroup',
+          Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: false } },
+        },
+      },
+    };
+    finishTemplate(template, { throttle: { rate: 10, burst: 20 } });
+    expect(template.Resources.FnLambdaFunction.DependsOn).toEqual(['FnLogGroup']);
+    expect(template.Resources.Route).not.toHaveProperty('DependsOn');
+    expect(template.Resources.Subbed).not.toHaveProperty('DependsOn');
+    expect(template.Resources.HttpApiStage).toEqual({
+      Type: 'AWS::ApiGatewayV2::Stage',
+      DependsOn: ['HttpApiLogGroup'],
+      Properties: {
+        DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
+      },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
 import { resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
+import { cfnLint } from './support/cfn-lint.js';
 import { guardIam } from './support/guard.js';
 import { simulate } from './support/iam.js';
 import { iamMatrix, roleOf } from './support/iam-matrix.js';
@@ -82,20 +83,64 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
     expect(result.status).toBe(0);
   });
 
-  it.each(stages)('%s: stage-scoped tables, on demand; retained with PITR only in production', (stage) => {
-    const { template, manifest } = built[stage] ?? expect.unreachable();
-    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
-    expect(tables.map(([, t]) => t.Properties?.TableName).sort()).toEqual(
-      manifest.tables.map((t) => `${manifest.service}-${stage}-${t.name}`).sort(),
-    );
-    for (const [, table] of tables) {
-      expect(table.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
-      const isProduction = stage === production;
-      expect(table.DeletionPolicy).toBe(isProduction ? 'Retain' : 'Delete');
-      expect(table.UpdateReplacePolicy).toBe(isProduction ? 'Retain' : 'Delete');
-      expect(Boolean(table.Properties?.PointInTimeRecoverySpecification)).toBe(isProduction);
-    }
+  it.each(stages)('%s: lints with 0 errors and 0 warnings (cfn-lint)', (stage) => {
+    const { path } = built[stage] ?? expect.unreachable();
+    const { findings, status } = cfnLint(path);
+    expect(findings).toEqual([]);
+    expect(status).toBe(0);
   });
+
+  it.each(stages)(
+    '%s: every log group has a retention; the HTTP API is throttled; a JSON access log only in production',
+    (stage) => {
+      const { template } = built[stage] ?? expect.unreachable();
+      const isProduction = stage === production;
+      const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+      expect(logGroups.length).toBeGreaterThan(0);
+      for (const [, group] of logGroups) expect(group.Properties?.RetentionInDays).toBe(isProduction ? 90 : 14);
+      const [[, stageResource] = expect.unreachable()] = resourcesOfType(template, 'AWS::ApiGatewayV2::Stage');
+      expect(stageResource.Properties?.DefaultRouteSettings).toMatchObject({
+        ThrottlingBurstLimit: 200,
+        ThrottlingRateLimit: 100,
+      });
+      const accessLog = stageResource.Properties?.AccessLogSettings as
+        | { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string }
+        | undefined;
+      expect(Boolean(accessLog)).toBe(isProduction);
+      if (accessLog) {
+        const destination = template.Resources[accessLog.DestinationArn['Fn::GetAtt'][0]];
+        expect(destination?.Type).toBe('AWS::Logs::LogGroup');
+        expect(destination?.Properties?.RetentionInDays).toBe(90);
+        expect(JSON.parse(accessLog.Format)).toMatchObject({
+          requestId: '$context.requestId',
+          sourceIp: '$context.identity.sourceIp',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLatency: '$context.responseLatency',
+          integrationError: '$context.integrationErrorMessage',
+        });
+      }
+    },
+  );
+
+  it.each(stages)(
+    '%s: stage-scoped tables, on demand; retained with PITR and deletion protection only in production',
+    (stage) => {
+      const { template, manifest } = built[stage] ?? expect.unreachable();
+      const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+      expect(tables.map(([, t]) => t.Properties?.TableName).sort()).toEqual(
+        manifest.tables.map((t) => `${manifest.service}-${stage}-${t.name}`).sort(),
+      );
+      for (const [, table] of tables) {
+        expect(table.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
+        const isProduction = stage === production;
+        expect(table.DeletionPolicy).toBe(isProduction ? 'Retain' : 'Delete');
+        expect(table.UpdateReplacePolicy).toBe(isProduction ? 'Retain' : 'Delete');
+        expect(Boolean(table.Properties?.PointInTimeRecoverySpecification)).toBe(isProduction);
+        expect(table.Properties?.DeletionProtectionEnabled).toBe(isProduction ? true : undefined);
+      }
+    },
+  );
 
   it.each(stages)('%s: routes, table-name environment and outputs', (stage) => {
     const { template, manifest } = built[stage] ?? expect.unreachable();

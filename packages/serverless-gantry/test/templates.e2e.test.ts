@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
 import { resourcesOfType } from './support/cfn.js';
+import { cfnLint } from './support/cfn-lint.js';
 import { guardIam } from './support/guard.js';
 import { iamMatrix } from './support/iam-matrix.js';
 import { startOffline } from './support/offline.js';
@@ -55,12 +56,17 @@ describe.each(templates)('template %s', (template) => {
         expect(mismatches).toEqual([]);
         expect(allowed).toBeGreaterThan(0);
         expect(guardIam(path).status).toBe(0);
+        expect(cfnLint(path).findings, `cfn-lint ${stage}`).toEqual([]);
+        for (const [, group] of resourcesOfType(cfn, 'AWS::Logs::LogGroup')) {
+          expect(group.Properties?.RetentionInDays, `log retention ${stage}`).toBeGreaterThan(0);
+        }
         for (const [, table] of resourcesOfType(cfn, 'AWS::DynamoDB::Table')) {
           expect(String(table.Properties?.TableName)).toMatch(new RegExp(`^${app}-${stage}-`));
           // Production keeps its data; dev is for throwing away. (Other stages: the template's choice.)
           if (stage === 'prod') {
             expect(table.DeletionPolicy).toBe('Retain');
             expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+            expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
           }
           if (stage === 'dev') expect(table.DeletionPolicy).toBe('Delete');
         }

@@ -11,6 +11,7 @@ import {
   tableEnvVar,
 } from '@gantry/decorators';
 import { GantryBuildError } from '../errors.js';
+import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
 
 /** A handler module after import: its path relative to the service and its exports. */
@@ -27,13 +28,35 @@ export interface ManifestContext {
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]+$/;
 const PARAM = /\{([^}]*)\}/g;
 const PARAM_NAME = /^[a-zA-Z0-9_]+\+?$/;
+const INDEX_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+// The longest function key whose osls-derived IDs fit, for the message (names with '-'/'_' grow).
+function maxFunctionKey(name: string): number {
+  let n = name.length;
+  while (n > 1 && oslsLongestFunctionId(name.slice(0, n)).length > NAME_LIMITS.logicalId) n--;
+  return n;
+}
 
 /**
  * Turns imported handler modules into the service's Manifest. Pure: no file system, no Serverless.
  * Throws one GantryBuildError listing every problem, each with file, class and method and the fix.
  */
 export function buildManifest(modules: LoadedModule[], context: ManifestContext): Manifest {
+  const { manifest, problems } = discoverManifest(modules, context);
+  if (problems.length > 0) throw new GantryBuildError(problems);
+  return manifest;
+}
+
+/**
+ * The Manifest and every problem found on the way, for callers that collect later problems (from
+ * generation) into the same list. The Manifest is best-effort while there are problems.
+ */
+export function discoverManifest(
+  modules: LoadedModule[],
+  context: ManifestContext,
+): { manifest: Manifest; problems: string[] } {
   const problems: string[] = [];
+  const reportedTables = new Set<TableDefinition>();
   const tables = new Map<string, { def: TableDefinition; source: string }>();
   const seenClasses = new Set<unknown>();
   const functions: ManifestFunction[] = [];
@@ -41,7 +64,8 @@ export function buildManifest(modules: LoadedModule[], context: ManifestContext)
   const addTable = (def: TableDefinition, source: string, where: string) => {
     const known = tables.get(def.name);
     if (!known) tables.set(def.name, { def, source });
-    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def)) {
+    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def) && !reportedTables.has(def)) {
+      reportedTables.add(def); // once, however many modules export or use it
       problems.push(
         `${where}: a second, different table is named '${def.name}' (first in ${known.source}); give each table its own name.`,
       );
@@ -69,16 +93,29 @@ export function buildManifest(modules: LoadedModule[], context: ManifestContext)
     }
   }
 
+  checkUndiscoveredBases(modules, seenClasses, problems);
   for (const { def, source } of tables.values()) checkKeyTypes(def, source, problems);
+  for (const { def, source } of tables.values()) checkIndexNames(def, source, problems);
   checkCollisions(functions, problems);
-  if (problems.length > 0) throw new GantryBuildError(problems);
 
-  return {
+  const manifest = {
     service: context.service,
     stage: context.stage,
     functions,
     tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context)),
   };
+  return { manifest, problems };
+}
+
+// Handlers query an index by its name, so Gantry cannot shorten it: DynamoDB's rule is a build error.
+function checkIndexNames(def: TableDefinition, source: string, problems: string[]): void {
+  for (const name of Object.keys(def.indexes ?? {})) {
+    if (!INDEX_NAME.test(name)) {
+      problems.push(
+        `${source} › table '${def.name}': index name '${name}' must be ${NAME_LIMITS.tableMin} to ${NAME_LIMITS.table} letters, digits, '_', '-' or '.' (DynamoDB); rename it.`,
+      );
+    }
+  }
 }
 
 function buildFunction(
@@ -99,6 +136,10 @@ function buildFunction(
   const name = customName ?? `${kebab(at.className)}-${kebab(record.method)}`;
   if (!FUNCTION_NAME.test(name)) {
     problems.push(`${where}: function name '${name}' may hold only letters, digits, '-' and '_'; set @fn({ name }).`);
+  } else if (oslsLongestFunctionId(name).length > NAME_LIMITS.logicalId) {
+    problems.push(
+      `${where}: function name '${name}' (${name.length} characters) is too long: the CloudFormation logical IDs osls derives from it would pass ${NAME_LIMITS.logicalId} characters; set a shorter @fn({ name }) (at most ${maxFunctionKey(name)} characters here).`,
+    );
   }
 
   checkFunctionOptions(config, where, problems);
@@ -108,7 +149,12 @@ function buildFunction(
   const paramKeys = schemaKeys(record.schemas.params);
   const routes: ManifestRoute[] = record.routes.map((route) => {
     const path = joinPath(prefix, route.path);
-    const pathParameters = checkPathParameters(path, where, problems);
+    const pathParameters = checkRoutePath(path, route.method, where, problems);
+    if (oslsRouteId(route.method, path).length > NAME_LIMITS.logicalId) {
+      problems.push(
+        `${where}: ${route.method} ${path} is too long: the route's CloudFormation logical ID would pass ${NAME_LIMITS.logicalId} characters; shorten the path.`,
+      );
+    }
     if (paramKeys) {
       for (const p of pathParameters.filter((p) => !paramKeys.includes(p))) {
         problems.push(
@@ -179,6 +225,30 @@ function checkCollisions(functions: ManifestFunction[], problems: string[]): voi
   }
 }
 
+/**
+ * A class's functions are the methods decorated in its own body (the decorators' README), so the
+ * decorated methods of a base class are functions only when the base class itself is discovered.
+ * A base that no handler module exports would lose them silently: say so.
+ */
+function checkUndiscoveredBases(modules: LoadedModule[], discovered: Set<unknown>, problems: string[]): void {
+  const reported = new Set<unknown>();
+  for (const mod of modules) {
+    for (const value of Object.values(mod.exports)) {
+      if (!discovered.has(value)) continue;
+      for (let base = Object.getPrototypeOf(value); typeof base === 'function'; base = Object.getPrototypeOf(base)) {
+        const meta = readClassMetadata(base);
+        const methods = Object.keys(meta?.methods ?? {});
+        if (methods.length === 0 || discovered.has(base) || reported.has(base)) continue;
+        reported.add(base);
+        const child = (value as { name: string }).name;
+        problems.push(
+          `${mod.file} › ${child}: its base class ${base.name} has decorated methods (${methods.join(', ')}) but no handler module exports ${base.name}, so they are no function's; export ${base.name} from a handler module, or remove their decorators (a subclass's functions are only the methods decorated in its own body).`,
+        );
+      }
+    }
+  }
+}
+
 // Serverless does not validate functions added by plugins: check what Lambda would reject.
 function checkFunctionOptions(config: ManifestFunction['config'], where: string, problems: string[]): void {
   const limits = [
@@ -223,11 +293,22 @@ function checkKeyTypes(def: TableDefinition, source: string, problems: string[])
   }
 }
 
-function checkPathParameters(path: string, where: string, problems: string[]): string[] {
+// HTTP API's route rules, plus API Gateway's rule for a path part (its REST CreateResource error:
+// "only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign
+// before the closing brace"), which is also what both the deployed API and the local router accept.
+const SEGMENT = /^[a-zA-Z0-9._-]+$/;
+const VARIABLE = /^\{([^{}]*)\}$/;
+
+/** Checks a full route path against HTTP API's rules; returns its path parameter names in order. */
+function checkRoutePath(path: string, method: string, where: string, problems: string[]): string[] {
   const names: string[] = [];
-  const segments = path.split('/');
+  const route = `${method} ${path}`;
+  const segments = path.split('/').slice(1);
   segments.forEach((segment, i) => {
-    for (const [, raw = ''] of segment.matchAll(PARAM)) {
+    if (segment === '' && segments.length === 1) return; // the root path '/'
+    const variable = VARIABLE.exec(segment);
+    if (variable) {
+      const raw = variable[1] ?? '';
       if (!PARAM_NAME.test(raw)) {
         problems.push(
           `${where}: path parameter '{${raw}}' in ${path} may hold only letters, digits and '_' (greedy: '{proxy+}').`,
@@ -238,6 +319,30 @@ function checkPathParameters(path: string, where: string, problems: string[]): s
       const name = raw.replace(/\+$/, '');
       if (names.includes(name)) problems.push(`${where}: path parameter '{${name}}' appears twice in ${path}.`);
       names.push(name);
+      return;
+    }
+    const opens = segment.split('{').length - 1;
+    const closes = segment.split('}').length - 1;
+    if (opens !== closes || (opens > 0 && segment.indexOf('}') < segment.indexOf('{'))) {
+      problems.push(
+        `${where}: ${route} has unbalanced braces in '${segment}'; a path parameter is written '{name}', e.g. '/items/{id}'.`,
+      );
+    } else if (opens > 0) {
+      problems.push(
+        `${where}: ${route}: a path parameter must be a whole segment, so '${segment}' is refused (one parameter per segment, nothing around it); write '/{id}' and parse the rest in the handler, or use a query parameter.`,
+      );
+    } else if (segment.includes('*')) {
+      problems.push(
+        `${where}: ${route}: HTTP API paths have no '*' wildcard; use a greedy parameter as the last segment, e.g. '/files/{proxy+}'.`,
+      );
+    } else if (segment === '.' || segment === '..') {
+      problems.push(
+        `${where}: ${route}: '${segment}' segments are not allowed (clients resolve them before sending); remove it.`,
+      );
+    } else if (!SEGMENT.test(segment)) {
+      problems.push(
+        `${where}: ${route}: segment '${segment}' holds characters API Gateway refuses; use only letters, digits, '-', '.' and '_'.`,
+      );
     }
   });
   return names;
@@ -246,7 +351,7 @@ function checkPathParameters(path: string, where: string, problems: string[]): s
 function manifestTable(def: TableDefinition, source: string, context: ManifestContext): ManifestTable {
   return {
     name: def.name,
-    tableName: `${context.service}-${context.stage}-${def.name}`,
+    tableName: deployedTableName(context.service, context.stage, def.name),
     envVar: tableEnvVar(def),
     partitionKey: def.partitionKey,
     ...(def.sortKey ? { sortKey: def.sortKey } : {}),

@@ -19,23 +19,28 @@ export function httpApiEvent(route: ManifestRoute, authorizer: string | undefine
 
 /**
  * Which declared authorizer a route uses: the one it names, or the service's only one. A route that
- * needs auth never silently becomes public: no authorizer to use is a build error.
+ * needs auth never silently becomes public: no authorizer to use is a build problem.
  */
-export function routeAuthorizer(fn: ManifestFunction, route: ManifestRoute, declared: string[]): string | undefined {
-  if (!route.auth) return undefined;
+export function routeAuthorizer(
+  fn: ManifestFunction,
+  route: ManifestRoute,
+  declared: string[],
+): { authorizer?: string; problem?: string } {
+  if (!route.auth) return {};
   const where = `${fn.source} › ${fn.class}.${fn.method} (${route.method} ${route.path})`;
   if (route.auth.authorizer) {
-    if (declared.includes(route.auth.authorizer)) return route.auth.authorizer;
-    throw new GantryBuildError([
-      `${where}: requires authorizer '${route.auth.authorizer}', which provider.httpApi.authorizers does not declare; declare it there or fix the name.`,
-    ]);
+    if (declared.includes(route.auth.authorizer)) return { authorizer: route.auth.authorizer };
+    return {
+      problem: `${where}: requires authorizer '${route.auth.authorizer}', which provider.httpApi.authorizers does not declare; declare it there or fix the name.`,
+    };
   }
-  if (declared.length === 1) return declared[0];
-  throw new GantryBuildError([
-    declared.length === 0
-      ? `${where}: requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.`
-      : `${where}: requires auth and the service declares ${declared.length} authorizers (${declared.join(', ')}); name one with { auth: { authorizer: '...' } }.`,
-  ]);
+  if (declared.length === 1) return { authorizer: declared[0] as string };
+  return {
+    problem:
+      declared.length === 0
+        ? `${where}: requires auth, but the service declares no authorizer; add a JWT authorizer under provider.httpApi.authorizers.`
+        : `${where}: requires auth and the service declares ${declared.length} authorizers (${declared.join(', ')}); name one with { auth: { authorizer: '...' } }.`,
+  };
 }
 
 /**

@@ -1,5 +1,26 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * AWS's limits on the names Gantry writes. Names Gantry derives are shortened to fit (with a hash,
+ * so two long names never become one); names the user chose and code depends on (index names,
+ * statement Sids, function keys) are checked at build time instead.
+ */
+export const NAME_LIMITS = {
+  /** IAM role name: [\w+=,.@-]. */
+  role: 64,
+  /** Inline policy name of a role. */
+  policy: 128,
+  /** Lambda function name: [a-zA-Z0-9-_]. */
+  lambda: 64,
+  /** CloudWatch Logs log group name. */
+  logGroup: 512,
+  /** DynamoDB table and index names: [a-zA-Z0-9_.-]. */
+  table: 255,
+  tableMin: 3,
+  /** CloudFormation logical IDs and output names: [A-Za-z0-9]. */
+  logicalId: 255,
+} as const;
+
 /** `notes-api-get` → `NotesApiGet`: the stem of CloudFormation logical IDs. */
 export function pascal(name: string): string {
   return name
@@ -9,8 +30,7 @@ export function pascal(name: string): string {
     .join('');
 }
 
-export const roleLogicalId = (functionName: string) => `${pascal(functionName)}Role`;
-export const tableLogicalId = (tableName: string) => `${pascal(tableName)}Table`;
+const hash = (name: string) => createHash('sha256').update(name).digest('hex').slice(0, 8);
 
 /**
  * Fits a name into `max` characters, deterministically: names that fit are kept; longer ones keep
@@ -18,15 +38,71 @@ export const tableLogicalId = (tableName: string) => `${pascal(tableName)}Table`
  */
 export function fitName(name: string, max: number): string {
   if (name.length <= max) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  const room = max - hash.length - 2;
+  const room = max - 8 - 2;
   const head = Math.ceil(room / 2);
-  return `${name.slice(0, head)}-${hash}-${name.slice(name.length - (room - head))}`.replace(/--+/g, '-');
+  return `${name.slice(0, head)}-${hash(name)}-${name.slice(name.length - (room - head))}`.replace(/--+/g, '-');
 }
 
+/** A CloudFormation logical ID (alphanumeric, at most 255): `stem` + `suffix`, the stem shortened with a hash. */
+export function logicalId(stem: string, suffix: string): string {
+  const id = `${stem}${suffix}`;
+  if (id.length <= NAME_LIMITS.logicalId) return id;
+  return `${stem.slice(0, NAME_LIMITS.logicalId - suffix.length - 8)}${hash(id)}${suffix}`;
+}
+
+export const roleLogicalId = (functionName: string) => logicalId(pascal(functionName), 'Role');
+export const tableLogicalId = (tableName: string) => logicalId(pascal(tableName), 'Table');
+/** The output that carries a table's deployed name: `NotesTableName`. */
+export const tableOutputId = (tableName: string) => logicalId(pascal(tableName), 'TableName');
+
 /** The deployed Lambda name (64 characters at most), which also names its log group. */
-export const lambdaName = (service: string, stage: string, fn: string) => fitName(`${service}-${stage}-${fn}`, 64);
+export const lambdaName = (service: string, stage: string, fn: string) =>
+  fitName(`${service}-${stage}-${fn}`, NAME_LIMITS.lambda);
+
+/** The function's log group, as Lambda and osls name it (at most 19 + 64 characters). */
+export const logGroupName = (deployedName: string) => `/aws/lambda/${deployedName}`;
 
 /** IAM role names are global to the account and at most 64 characters: include the region. */
 export const roleName = (service: string, stage: string, region: string, fn: string) =>
-  fitName(`${service}-${stage}-${fn}-${region}`, 64);
+  fitName(`${service}-${stage}-${fn}-${region}`, NAME_LIMITS.role);
+
+/**
+ * osls's shared role (for hand-written functions without a role) is named
+ * `<service>-<stage>-<region>-lambdaRole`, which IAM refuses past 64 characters: the fitted name
+ * to give it, or undefined when osls's own fits.
+ */
+export function sharedRoleName(service: string, stage: string, region: string): string | undefined {
+  const name = `${service}-${stage}-${region}-lambdaRole`;
+  return name.length > NAME_LIMITS.role ? fitName(name, NAME_LIMITS.role) : undefined;
+}
+
+/** The role's one inline policy (only unique within the role; 128 characters at most). */
+export const policyName = (fn: string) => fitName(`${pascal(fn)}Policy`, NAME_LIMITS.policy);
+
+/** The deployed table name: `<service>-<stage>-<name>`, 255 characters at most. */
+export const deployedTableName = (service: string, stage: string, table: string) =>
+  fitName(`${service}-${stage}-${table}`, NAME_LIMITS.table);
+
+// osls 4.3.1 derives its own logical IDs from function keys and route keys (lib/plugins/aws/lib/
+// naming.js). Reproduced here, because what it derives must stay within CloudFormation's limits
+// and distinct, and only Gantry can say which method caused a clash.
+const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** osls's normalized function name: `notes-api_read` → `NotesDashapiUnderscoreread`. */
+export const oslsFunctionStem = (fn: string) => upperFirst(fn.replace(/-/g, 'Dash').replace(/_/g, 'Underscore'));
+
+/** The longest ID osls derives from a function key: `<stem>LambdaVersion<sha256 base64, alphanumeric>`. */
+export const oslsLongestFunctionId = (fn: string) => `${oslsFunctionStem(fn)}LambdaVersion${'x'.repeat(43)}`;
+
+/** osls's logical ID of an HTTP API route: `GET /items/{id}` → `HttpApiRouteGetItemsIdVar`. */
+export function oslsRouteId(method: string, path: string): string {
+  const part = (raw: string) =>
+    upperFirst(
+      raw
+        .toLowerCase()
+        .replace(/-/g, 'Dash')
+        .replace(/\{(.*)\}/g, '$1Var')
+        .replace(/[^0-9A-Za-z]/g, ''),
+    );
+  return `HttpApiRoute${`${method} ${path}`.split('/').map(part).join('')}`;
+}

@@ -3,12 +3,39 @@ import { GantryBuildError } from '../errors.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { type EntryFile, entryFile, entryHandler } from './entries.js';
 import { httpApiCors, httpApiEvent, routeAuthorizer } from './http-api.js';
-import { functionPolicyStatements, functionRole } from './iam.js';
-import { lambdaName, pascal, roleLogicalId, roleName, tableLogicalId } from './names.js';
+import { functionPolicyStatements, functionRole, type PolicyStatement } from './iam.js';
+import {
+  lambdaName,
+  oslsFunctionStem,
+  oslsRouteId,
+  policyName,
+  roleLogicalId,
+  roleName,
+  tableLogicalId,
+  tableOutputId,
+} from './names.js';
 import { tableResource } from './tables.js';
 
 /** The module generated entries import the HTTP wrapper from. */
 export const RUNTIME_MODULE = '@gantry/middy';
+
+/**
+ * The HTTP API access log line: one JSON object per request, with API Gateway's context variables
+ * (`$context.integrationErrorMessage` says why an integration failed, e.g. a Lambda error).
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  sourceIp: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+});
 
 /** Everything the plugin adds to a service, as plain config fragments. */
 export interface ServiceFragment {
@@ -17,6 +44,15 @@ export interface ServiceFragment {
   outputs: Record<string, Record<string, unknown>>;
   /** `provider.httpApi.cors`, when a class asks for CORS. */
   cors?: Record<string, unknown>;
+  /** Operations settings for osls's own provider keys (see mergeService). */
+  logs: {
+    /** From custom.gantry: wins over provider.logRetentionInDays. */
+    retentionInDays?: number;
+    /** When neither sets one. */
+    defaultRetentionInDays: number;
+    /** `provider.logs.httpApi.format`, on stages with an access log. */
+    accessLogFormat?: string;
+  };
   entries: EntryFile[];
 }
 
@@ -25,33 +61,77 @@ export interface ExistingService {
   authorizers: string[];
 }
 
-/** Manifest + stage options → functions, roles, tables, outputs, CORS and entry files. Pure. */
+/**
+ * Manifest + stage options → functions, roles, tables, outputs, CORS and entry files. Pure.
+ * Throws one GantryBuildError listing every problem found while generating, each with where it
+ * comes from (file › Class.method, or the table's module) and the fix.
+ */
 export function generateService(manifest: Manifest, options: StageOptions, existing: ExistingService): ServiceFragment {
-  const fragment: ServiceFragment = { functions: {}, resources: {}, outputs: {}, entries: [] };
+  const fragment: ServiceFragment = {
+    functions: {},
+    resources: {},
+    outputs: {},
+    entries: [],
+    logs: {
+      ...(options.logRetentionInDays !== undefined ? { retentionInDays: options.logRetentionInDays } : {}),
+      defaultRetentionInDays: options.defaultLogRetentionInDays,
+      ...(options.accessLog ? { accessLogFormat: ACCESS_LOG_FORMAT } : {}),
+    },
+  };
+  const problems: string[] = [];
   const { service, stage, region } = options;
+  const ids = logicalIds(problems);
+  const routeKeys = new Set<string>();
 
   for (const fn of manifest.functions) {
+    const where = `${fn.source} › ${fn.class}.${fn.method}`;
     const deployedName = lambdaName(service, stage, fn.name);
     const statements = functionPolicyStatements(fn, manifest.tables, deployedName);
-    addUnique(
-      fragment.resources,
-      roleLogicalId(fn.name),
-      `role of function '${fn.name}'`,
-      functionRole(roleName(service, stage, region, fn.name), `${pascal(fn.name)}Policy`, statements),
+    checkSids(statements, where, problems);
+    const role = functionRole(roleName(service, stage, region, fn.name), policyName(fn.name), statements);
+    ids.claim(roleLogicalId(fn.name), `${where} (function '${fn.name}')`, 'rename one method or set @fn({ name })');
+    fragment.resources[roleLogicalId(fn.name)] = role;
+    // osls derives its own IDs from the function key and the route keys; a clash there would make
+    // one function or route silently replace another.
+    ids.claim(
+      `${oslsFunctionStem(fn.name)}LambdaFunction`,
+      `${where} (function '${fn.name}')`,
+      'rename one method or set @fn({ name })',
     );
-    fragment.functions[fn.name] = functionConfig(fn, manifest, options, existing, deployedName);
+    for (const route of fn.routes) {
+      // Discovery already reports two routes with the same key; here only those osls confuses.
+      const key = `${route.method} ${route.path.replace(/\{[^}]*\}/g, '{}')}`;
+      if (routeKeys.has(key)) continue;
+      routeKeys.add(key);
+      ids.claim(
+        oslsRouteId(route.method, route.path),
+        `${where} (${route.method} ${route.path})`,
+        'change one path (route IDs ignore case and punctuation)',
+      );
+    }
+    const events = fn.routes.map((route) => {
+      const { authorizer, problem } = routeAuthorizer(fn, route, existing.authorizers);
+      if (problem) problems.push(problem);
+      return httpApiEvent(route, authorizer);
+    });
+    fragment.functions[fn.name] = functionConfig(fn, manifest, options, deployedName, events);
     fragment.entries.push(entryFile(fn, RUNTIME_MODULE));
   }
 
   for (const table of manifest.tables) {
     const id = tableLogicalId(table.name);
-    addUnique(fragment.resources, id, `table '${table.name}'`, tableResource(table, options));
-    fragment.outputs[`${id}Name`] = { Description: `Table '${table.name}'`, Value: { Ref: id } };
+    ids.claim(id, `${table.source} › table '${table.name}'`, 'rename one of the tables');
+    fragment.resources[id] = tableResource(table, options);
+    fragment.outputs[tableOutputId(table.name)] = { Description: `Table '${table.name}'`, Value: { Ref: id } };
   }
 
-  if (options.page !== undefined) fragment.outputs.PageUrl = pageOutput(manifest, options.page);
-
-  const cors = httpApiCors(manifest, options.cors);
+  collect(problems, () => {
+    if (options.page !== undefined) fragment.outputs.PageUrl = pageOutput(manifest, options.page);
+  });
+  let cors: ReturnType<typeof httpApiCors>;
+  collect(problems, () => {
+    cors = httpApiCors(manifest, options.cors);
+  });
   if (cors) fragment.cors = cors;
   // The runtime kit adds the same CORS headers to every response, errors included ('': none).
   for (const fn of manifest.functions.filter((f) => f.cors)) {
@@ -59,30 +139,57 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     environment.GANTRY_CORS_ORIGINS = cors ? cors.allowedOrigins.join(',') : '';
     if (cors?.allowCredentials) environment.GANTRY_CORS_CREDENTIALS = 'true';
   }
+  if (problems.length > 0) throw new GantryBuildError([...new Set(problems)]);
   return fragment;
 }
 
-// Logical IDs drop punctuation ('a-b' and 'a_b' both give 'AB'): two owners of one ID is an error.
-const owners = new WeakMap<object, Map<string, string>>();
-function addUnique(target: Record<string, unknown>, id: string, owner: string, value: Record<string, unknown>): void {
-  const byId = owners.get(target) ?? new Map<string, string>();
-  owners.set(target, byId);
-  const first = byId.get(id);
-  if (first) {
-    throw new GantryBuildError([
-      `The ${owner} and the ${first} both get the CloudFormation logical ID '${id}'; rename one of them.`,
-    ]);
+// Logical IDs drop punctuation ('report-job' and 'report_job' both give 'ReportJob'), and osls's
+// route IDs also drop case: two owners of one ID is a problem naming both.
+function logicalIds(problems: string[]) {
+  const owners = new Map<string, string>();
+  return {
+    claim(id: string, owner: string, fix: string): void {
+      const first = owners.get(id);
+      if (first === undefined) owners.set(id, owner);
+      else if (first !== owner) {
+        problems.push(`${owner}: gets the CloudFormation logical ID '${id}', as does ${first}; ${fix}.`);
+      }
+    },
+  };
+}
+
+/** Runs a generator step that throws GantryBuildError and keeps its problems with the others. */
+function collect(problems: string[], step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    if (!(error instanceof GantryBuildError)) throw error;
+    problems.push(...error.problems);
   }
-  byId.set(id, owner);
-  target[id] = value;
+}
+
+// IAM: a Sid holds letters and digits only, and is unique within its policy.
+function checkSids(statements: PolicyStatement[], where: string, problems: string[]): void {
+  const seen = new Set<string>();
+  for (const { Sid } of statements) {
+    if (Sid === undefined) continue;
+    if (!/^[a-zA-Z0-9]*$/.test(Sid)) {
+      problems.push(`${where}: @fn({ iamStatements }) Sid '${Sid}' may hold only letters and digits (IAM); rename it.`);
+    } else if (seen.has(Sid)) {
+      problems.push(
+        `${where}: two statements of the function's policy have Sid '${Sid}' (IAM needs them unique; Gantry writes OwnLogGroup, Read<Table>, Write<Table>); rename yours.`,
+      );
+    }
+    seen.add(Sid);
+  }
 }
 
 function functionConfig(
   fn: ManifestFunction,
   manifest: Manifest,
   options: StageOptions,
-  existing: ExistingService,
   deployedName: string,
+  events: ReturnType<typeof httpApiEvent>[],
 ) {
   const { memory, timeout, description, reservedConcurrency, environment } = fn.config;
   const tableEnv: Record<string, string> = {};
@@ -101,7 +208,7 @@ function functionConfig(
     ...(timeoutSeconds !== undefined ? { timeout: timeoutSeconds } : {}),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     environment: { ...tableEnv, ...environment },
-    events: fn.routes.map((route) => httpApiEvent(route, routeAuthorizer(fn, route, existing.authorizers))),
+    events,
   };
 }
 

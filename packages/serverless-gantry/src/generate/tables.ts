@@ -4,9 +4,10 @@ import type { ManifestIndex, ManifestTable } from '../manifest.js';
 export interface TablePolicy {
   retain: boolean;
   pointInTimeRecovery: boolean;
+  deletionProtection: boolean;
 }
 
-/** The `AWS::DynamoDB::Table` of a Manifest table: on-demand billing, keys, GSIs, TTL, stream. */
+/** The `AWS::DynamoDB::Table` of a Manifest table: on-demand billing, keys, GSIs, TTL, stream, protection. */
 export function tableResource(table: ManifestTable, policy: TablePolicy) {
   const removal = policy.retain ? 'Retain' : 'Delete';
   return {
@@ -22,6 +23,7 @@ export function tableResource(table: ManifestTable, policy: TablePolicy) {
       ...(table.ttl ? { TimeToLiveSpecification: { AttributeName: table.ttl, Enabled: true } } : {}),
       ...(table.stream ? { StreamSpecification: { StreamViewType: table.stream } } : {}),
       ...(policy.pointInTimeRecovery ? { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } } : {}),
+      ...(policy.deletionProtection ? { DeletionProtectionEnabled: true } : {}),
     },
   };
 }

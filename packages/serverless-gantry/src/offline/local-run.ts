@@ -146,6 +146,7 @@ export function createTableInput(table: ManifestTable): CreateTableCommandInput 
   const { TableName, BillingMode, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } = tableResource(table, {
     retain: false,
     pointInTimeRecovery: false,
+    deletionProtection: false,
   }).Properties as CreateTableCommandInput;
   return {
     TableName,

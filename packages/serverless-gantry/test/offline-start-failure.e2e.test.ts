@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/offline.js';
+import { SLS_BIN } from './support/serverless.js';
+import { tempService } from './support/temp-service.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((remove) => remove()));
+});
+
+// serverless-offline 14.8.2 throws at start for a route with a JWT authorizer whose identity source
+// it cannot read (it wants `$request.header.<name>` in its own form): a real start-up failure, after
+// Gantry's front and local DynamoDB are up and serverless-offline's Lambda port listens.
+const SERVICE = `service: start-failure
+frameworkVersion: '4'
+provider:
+  name: aws
+  runtime: nodejs22.x
+  httpApi:
+    authorizers:
+      jwt:
+        type: jwt
+        identitySource: $request.header.Authorization
+        issuerUrl: https://issuer.example.com
+        audience: [start-failure]
+plugins:
+  - serverless-gantry
+  - serverless-esbuild
+  - serverless-offline
+custom:
+  gantry:
+    handlers: src/**/*.ts
+  esbuild:
+    target: node22
+    exclude: ["@aws-sdk/*"]
+`;
+
+const HANDLERS = `import { auth, get, table, uses } from '@gantry/decorators';
+export const Things = table('things', { partitionKey: { name: 'id', type: 'S' } });
+export class ThingsApi {
+  @get('/things') @auth() @uses(Things, 'read') static list() { return []; }
+}
+`;
+
+/** Resolves true when nothing listens on the port any more (it can be bound again). */
+const released = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+describe('sls offline start-up failure', () => {
+  it('prints the cause and exits 1 with every port released, instead of hanging', async () => {
+    const service = await tempService({ 'serverless.yml': SERVICE, 'src/things.ts': HANDLERS });
+    cleanups.push(service.remove);
+    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+      {
+        cwd: service.dir,
+        env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    // Only a guard against a hang (the failure under test): on a busy machine start-up takes seconds.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    clearTimeout(guard);
+
+    expect(code, output).toBe(1);
+    // It got as far as starting everything, then failed in serverless-offline.
+    const dynamodb = /DynamoDB \(local, IAM enforced\): http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+    expect(dynamodb, output).not.toBeNull();
+    expect(output).toContain(`listening on http://127.0.0.1:${lambdaPort}`);
+    expect(output).toContain('Serverless Offline only supports retrieving JWT from the headers');
+    expect(output).toContain('gantry: sls offline failed to start');
+    for (const port of [httpPort, lambdaPort, Number(dynamodb?.[1])])
+      expect(await released(port), `port ${port}`).toBe(true);
+  });
+});
