@@ -18,6 +18,8 @@ export interface FrontOptions {
   /** Where serverless-offline listens instead. */
   upstream: { host: string; port: number };
   cors?: CorsRules | undefined;
+  /** HTTP API's integration timeout: no answer by then is a 504 (default 30 s, its maximum; 0: none). */
+  integrationTimeoutMs?: number;
 }
 
 // API Gateway's and Lambda's limits (AWS quotas).
@@ -27,6 +29,8 @@ const MAX_HEADER_BYTES = 10_240;
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** Lambda: a synchronous invocation's event, as JSON. */
 const MAX_EVENT_BYTES = 6_291_456;
+/** HTTP API: the longest an integration may take. */
+const MAX_INTEGRATION_MS = 30_000;
 
 /**
  * Set on a request whose body the front sent base64-encoded, as API Gateway sends non-text bodies.
@@ -53,7 +57,7 @@ const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
  */
 export async function startApiGatewayFront(options: FrontOptions) {
   const agent = new Agent({ keepAlive: true });
-  const { cors } = options;
+  const { cors, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
 
   const server = createServer((req, res) => {
     const headSize = headerBytes(req);
@@ -103,6 +107,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         agent,
       },
       (answer) => {
+        clearTimeout(timer);
         const out = { ...answer.headers };
         if (cors) applyCors(out, req.headers.origin, cors);
         const status = answer.statusCode ?? 502;
@@ -123,7 +128,17 @@ export async function startApiGatewayFront(options: FrontOptions) {
         });
       },
     );
+    // HTTP API never waits longer than its integration timeout. Locally this also answers an
+    // invocation serverless-offline lost (it drops those in flight when a rebuild reloads functions).
+    const timer =
+      integrationTimeoutMs > 0
+        ? setTimeout(() => {
+            upstream.destroy();
+            if (!res.headersSent) json(res, 504, { message: 'Gateway Timeout' });
+          }, integrationTimeoutMs)
+        : undefined;
     upstream.on('error', () => {
+      clearTimeout(timer);
       if (!res.headersSent) json(res, 502, { message: 'Bad Gateway' });
       else res.destroy();
     });

@@ -91,7 +91,7 @@ export function localUrl(address: { host: string; port: number }, path = '/'): s
  */
 export async function startFront(
   address: { host: string; port: number },
-  cli: { httpPort?: string },
+  cli: { httpPort?: string; noTimeout?: boolean },
   cors: CorsRules | undefined,
 ) {
   const internal = await freePort(address.host);
@@ -99,6 +99,8 @@ export async function startFront(
     ...address,
     upstream: { host: address.host, port: internal },
     cors,
+    // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
+    ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new GantryError(
