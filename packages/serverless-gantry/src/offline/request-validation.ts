@@ -144,28 +144,66 @@ const rules: Record<string, OperationRules> = {
 /** The operations whose bodies the endpoint can check: dynalite's and the ones Gantry answers itself. */
 export const isCheckedOperation = (operation: string) => Object.hasOwn(rules, operation);
 
-export type Validated = { body: Json; answer?: undefined } | { answer: Answer; body?: undefined };
+export type Validated =
+  | { body: Json; answer?: undefined }
+  /** `unsafe`: dynalite's own checks would throw on this body, so it must never be handed to it. */
+  | { answer: Answer; body?: undefined; unsafe?: boolean };
+
+// What dynalite's cross-member rules read of its store: the item size limit and the account.
+const RULES_STORE = { options: { maxItemSize: 400 * 1024 }, tableDb: { awsAccountId: '000000000000' } };
 
 /**
- * Checks a request body as DynamoDB does before it runs anything: member types, then constraints.
- * Returns the body with its members typed (unknown members dropped), or DynamoDB's 400 answer.
- * `withCustom` adds the operation's own cross-member rules (dynalite runs those for its operations).
- * An error that is not DynamoDB's answer (a bug) is thrown, for the request boundary to catch.
+ * Checks a request body as DynamoDB does before it runs anything: member types, constraints, then
+ * the operation's cross-member rules. Returns the body with its members typed (unknown members
+ * dropped), or DynamoDB's 400 answer. An error that is not DynamoDB's answer is thrown, for the
+ * request boundary to catch.
  */
-export function validateRequest(operation: string, body: unknown, withCustom = false): Validated {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { answer: serializationError() };
+export function validateRequest(operation: string, body: unknown): Validated {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { answer: serializationError(), unsafe: true };
+  }
   const rule = rules[operation];
   if (!rule) return { body: body as Json };
   try {
-    // checkTypes deletes unknown members from what it is given: give it a copy.
+    // checkTypes deletes unknown and null members from what it is given: give it a copy.
     const typed = checker.checkTypes(structuredClone(body as Json), rule.types);
-    checker.checkValidations(typed, rule.types, withCustom ? rule.custom : undefined, undefined);
+    // It keeps nulls inside maps and lists (`Key: {"id": null}`), on which dynalite's own rules
+    // throw: DynamoDB refuses them as it refuses any null member.
+    const at = nullMember(typed);
+    if (at) {
+      const message = `1 validation error detected: Value null at '${at}' failed to satisfy constraint: Member must not be null`;
+      return {
+        unsafe: true,
+        answer: { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message } },
+      };
+    }
+    checker.checkValidations(typed, rule.types, rule.custom, RULES_STORE);
     return { body: typed };
   } catch (error) {
     const { statusCode, body: answer } = error as { statusCode?: number; body?: Json };
     if (statusCode && answer) return { answer: { status: statusCode, body: answer } };
     throw error;
   }
+}
+
+/** Where the first null inside a map or list is, in DynamoDB's notation (`transactItems.1.member`). */
+function nullMember(value: unknown, path = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, member] of value.entries()) {
+      const at = `${path}.${i + 1}.member`;
+      if (member === null) return at.slice(1);
+      const inner = nullMember(member, at);
+      if (inner) return inner;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [name, member] of Object.entries(value)) {
+      const at = `${path}.${path && /^[A-Z]/.test(name) ? name[0]?.toLowerCase() + name.slice(1) : name}`;
+      if (member === null) return at.slice(1);
+      const inner = nullMember(member, at);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** DynamoDB's answer to a body that is not a JSON object. */

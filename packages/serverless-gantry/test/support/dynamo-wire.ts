@@ -5,7 +5,7 @@
  */
 export interface WireCall {
   /** Access key that signs; none sends no signature at all. */
-  accessKey?: string;
+  accessKey?: string | undefined;
   /** Sign in the query string (a presigned request) instead of the Authorization header. */
   presigned?: boolean;
 }
@@ -44,7 +44,8 @@ export async function callWire(
     headers['x-amz-date'] = date;
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
   }
-  const response = await fetch(url, { method: 'POST', headers, body });
+  // The signal only guards against a hang (an endpoint that never answers), never a slow answer.
+  const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(120_000) });
   const text = await response.text();
   let json: Record<string, unknown> | undefined;
   try {
