@@ -38,10 +38,12 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   installOfflineGuards(logger);
 
   // Answer 503 just before the function's time runs out, as API Gateway would. Locally the margin is
-  // wider: serverless-offline's own timer (which answers 200 with a stack trace) starts earlier.
+  // wider: serverless-offline's own timer (which answers 200 with a stack trace) starts earlier; and
+  // `sls offline --noTimeout` turns timeouts off (0: middy sets no timer).
   const offline = process.env.IS_OFFLINE === 'true';
+  const noTimeout = process.env.GANTRY_LOCAL_NO_TIMEOUT === 'true'; // set by local runs only
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>({
-    timeoutEarlyInMillis: offline ? 250 : 5,
+    timeoutEarlyInMillis: noTimeout ? 0 : offline ? 250 : 5,
   });
   handler.use(requestLog(logger));
   const corsConfig = corsOptions(meta?.api?.options);
@@ -54,7 +56,24 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
     httpRequestParser({ structuredBody: schemas.body !== undefined, ...(maxBodyBytes ? { maxBodyBytes } : {}) }),
   );
   if (schemas.body || schemas.query || schemas.params) handler.use(validateRequest(schemas));
-  return handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
+  const run = handler.handler((request) => (fn as Method).call(target, request as unknown as HttpRequest) as never);
+  const initMs = Number(process.env.GANTRY_LOCAL_INIT_MS ?? 0); // set by local runs only
+  return initMs > 0 ? excludeInitPhase(run, initMs) : run;
+}
+
+/**
+ * Local runs only: serverless-gantry gives serverless-offline's timer Lambda's init phase on top of
+ * the function's timeout (Lambda loads the module before the invocation's clock starts). This takes
+ * it off again, so the handler, the kit's 503 and `context.getRemainingTimeInMillis()` see the
+ * function's own timeout, counted from when the handler starts, as on Lambda.
+ */
+function excludeInitPhase<H extends (event: HttpEvent, context: Context) => unknown>(run: H, initMs: number): H {
+  const withoutInit = (event: HttpEvent, context: Context) => {
+    const remaining = context.getRemainingTimeInMillis?.bind(context);
+    if (remaining) context.getRemainingTimeInMillis = () => Math.max(0, remaining() - initMs);
+    return run(event, context);
+  };
+  return Object.assign(withoutInit, run);
 }
 
 /**

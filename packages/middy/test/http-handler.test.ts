@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { api, get } from '@gantry/decorators';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpHandler } from '../src/index.js';
 import { httpEvent, lambdaContext } from './support/events.js';
 import { handlerFor, NotesApi } from './support/notes-api.js';
@@ -105,18 +106,37 @@ describe('httpHandler: errors', () => {
 });
 
 describe('httpHandler: timeouts', () => {
-  it('answers 503 as API Gateway does, just before the function runs out of time', async () => {
-    const { api, get } = await import('@gantry/decorators');
-    @api('/slow')
-    class Slow {
-      @get('/') static async wait() {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return { late: true };
-      }
+  @api('/slow')
+  class Slow {
+    @get('/') static async wait() {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { late: true };
     }
+  }
+  const quiet = { logger: { level: 'silent' as const } };
+  const serviceUnavailable = { statusCode: 503, body: '{"message":"Service Unavailable"}' };
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('answers 503 as API Gateway does, just before the function runs out of time', async () => {
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 40 };
-    const response = await httpHandler(Slow, 'wait', { logger: { level: 'silent' } })(httpEvent(), context);
-    expect(response).toMatchObject({ statusCode: 503, body: '{"message":"Service Unavailable"}' });
+    const response = await httpHandler(Slow, 'wait', quiet)(httpEvent(), context);
+    expect(response).toMatchObject(serviceUnavailable);
+  });
+
+  it("in a local run, counts the function's time without the init phase the local timer was given", async () => {
+    vi.stubEnv('GANTRY_LOCAL_INIT_MS', '10000');
+    // The local timer holds the init phase (10 s) and 40 ms of the function's own time.
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 10_040 };
+    const response = await httpHandler(Slow, 'wait', quiet)(httpEvent(), context);
+    expect(response).toMatchObject(serviceUnavailable);
+    expect(context.getRemainingTimeInMillis()).toBe(40);
+  });
+
+  it('in a local run with --noTimeout, lets the handler finish', async () => {
+    vi.stubEnv('GANTRY_LOCAL_NO_TIMEOUT', 'true');
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 40 };
+    const response = await httpHandler(Slow, 'wait', quiet)(httpEvent(), context);
+    expect(response).toMatchObject({ statusCode: 200, body: '{"late":true}' });
   });
 });
 

@@ -27,15 +27,21 @@ export interface BuiltService {
 
 /** The whole pipeline: config → discovery → Manifest → generated fragment; entries written to disk. */
 export async function buildService(input: BuildInput): Promise<BuiltService> {
+  const built = await discoverService(input, join(input.servicePath, '.gantry', 'discovery'));
+  await writeEntries(input.servicePath, built.fragment.entries);
+  return built;
+}
+
+/** Config → discovery (its build written to `discoveryDir`) → Manifest → generated fragment. */
+export async function discoverService(input: BuildInput, discoveryDir: string): Promise<BuiltService> {
   const options = resolveStageOptions(input.config, input);
   const modules = await loadHandlerModules({
     servicePath: input.servicePath,
     handlers: options.handlers,
-    outDir: join(input.servicePath, '.gantry', 'discovery'),
+    outDir: discoveryDir,
   });
   const manifest = buildManifest(modules, options);
   const fragment = generateService(manifest, options, input.existing);
-  await writeEntries(input.servicePath, fragment.entries);
   return { input, options, manifest, fragment };
 }
 

@@ -37,6 +37,7 @@ interface Serverless {
     provider: {
       httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
       iam?: { role?: unknown };
+      timeout?: number;
     };
   };
   /** The configuration as read from serverless.yml; `sls print` prints this. */
@@ -51,6 +52,8 @@ interface CliOptions {
   json?: boolean;
   host?: string;
   httpPort?: string;
+  /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
+  noTimeout?: boolean;
 }
 
 interface PluginUtils {
@@ -130,7 +133,9 @@ export default class ServerlessGantry {
       );
     }
     try {
-      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir);
+      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {
+        noTimeout: cli.noTimeout === true,
+      });
     } catch (error) {
       await this.#stopFront?.();
       throw error;

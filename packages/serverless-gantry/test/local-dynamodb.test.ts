@@ -22,6 +22,7 @@ import { resolveStageOptions } from '../src/config.js';
 import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/local-run.js';
+import { waitUntil } from './support/wait.js';
 
 const manifest: Manifest = {
   service: 'shop',
@@ -281,8 +282,7 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
     );
     const read = async (token: string) =>
       (await db.documents.send(new GetCommand({ TableName: 'shop-dev-sessions', Key: { token } }))).Item;
-    const deadline = Date.now() + 5000;
-    while ((await read('old')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(async () => (await read('old')) === undefined, 'the sweep to delete the expired item');
     expect(await read('old')).toBeUndefined();
     expect(await read('fresh')).toBeDefined();
     expect(await read('text')).toBeDefined();

@@ -4,6 +4,7 @@ import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OfflineRun, startOffline } from './support/offline.js';
 import { tempService } from './support/temp-service.js';
+import { waitUntil } from './support/wait.js';
 
 const SERVICE = `service: reload
 frameworkVersion: '4'
@@ -65,23 +66,23 @@ const reloads = () => offline.output().split('gantry: reloaded').length - 1;
 async function edit(file: string, contents: string) {
   const before = reloads();
   await save(file, contents);
-  const deadline = Date.now() + 30_000;
-  while (reloads() === before) {
-    if (Date.now() > deadline) throw new Error(`no reload after editing ${file}:\n${offline.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntil(
+    () => reloads() > before,
+    () => `a reload after editing ${file}:\n${offline.output()}`,
+  );
 }
 const probe = async () =>
   (await (await fetch(`${offline.url}/notes/probe`, { method: 'POST' })).json()) as { outcome?: string };
 
 /** The probe's outcome once serverless-esbuild's rebuild of the same edit is served (it may answer an error meanwhile). */
 async function settledProbe(expected: string) {
-  const deadline = Date.now() + 20_000;
-  let last = await probe();
-  while (last.outcome !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let last: { outcome?: string } = {};
+  const settled = async () => {
     last = await probe();
-  }
+    return last.outcome === expected;
+  };
+  // On a timeout the caller's assertion on the last outcome says what went wrong.
+  await waitUntil(settled, `the probe to answer ${expected}`).catch(() => undefined);
   return last;
 }
 
@@ -119,10 +120,7 @@ describe('edits under sls offline are picked up without a restart', () => {
 
   it('a build error while running is reported, and the run keeps serving', async () => {
     await save('src/api.ts', `${api('readwrite')}\nexport class Broken { @post('/x') instance() {} }\n`);
-    const deadline = Date.now() + 30_000;
-    while (!offline.output().includes('Gantry decorators go on static methods') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await offline.waitFor(/Gantry decorators go on static methods/);
     expect(offline.output()).toContain('src/api.ts › Broken.instance: Gantry decorators go on static methods');
     expect((await settledProbe('ok')).outcome).toBe('ok');
   });

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConcurrently } from './support/load.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
 
 // The flagship as README command 1 runs it: the root service (the tasks-app template) under the
@@ -17,7 +18,10 @@ let db: DynamoDBDocumentClient;
 let browser: Browser;
 
 beforeAll(async () => {
-  offline = await startOffline(root);
+  // `--noTimeout`: on a machine shared with other work, a request can wait longer than the function's
+  // timeout for a CPU, which Lambda (a CPU per environment) never makes it do. What these tests check is
+  // that nothing is lost; timeouts are tested in faults.e2e.
+  offline = await startOffline(root, ['--noTimeout']);
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
   const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
   db = DynamoDBDocumentClient.from(
@@ -37,7 +41,7 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -173,27 +177,25 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
 });
 
 describe('the tasks-app API under load', () => {
-  it('10 connections for 10 s of creates: no errors, and every acknowledged task is listed', async () => {
+  it('10 connections, 300 creates: no errors, and every acknowledged task is listed', async () => {
     const listId = `load${Date.now()}`;
-    const acknowledged: string[] = [];
-    const failures: string[] = [];
-    const until = Date.now() + 10_000;
-    await Promise.all(
-      Array.from({ length: 10 }, async (_, c) => {
-        for (let i = 0; Date.now() < until; i++) {
-          const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ title: `load ${c}-${i}` }),
-          });
-          const body = (await response.json()) as { id?: string };
-          if (response.status === 201 && body.id) acknowledged.push(body.id);
-          else failures.push(`${response.status} ${JSON.stringify(body)}`);
-        }
-      }),
-    );
+    const { acknowledged, failures } = await writeConcurrently({
+      connections: 10,
+      enough: 300,
+      write: async (c, i) => {
+        const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `load ${c}-${i}` }),
+        });
+        const body = (await response.json()) as { id?: string };
+        return response.status === 201 && body.id
+          ? { acknowledged: body.id }
+          : { failure: `${response.status} ${JSON.stringify(body)}` };
+      },
+    });
     expect(failures).toEqual([]);
-    expect(acknowledged.length).toBeGreaterThan(100);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(300);
 
     // Listed through the API, page by page, as the page does.
     const listed = new Set<string>();
@@ -208,5 +210,5 @@ describe('the tasks-app API under load', () => {
     } while (cursor);
     expect(acknowledged.filter((id) => !listed.has(id))).toEqual([]);
     expect(listed.size).toBe(acknowledged.length);
-  }, 60_000);
+  });
 });

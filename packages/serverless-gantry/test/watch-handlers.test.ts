@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchHandlers } from '../src/offline/rediscover.js';
+import { waitUntil } from './support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -18,49 +19,47 @@ async function service() {
   return dir;
 }
 
-/** Counts onChange calls for `globs` while `act` runs, after a pause for the watcher to settle. */
-async function changesWhile(dir: string, globs: string[], act: () => Promise<void>) {
-  let calls = 0;
-  const stop = watchHandlers(dir, globs, () => calls++, 20);
-  cleanups.push(stop);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await act();
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return calls;
+/** A watcher that counts its onChange calls, once its initial scan is done. */
+async function watch(dir: string, globs: string[]) {
+  const counter = { calls: 0 };
+  const watcher = watchHandlers(dir, globs, () => counter.calls++, 20);
+  cleanups.push(watcher.stop);
+  await watcher.ready;
+  return counter;
 }
+
+const handler = (dir: string) => join(dir, 'src', 'http', 'api.ts');
 
 describe('watchHandlers', () => {
   it.each([['src/**/*.ts'], ['src/http/api.ts']])('reports an edit to a handler module matched by %s', async (glob) => {
     const dir = await service();
-    expect(
-      await changesWhile(dir, [glob], () => writeFile(join(dir, 'src', 'http', 'api.ts'), 'export const x = 1;')),
-    ).toBe(1);
+    const counter = await watch(dir, [glob]);
+    await writeFile(handler(dir), 'export const x = 1;');
+    await waitUntil(() => counter.calls === 1, 'one change reported');
+    expect(counter.calls).toBe(1);
   });
 
   it('keeps reporting edits after atomic saves (write aside, rename over)', async () => {
     const dir = await service();
-    const file = join(dir, 'src', 'http', 'api.ts');
-    const save = async (contents: string) => {
-      await writeFile(`${file}.saving`, contents);
-      await rename(`${file}.saving`, file);
-    };
-    let calls = 0;
-    const stop = watchHandlers(dir, ['src/**/*.ts'], () => calls++, 20);
-    cleanups.push(stop);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const counter = await watch(dir, ['src/**/*.ts']);
     for (const n of [1, 2, 3]) {
-      await save(`export const n = ${n};`);
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      expect(calls).toBe(n);
+      await writeFile(`${handler(dir)}.saving`, `export const n = ${n};`);
+      await rename(`${handler(dir)}.saving`, handler(dir));
+      await waitUntil(() => counter.calls >= n, `save ${n} reported`);
+      expect(counter.calls).toBe(n);
     }
   });
 
   it('ignores files the globs do not match and what discovery itself writes', async () => {
     const dir = await service();
-    const calls = await changesWhile(dir, ['src/**/*.ts'], async () => {
-      await writeFile(join(dir, 'src', 'notes.md'), '# notes');
-      await writeFile(join(dir, '.gantry', 'x.mjs'), 'export {}');
-    });
-    expect(calls).toBe(0);
+    const counter = await watch(dir, ['src/**/*.ts']);
+    await writeFile(join(dir, 'src', 'notes.md'), '# notes');
+    await writeFile(join(dir, '.gantry', 'x.mjs'), 'export {}');
+    // A negative needs a window; on a busy machine a late event could only make this pass wrongly,
+    // never fail wrongly. The edit after it shows the watcher was listening all along.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(counter.calls).toBe(0);
+    await writeFile(handler(dir), 'export const x = 1;');
+    await waitUntil(() => counter.calls === 1, 'the handler edit reported');
   });
 });

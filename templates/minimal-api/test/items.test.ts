@@ -1,34 +1,51 @@
-import { httpHandler } from '@gantry/middy';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { ItemsApi } from '../src/items.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalService, startLocalService } from 'serverless-gantry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The handlers as API Gateway calls them, through the kit. Validation answers before any DynamoDB
-// call, so these need no database; round trips run against the embedded local DynamoDB of `sls offline`.
-const event = (init: Partial<APIGatewayProxyEventV2WithJWTAuthorizer>) =>
-  ({
-    version: '2.0',
-    routeKey: 'POST /items',
-    rawPath: '/items',
-    headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method: 'POST', path: '/items' }, requestId: 'r1' },
-    isBase64Encoded: false,
-    ...init,
-  }) as APIGatewayProxyEventV2WithJWTAuthorizer;
-const context = { awsRequestId: 'r1' } as Context;
-const quiet = { logger: { level: 'silent' as const } };
+// The service as it runs deployed, without `sls offline`: each request goes through the route API
+// Gateway would pick and the generated handler of its function, with that function's own credentials
+// against the embedded DynamoDB, where its generated IAM policy is enforced.
+let service: LocalService;
+beforeAll(async () => {
+  service = await startLocalService({ servicePath: new URL('..', import.meta.url).pathname });
+});
+afterAll(() => service?.stop());
 
 describe('ItemsApi', () => {
+  it('creates an item and reads it back', async () => {
+    const created = await service.request('POST', '/items', { body: { name: 'First item' } });
+    expect(created.status).toBe(201);
+    const item = created.body as { id: string; name: string };
+    expect(item.name).toBe('First item');
+    expect(created.headers.location).toBe(`/items/${item.id}`);
+
+    const read = await service.request('GET', `/items/${item.id}`);
+    expect(read).toMatchObject({ status: 200, body: item });
+  });
+
+  it('answers 404 for an item that does not exist', async () => {
+    const response = await service.request('GET', '/items/7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d');
+    expect(response.status).toBe(404);
+  });
+
   it('rejects an item without a name with a 400 that says why', async () => {
-    const response = await httpHandler(ItemsApi, 'create', quiet)(event({ body: '{"name":"  "}' }), context);
-    expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body ?? '')).toMatchObject({
+    const response = await service.request('POST', '/items', { body: { name: '  ' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
       error: { code: 'validation', issues: [{ path: ['body', 'name'], message: expect.stringContaining('>=1') }] },
     });
   });
 
   it('rejects an id that is not a UUID with a 400', async () => {
-    const response = await httpHandler(ItemsApi, 'read', quiet)(event({ pathParameters: { id: 'nope' } }), context);
-    expect(response.statusCode).toBe(400);
+    expect((await service.request('GET', '/items/nope')).status).toBe(400);
+  });
+
+  it('the create function may write items but not read them (least privilege)', async () => {
+    const asCreate = service.documentClient('items-api-create');
+    await expect(
+      asCreate.send(new GetCommand({ TableName: service.tables.items, Key: { id: 'x' } })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 });

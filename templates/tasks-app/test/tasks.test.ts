@@ -1,73 +1,143 @@
-import { httpHandler } from '@gantry/middy';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { TasksApi } from '../src/tasks.js';
-import { Web } from '../src/web.js';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalService, startLocalService } from 'serverless-gantry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The handlers as API Gateway calls them, through the kit. Validation answers before any DynamoDB
-// call, so these need no database; round trips run against the embedded DynamoDB of `sls offline`.
-const event = (init: Partial<APIGatewayProxyEventV2WithJWTAuthorizer>) =>
-  ({
-    version: '2.0',
-    rawPath: '/',
-    headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method: 'POST', path: '/' }, requestId: 'r1' },
-    isBase64Encoded: false,
-    ...init,
-  }) as APIGatewayProxyEventV2WithJWTAuthorizer;
-const context = { awsRequestId: 'r1' } as Context;
-const quiet = { logger: { level: 'silent' as const } };
-const list = { listId: 'groceries-2026' };
-const bodyOf = (response: { body?: string | undefined }) => JSON.parse(response.body ?? '');
+// The service as it runs deployed, without `sls offline`: each request goes through the route API
+// Gateway would pick and the generated handler of its function (the kit), with that function's own
+// credentials against the embedded DynamoDB, where its generated IAM policy is enforced.
+let service: LocalService;
+beforeAll(async () => {
+  service = await startLocalService({ servicePath: new URL('..', import.meta.url).pathname });
+});
+afterAll(() => service?.stop());
 
-describe('TasksApi validation', () => {
-  it('rejects a blank title with a 400 the page can show', async () => {
-    const create = httpHandler(TasksApi, 'create', quiet);
-    const response = await create(event({ pathParameters: list, body: '{"title":"   "}' }), context);
-    expect(response.statusCode).toBe(400);
-    expect(bodyOf(response).error.issues).toEqual([{ path: ['body', 'title'], message: 'Give the task a title.' }]);
+const list = 'groceries-2026';
+const addTask = (title: string) => service.request('POST', `/lists/${list}/tasks`, { body: { title } });
+
+describe('tasks', () => {
+  it('creates, reads, lists, updates and deletes a task', async () => {
+    const created = await addTask('Buy milk');
+    expect(created.status).toBe(201);
+    const task = created.body as { id: string; version: number };
+    expect(created.headers.location).toBe(`/tasks/${task.id}`);
+    expect(task).toMatchObject({ listId: list, title: 'Buy milk', done: false, version: 1 });
+
+    expect((await service.request('GET', `/tasks/${task.id}`)).body).toEqual(task);
+    const listed = await service.request('GET', `/lists/${list}/tasks?limit=100`);
+    expect((listed.body as { items: { id: string }[] }).items.map((t) => t.id)).toContain(task.id);
+
+    const updated = await service.request('PATCH', `/tasks/${task.id}`, { body: { done: true, version: 1 } });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ done: true, version: 2 });
+
+    const removed = await service.request('DELETE', `/tasks/${task.id}?version=2`);
+    expect(removed.status).toBe(204);
+    expect((await service.request('GET', `/tasks/${task.id}`)).status).toBe(404);
   });
 
-  it('rejects a list id that is too short or has other characters', async () => {
-    const create = httpHandler(TasksApi, 'create', quiet);
-    const response = await create(event({ pathParameters: { listId: 'a/b' }, body: '{"title":"x"}' }), context);
-    expect(response.statusCode).toBe(400);
-    expect(bodyOf(response).error.issues[0].path).toEqual(['params', 'listId']);
+  it('refuses a change made from a stale version with 409 and the task as it is now', async () => {
+    const { id } = (await addTask('Call the plumber')).body as { id: string };
+    await service.request('PATCH', `/tasks/${id}`, { body: { title: 'Call the electrician', version: 1 } });
+    const stale = await service.request('PATCH', `/tasks/${id}`, { body: { done: true, version: 1 } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({
+      error: { code: 'stale', message: expect.stringContaining('version 1, now 2') },
+    });
+    const stored = await service
+      .documentClient()
+      .send(new GetCommand({ TableName: service.tables.tasks, Key: { id } }));
+    expect(stored.Item).toMatchObject({ title: 'Call the electrician', done: false, version: 2 });
   });
 
-  it('requires the version the client saw, and a change, to update a task', async () => {
-    const update = httpHandler(TasksApi, 'update', quiet);
-    const id = { id: '7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d' };
-    const noVersion = await update(event({ pathParameters: id, body: '{"done":true}' }), context);
-    expect(noVersion.statusCode).toBe(400);
-    expect(bodyOf(noVersion).error.issues[0].path).toEqual(['body', 'version']);
-    const noChange = await update(event({ pathParameters: id, body: '{"version":1}' }), context);
-    expect(noChange.statusCode).toBe(400);
-    expect(bodyOf(noChange).error.issues[0].message).toBe('Change the title or done.');
-  });
-
-  it('refuses fields it does not know, so a typo is not silently dropped', async () => {
-    const create = httpHandler(TasksApi, 'create', quiet);
-    const response = await create(event({ pathParameters: list, body: '{"title":"x","titel":"y"}' }), context);
-    expect(response.statusCode).toBe(400);
-  });
-
-  it('keeps page sizes between 1 and 100', async () => {
-    const listTasks = httpHandler(TasksApi, 'list', quiet);
-    const response = await listTasks(event({ pathParameters: list, queryStringParameters: { limit: '500' } }), context);
-    expect(response.statusCode).toBe(400);
-    expect(bodyOf(response).error.issues[0].path).toEqual(['query', 'limit']);
+  it('pages through a list with limit and cursor', async () => {
+    const paged = `paged-${Date.now()}`;
+    for (let i = 0; i < 5; i++) {
+      await service.request('POST', `/lists/${paged}/tasks`, { body: { title: `Task ${i}` } });
+    }
+    const first = (await service.request('GET', `/lists/${paged}/tasks?limit=3`)).body as {
+      items: unknown[];
+      cursor?: string;
+    };
+    expect(first.items).toHaveLength(3);
+    const rest = await service.request(
+      'GET',
+      `/lists/${paged}/tasks?limit=3&cursor=${encodeURIComponent(first.cursor ?? '')}`,
+    );
+    expect((rest.body as { items: unknown[]; cursor?: string }).items).toHaveLength(2);
+    expect((rest.body as { cursor?: string }).cursor).toBeUndefined();
   });
 });
 
-describe('Web', () => {
-  it('serves the page with a policy that lets only its own script and style run', async () => {
-    const response = await httpHandler(Web, 'page', quiet)(event({}), context);
-    expect(response.statusCode).toBe(200);
-    expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+describe('validation: a 400 that says what is wrong, and nothing stored', () => {
+  it('rejects a blank title', async () => {
+    const response = await service.request('POST', '/lists/blank-titles/tasks', { body: { title: '   ' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: { code: 'validation', issues: [{ path: ['body', 'title'], message: 'Give the task a title.' }] },
+    });
+    const stored = await service.documentClient().send(new ScanCommand({ TableName: service.tables.tasks }));
+    expect(stored.Items?.filter((t) => t.listId === 'blank-titles')).toEqual([]);
+  });
+
+  it('rejects a list id that is too short or has other characters', async () => {
+    const response = await service.request('POST', '/lists/a%2Fb/tasks', { body: { title: 'x' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { issues: [{ path: ['params', 'listId'] }] } });
+  });
+
+  it('requires the version the client saw, and a change, to update a task', async () => {
+    const id = '7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d';
+    const noVersion = await service.request('PATCH', `/tasks/${id}`, { body: { done: true } });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body).toMatchObject({ error: { issues: [{ path: ['body', 'version'] }] } });
+    const noChange = await service.request('PATCH', `/tasks/${id}`, { body: { version: 1 } });
+    expect(noChange.status).toBe(400);
+    expect(noChange.body).toMatchObject({ error: { issues: [{ message: 'Change the title or done.' }] } });
+  });
+
+  it('refuses fields it does not know, so a typo is not silently dropped', async () => {
+    const response = await service.request('POST', `/lists/${list}/tasks`, { body: { title: 'x', titel: 'y' } });
+    expect(response.status).toBe(400);
+  });
+
+  it('keeps page sizes between 1 and 100', async () => {
+    const response = await service.request('GET', `/lists/${list}/tasks?limit=500`);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { issues: [{ path: ['query', 'limit'] }] } });
+  });
+});
+
+describe('least privilege: each function may do only what its decorators declare', () => {
+  it('the create function may write tasks but not read them', async () => {
+    const asCreate = service.documentClient('tasks-api-create');
+    await expect(asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { id: 'x' } }))).rejects.toThrow(
+      /not authorized to perform: dynamodb:GetItem/,
+    );
+  });
+
+  it('the page function touches no table', async () => {
+    const asPage = service.documentClient('web-page');
+    await expect(asPage.send(new ScanCommand({ TableName: service.tables.tasks }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+  });
+});
+
+describe('the page', () => {
+  it('is served with a policy that lets only its own script and style run', async () => {
+    const response = await service.request('GET', '/');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.body).toContain('<form id="new">');
-    const policy = response.headers?.['content-security-policy'] ?? '';
+    const policy = response.headers['content-security-policy'] ?? '';
     expect(policy).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(policy).not.toContain('unsafe-inline');
+  });
+
+  it('an unknown route gets API Gateway’s 404', async () => {
+    expect(await service.request('GET', '/nothing/here')).toMatchObject({
+      status: 404,
+      body: { message: 'Not Found' },
+    });
   });
 });

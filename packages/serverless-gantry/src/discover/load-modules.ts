@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Message } from 'esbuild';
+import { type BuildOptions, build, type Message } from 'esbuild';
 import { glob } from 'tinyglobby';
 import { GantryBuildError } from '../errors.js';
 import type { LoadedModule } from './build-manifest.js';
@@ -13,6 +13,22 @@ export interface LoadOptions {
   /** Where the discovery build is written (inside `.gantry/`, ignored by git). */
   outDir: string;
 }
+
+/**
+ * How Gantry bundles TypeScript it imports itself (discovery, the testing helper's entries): ES
+ * modules with shared chunks, dependencies imported from node_modules as they are (faster, and one
+ * copy of each).
+ */
+export const NODE_ESM_BUILD = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  packages: 'external',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 const NOT_HANDLERS = ['**/node_modules/**', '**/*.d.ts', '**/*.test.*', '**/*.spec.*', '**/.*/**'];
 
@@ -44,16 +60,8 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
       entryPoints: files,
       outdir: outDir,
       outbase: servicePath,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outExtension: { '.js': '.mjs' },
-      // Dependencies are imported from node_modules as they are: faster, and one copy of each.
-      packages: 'external',
+      ...NODE_ESM_BUILD,
       metafile: true,
-      logLevel: 'silent',
     });
     outputs = result.metafile.outputs;
   } catch (error) {

@@ -36,7 +36,7 @@ const MAX_EVENT_BYTES = 6_291_456;
 const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
 
 // What API Gateway passes as text in payload 2.0; every other body arrives base64-encoded.
-const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
+export const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
 // serverless-offline base64-encodes these itself (and correctly).
 const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
 

@@ -9,7 +9,17 @@ import { rediscover, watchHandlers } from './rediscover.js';
 
 interface ServiceFunctions {
   functions?: Record<string, unknown> | null;
+  provider?: { timeout?: number | undefined };
 }
+
+/**
+ * Lambda loads a function's module in an init phase of its own (up to 10 s) before the
+ * invocation's timeout starts. serverless-offline's timer covers both, so under load a cold burst
+ * timed out locally where Lambda would not. A local run gives that timer the init phase on top; the
+ * kit measures the function's own time from when its handler starts (GANTRY_LOCAL_INIT_MS).
+ */
+export const LAMBDA_INIT_SECONDS = 10;
+const SERVERLESS_DEFAULT_TIMEOUT = 6;
 
 /**
  * Starts the embedded DynamoDB and IAM endpoint for `sls offline` and gives each generated
@@ -19,6 +29,7 @@ export async function startOfflineRun(
   service: ServiceFunctions,
   built: BuiltService,
   servicePath: string,
+  cli: { noTimeout?: boolean } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LocalRun> {
   const { offline } = built.options;
@@ -36,8 +47,16 @@ export async function startOfflineRun(
     ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
   });
   for (const [name, environment] of Object.entries(run.environment)) {
-    const fn = service.functions?.[name] as { environment?: Record<string, unknown> } | undefined;
-    if (fn) fn.environment = { ...fn.environment, ...environment };
+    const fn = service.functions?.[name] as { environment?: Record<string, unknown>; timeout?: number } | undefined;
+    if (!fn) continue;
+    fn.environment = {
+      ...fn.environment,
+      ...environment,
+      GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000),
+      // `sls offline --noTimeout` (serverless-offline's): no timeout in the kit either.
+      ...(cli.noTimeout ? { GANTRY_LOCAL_NO_TIMEOUT: 'true' } : {}),
+    };
+    fn.timeout = (fn.timeout ?? service.provider?.timeout ?? SERVERLESS_DEFAULT_TIMEOUT) + LAMBDA_INIT_SECONDS;
   }
   return run;
 }
@@ -138,7 +157,7 @@ const routeKeys = (manifest: Manifest) =>
 export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLog): () => void {
   const served = routeKeys(built.manifest);
   let queue = Promise.resolve();
-  return watchHandlers(built.input.servicePath, built.options.handlers, () => {
+  const watcher = watchHandlers(built.input.servicePath, built.options.handlers, () => {
     queue = queue.then(async () => {
       try {
         const next = await rediscover(built.input);
@@ -162,4 +181,5 @@ export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLo
       }
     });
   });
+  return watcher.stop;
 }

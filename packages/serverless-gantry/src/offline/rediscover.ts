@@ -36,15 +36,15 @@ const GENERATED = /(^|\/)(node_modules|\.gantry|\.esbuild|\.serverless[^/]*)(\/|
  * Calls `onChange` (debounced) when a file matching the handler globs changes. Watches only the
  * globs' base directories (never `.gantry/`, which discovery rewrites). chokidar rather than
  * `fs.watch`: Node 20's recursive watch on Linux watches each file's inode, so after an editor's
- * atomic save (write aside, rename over) it misses every later change. Returns a function that
- * stops watching.
+ * atomic save (write aside, rename over) it misses every later change. `ready` resolves once the
+ * initial scan is done (changes before it may be missed); `stop` stops watching.
  */
 export function watchHandlers(
   servicePath: string,
   globs: string[],
   onChange: () => void,
   debounceMs = 150,
-): () => void {
+): { ready: Promise<void>; stop: () => void } {
   const matches = picomatch(globs);
   let timer: NodeJS.Timeout | undefined;
   // A glob's base directory; a plain file path ('src/api.ts') is watched through its directory.
@@ -67,8 +67,10 @@ export function watchHandlers(
     timer = setTimeout(onChange, debounceMs);
   });
   watcher.on('error', () => {});
-  return () => {
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const stop = () => {
     clearTimeout(timer);
     void watcher.close();
   };
+  return { ready, stop };
 }

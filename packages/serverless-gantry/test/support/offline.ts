@@ -24,12 +24,22 @@ export interface OfflineRun {
   kill: (signal: NodeJS.Signals) => void;
 }
 
-/** Starts the real `sls offline` on free loopback ports and waits until it serves. */
-export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<OfflineRun> {
+/** Starts the real `sls offline` (with `args` added) on free loopback ports and waits until it serves. */
+export async function startOffline(cwd: string, args: string[] = [], timeoutMs = 180_000): Promise<OfflineRun> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
-    [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    [
+      SLS_BIN,
+      'offline',
+      '--host',
+      '127.0.0.1',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+      ...args,
+    ],
     { cwd, env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -54,7 +64,7 @@ export async function startOffline(cwd: string, timeoutMs = 60_000): Promise<Off
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const waitFor = async (pattern: RegExp, waitMs = 10_000) => {
+  const waitFor = async (pattern: RegExp, waitMs = 60_000) => {
     const until = Date.now() + waitMs;
     for (;;) {
       const match = pattern.exec(output);

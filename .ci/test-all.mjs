@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Every test suite of the repository in one run: each workspace package and service with a `test`
+// script, and each template. A failing suite never stops the others. Suites run a few at a time
+// (GANTRY_TEST_CONCURRENCY, default 2: most of the time goes to child processes, `sls package` and
+// `sls offline`, waiting on each other); each suite's output is printed whole when it ends, and the
+// run ends with one line, `N passed, N failed` (tests), exiting 1 if anything failed.
+// `node .ci/test-all.mjs packages/middy templates` runs only the suites whose names start so.
+//
+// Written by hand: `pnpm -r` stops at the first failing package (and `--no-bail` still sums
+// nothing), and vitest's projects cannot hold the created services, which are workspace packages
+// of their own with their own dependencies.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const reports = mkdtempSync(join(tmpdir(), 'gantry-tests-'));
+const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 2));
+
+/** Folders matched by the workspace globs (`dir/*` only, the form pnpm-workspace.yaml uses here). */
+function workspaceFolders() {
+  const globs = [
+    ...readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').matchAll(/^\s+-\s+"?([\w./-]+)\/\*"?\s*$/gm),
+  ];
+  return globs.flatMap(([, dir]) =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => join(root, dir, entry.name))
+      : [],
+  );
+}
+
+/** A suite: a name, where it runs, and its command. vitest suites also write a JSON report. */
+function suites() {
+  const list = [];
+  for (const dir of workspaceFolders()) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const script = JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
+    if (!script) continue;
+    const name = relative(root, dir);
+    // The package's own vitest, else the root's (as pnpm's PATH for scripts would find it).
+    const vitest = [dir, root].map((d) => join(d, 'node_modules', '.bin', 'vitest')).find((bin) => existsSync(bin));
+    list.push(
+      /^vitest run(\s|$)/.test(script) && vitest
+        ? { name, cwd: dir, bin: vitest, args: script.split(/\s+/).slice(1) }
+        : { name, cwd: dir, bin: 'npx', args: ['-y', 'pnpm@12.4.2', 'run', 'test'], plain: true },
+    );
+  }
+  // Templates are not workspace packages: their tests run with the root's dependencies.
+  for (const template of readdirSync(join(root, 'templates'))) {
+    list.push({
+      name: `templates/${template}`,
+      cwd: root,
+      bin: join(root, 'node_modules', '.bin', 'vitest'),
+      args: ['run', '--root', `templates/${template}`],
+    });
+  }
+  return list;
+}
+
+/** Runs one suite with its output kept; resolves with its counts. */
+function run(suite) {
+  const report = join(reports, `${suite.name.replaceAll('/', '_')}.json`);
+  const args = suite.plain
+    ? suite.args
+    : [...suite.args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(suite.bin, args, {
+      cwd: suite.cwd,
+      // Output is kept and printed later: colours only when this run prints to a terminal.
+      env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', (error) => {
+      output += `\n${error.message}\n`;
+    });
+    child.on('close', (code) => {
+      const counts = countsOf(report, code);
+      resolve({ suite, code, output, counts, seconds: Math.round((Date.now() - started) / 1000) });
+    });
+  });
+}
+
+/** Passed and failed tests from vitest's JSON report; a suite that ended badly without one counts as one failure. */
+function countsOf(report, code) {
+  if (!existsSync(report)) return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  // A test file that failed to load has no tests: count it as one failure.
+  const brokenFiles = json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
+  const failed = json.numFailedTests + brokenFiles.length;
+  return { passed: json.numPassedTests, failed: failed === 0 && code !== 0 ? 1 : failed };
+}
+
+const only = process.argv.slice(2);
+const queue = suites().filter((s) => only.length === 0 || only.some((prefix) => s.name.startsWith(prefix)));
+const results = [];
+console.log(`Running ${queue.length} test suites, ${concurrency} at a time: ${queue.map((s) => s.name).join(', ')}`);
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    for (let suite = queue.shift(); suite; suite = queue.shift()) {
+      console.log(`▶ ${suite.name}`);
+      const result = await run(suite);
+      const { passed, failed } = result.counts;
+      console.log(`\n──── ${suite.name} (${result.seconds} s) ────\n${result.output.trimEnd()}`);
+      console.log(`──── ${suite.name}: ${passed} passed, ${failed} failed ────\n`);
+      results.push(result);
+    }
+  }),
+);
+rmSync(reports, { recursive: true, force: true });
+
+const passed = results.reduce((sum, r) => sum + r.counts.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.counts.failed, 0);
+for (const r of results) {
+  console.log(
+    `${r.counts.failed ? '✗' : '✓'} ${r.suite.name}: ${r.counts.passed} passed, ${r.counts.failed} failed (${r.seconds} s)`,
+  );
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,7 @@
+/**
+ * Testing a Gantry service in its own vitest tests, without `sls offline`: the embedded DynamoDB
+ * with IAM enforced per function, and requests through each function's generated handler.
+ * @module
+ */
+export { type LocalService, type LocalServiceOptions, startLocalService, type TestResponse } from './local-service.js';
+export type { TestRequest } from './payload-event.js';

@@ -1,0 +1,364 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { build, type Plugin } from 'esbuild';
+import { discoverService } from '../build-service.js';
+import { NODE_ESM_BUILD } from '../discover/load-modules.js';
+import { GantryError } from '../errors.js';
+import { ENTRIES_DIR } from '../generate/entries.js';
+import type { Manifest, ManifestFunction } from '../manifest.js';
+import { type LocalRun, startLocalRun } from '../offline/local-run.js';
+import { payloadEvent, type TestRequest } from './payload-event.js';
+import { matchRoute } from './route-match.js';
+import { readServiceConfig } from './service-config.js';
+
+export interface LocalServiceOptions {
+  /** The service's directory, holding its serverless.yml (default: the current directory). */
+  servicePath?: string;
+  /** Default: `provider.stage`, else `dev`, as `sls offline` picks it. */
+  stage?: string;
+  /** `custom.gantry` to use instead of serverless.yml's. */
+  config?: unknown;
+  /** Load `custom.gantry.offline.seed` into the tables (default true). */
+  seed?: boolean;
+  /** More environment for every function (the generated one, tables and CORS, is always there). */
+  environment?: Record<string, string>;
+}
+
+/** A function's answer as the client of the HTTP API gets it. */
+export interface TestResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** `Set-Cookie` values. */
+  cookies: string[];
+  /** JSON parsed, text as a string, a base64 body as a Buffer; undefined when empty. */
+  body: unknown;
+}
+
+export interface LocalService {
+  manifest: Manifest;
+  /** The local DynamoDB endpoint; each function's calls to it are checked against its generated policy. */
+  endpoint: string;
+  /** Each declared table's name for this stage, e.g. `{ tasks: 'tasks-app-dev-tasks' }`. */
+  tables: Record<string, string>;
+  /**
+   * Sends a request as API Gateway would deliver it: the route is selected as HTTP API selects it,
+   * and its function runs the generated handler (the kit) with its own credentials and environment.
+   */
+  request(method: string, path: string, request?: TestRequest): Promise<TestResponse>;
+  /**
+   * A DynamoDB document client on the local endpoint: the test's own (no function's identity, not
+   * checked) to arrange and check data, or, given a function's name, signed as that function, so its
+   * generated policy applies (to show what it may not do).
+   */
+  documentClient(functionName?: string): DynamoDBDocumentClient;
+  /** What the functions printed (their log lines, warnings and errors), oldest first. */
+  logs(): string[];
+  stop(): Promise<void>;
+}
+
+/** API Gateway's answers when no function answers. */
+const GATEWAY = {
+  notFound: { status: 404, message: 'Not Found' },
+  failed: { status: 500, message: 'Internal Server Error' },
+  timedOut: { status: 503, message: 'Service Unavailable' },
+};
+/** Lambda's init phase has its own limit, before the invocation's timeout starts. */
+const INIT_MS = 10_000;
+
+/**
+ * Starts a service for its own tests, without `sls offline` or ports to manage: discovers it from
+ * serverless.yml and its decorators, starts the embedded DynamoDB with the Manifest's tables (and
+ * seeds) behind the endpoint that enforces each function's generated IAM policy, and builds the
+ * generated handler entries. Functions start on their first request, each on a thread of its own.
+ *
+ * @example
+ * const service = await startLocalService();
+ * const created = await service.request('POST', '/lists/groceries/tasks', { body: { title: 'Milk' } });
+ * expect(created.status).toBe(201);
+ * await service.stop();
+ */
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
+  const servicePath = resolve(options.servicePath ?? process.cwd());
+  const input = await readServiceConfig(servicePath, options.stage);
+  if (options.config !== undefined) input.config = options.config;
+  // Each start has a folder of its own: test files running in parallel never share a build.
+  const workDir = join(servicePath, '.gantry', 'testing', `${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(workDir, { recursive: true });
+  let run: LocalRun | undefined;
+  try {
+    const built = await discoverService(input, join(workDir, 'discovery'));
+    const { manifest, fragment, options: stageOptions } = built;
+    const [entries, started] = await Promise.all([
+      buildEntries(servicePath, fragment.entries, join(workDir, 'functions')),
+      startLocalRun({
+        servicePath,
+        manifest,
+        fragment,
+        region: input.region,
+        port: 0,
+        seed: options.seed === false ? undefined : stageOptions.offline.seed,
+        enforceIam: true,
+        denyUnidentified: false,
+        ttlSweepMs: (stageOptions.offline.ttlSweepSeconds ?? 5) * 1000,
+      }),
+    ]);
+    run = started;
+    const localRun = started;
+    const logs: string[] = [];
+    const functions = new Map<string, Promise<FunctionThread>>();
+    const threadOf = (fn: ManifestFunction) => {
+      let thread = functions.get(fn.name);
+      if (!thread) {
+        const config = fragment.functions[fn.name] as {
+          environment?: Record<string, string>;
+          memorySize?: number;
+          timeout?: number;
+        };
+        thread = startFunctionThread({
+          name: fn.name,
+          entry: entries[fn.name] as string,
+          memoryMb: config.memorySize ?? 1024,
+          timeoutMs: (config.timeout ?? 6) * 1000,
+          env: {
+            AWS_REGION: input.region,
+            AWS_DEFAULT_REGION: input.region,
+            AWS_LAMBDA_FUNCTION_NAME: fn.name,
+            ...options.environment,
+            ...config.environment,
+            ...localRun.environment[fn.name],
+          },
+          log: (line) => logs.push(`${fn.name}: ${line}`),
+        });
+        thread.catch(() => functions.delete(fn.name)); // the next request tries again, as Lambda would
+        functions.set(fn.name, thread);
+      }
+      return thread;
+    };
+    const clients: DynamoDBClient[] = [];
+    return {
+      manifest,
+      endpoint: localRun.endpoint,
+      tables: Object.fromEntries(manifest.tables.map((t) => [t.name, t.tableName])),
+      async request(method, path, request = {}) {
+        const match = matchRoute(manifest, method, new URL(path, 'http://localhost').pathname);
+        if (!match) return gatewayAnswer(GATEWAY.notFound);
+        const event = payloadEvent(method, path, request, match);
+        let thread: FunctionThread;
+        try {
+          thread = await threadOf(match.fn);
+        } catch (error) {
+          logs.push(`${match.fn.name}: init failed: ${String(error)}`);
+          return gatewayAnswer(GATEWAY.failed);
+        }
+        const outcome = await thread.invoke(event);
+        if (outcome.type === 'result') return responseOf(outcome.result);
+        logs.push(`${match.fn.name}: ${outcome.type === 'timeout' ? 'timed out' : outcome.error}`);
+        if (outcome.type === 'timeout') functions.delete(match.fn.name);
+        return gatewayAnswer(outcome.type === 'timeout' ? GATEWAY.timedOut : GATEWAY.failed);
+      },
+      documentClient(functionName) {
+        const identity = functionName === undefined ? undefined : localRun.environment[functionName];
+        if (functionName !== undefined && !identity) {
+          throw new GantryError(
+            `documentClient('${functionName}'): no such function; the service has ${manifest.functions.map((f) => f.name).join(', ')}.`,
+          );
+        }
+        const client = new DynamoDBClient({
+          endpoint: localRun.endpoint,
+          region: input.region,
+          credentials: identity
+            ? {
+                accessKeyId: identity.AWS_ACCESS_KEY_ID as string,
+                secretAccessKey: identity.AWS_SECRET_ACCESS_KEY as string,
+              }
+            : { accessKeyId: 'test', secretAccessKey: 'test' },
+        });
+        clients.push(client);
+        return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      },
+      logs: () => [...logs],
+      async stop() {
+        for (const client of clients) client.destroy();
+        const threads = await Promise.allSettled(functions.values());
+        await Promise.all(threads.map((t) => (t.status === 'fulfilled' ? t.value.stop() : undefined)));
+        await localRun.stop();
+        await rm(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await run?.stop();
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The generated entries, bundled as deploy bundles them (dependencies stay in node_modules here,
+ * as the SDK does on Lambda). They are built from memory, resolved as if they sat in `.gantry/entries`,
+ * so a `sls offline` of the same service and parallel test files never share files.
+ */
+async function buildEntries(servicePath: string, entries: { path: string; contents: string }[], outdir: string) {
+  const byName = new Map(entries.map((e) => [e.path.slice(ENTRIES_DIR.length + 1).replace(/\.ts$/, ''), e.contents]));
+  await mkdir(join(servicePath, ENTRIES_DIR), { recursive: true }); // esbuild resolves from a folder that exists
+  const generated: Plugin = {
+    name: 'gantry-entries',
+    setup(b) {
+      b.onResolve({ filter: /^gantry-entry:/ }, (args) => ({ path: args.path.slice(13), namespace: 'gantry-entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'gantry-entry' }, (args) => ({
+        contents: byName.get(args.path) ?? '',
+        loader: 'ts',
+        resolveDir: join(servicePath, ENTRIES_DIR),
+      }));
+    },
+  };
+  await build({
+    absWorkingDir: servicePath,
+    entryPoints: Object.fromEntries([...byName.keys()].map((name) => [name, `gantry-entry:${name}`])),
+    outdir,
+    ...NODE_ESM_BUILD,
+    sourcemap: 'inline',
+    plugins: [generated],
+  });
+  return Object.fromEntries([...byName.keys()].map((name) => [name, join(outdir, `${name}.mjs`)]));
+}
+
+type Outcome = { type: 'result'; result: unknown } | { type: 'error'; error: string } | { type: 'timeout' };
+
+interface FunctionThread {
+  invoke(event: unknown): Promise<Outcome>;
+  stop(): Promise<void>;
+}
+
+/** One function's thread, started and initialised (its module loaded); rejects if init fails. */
+function startFunctionThread(spec: {
+  name: string;
+  entry: string;
+  memoryMb: number;
+  timeoutMs: number;
+  env: Record<string, string | undefined>;
+  log: (line: string) => void;
+}): Promise<FunctionThread> {
+  const worker = new Worker(new URL('./function-worker.js', import.meta.url), {
+    workerData: { entry: spec.entry, functionName: spec.name, memoryMb: spec.memoryMb, timeoutMs: spec.timeoutMs },
+    env: spec.env,
+    execArgv: ['--enable-source-maps'],
+    stdout: true,
+    stderr: true,
+  });
+  for (const stream of [worker.stdout, worker.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) spec.log(line);
+    });
+  }
+  let next = 0;
+  const pending = new Map<number, (outcome: Outcome) => void>();
+  let exited = false;
+  const settleAll = (outcome: Outcome) => {
+    for (const resolveOne of pending.values()) resolveOne(outcome);
+    pending.clear();
+  };
+  return new Promise((resolveThread, rejectThread) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      rejectThread(new GantryError(`${spec.name}: init took longer than ${INIT_MS / 1000} s`));
+    }, INIT_MS);
+    worker.on('error', (error) => {
+      settleAll({ type: 'error', error: error.stack ?? error.message });
+      rejectThread(error);
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      clearTimeout(timer);
+      settleAll({ type: 'error', error: `the function's thread exited (code ${code})` });
+      rejectThread(new GantryError(`${spec.name}: the function's thread exited during init (code ${code})`));
+    });
+    worker.on(
+      'message',
+      (message: {
+        type: string;
+        id?: number;
+        result?: unknown;
+        error?: { errorType: string; errorMessage: string; stack?: string };
+      }) => {
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          resolveThread({
+            invoke: (event) =>
+              new Promise<Outcome>((resolveOutcome) => {
+                if (exited) return resolveOutcome({ type: 'error', error: "the function's thread has exited" });
+                const id = next++;
+                const deadline = setTimeout(() => {
+                  pending.delete(id);
+                  void worker.terminate(); // as Lambda ends an environment whose invocation timed out
+                  resolveOutcome({ type: 'timeout' });
+                }, spec.timeoutMs + 1_000);
+                pending.set(id, (outcome) => {
+                  clearTimeout(deadline);
+                  resolveOutcome(outcome);
+                });
+                worker.postMessage({ id, event });
+              }),
+            stop: async () => {
+              await worker.terminate();
+            },
+          });
+        } else if (message.type === 'init-failed') {
+          clearTimeout(timer);
+          void worker.terminate();
+          rejectThread(new GantryError(`${spec.name}: ${message.error?.stack ?? message.error?.errorMessage}`));
+        } else if (message.id !== undefined) {
+          const outcome: Outcome =
+            message.type === 'result'
+              ? { type: 'result', result: message.result }
+              : { type: 'error', error: message.error?.stack ?? message.error?.errorMessage ?? 'error' };
+          pending.get(message.id)?.(outcome);
+          pending.delete(message.id);
+        }
+      },
+    );
+  });
+}
+
+function gatewayAnswer({ status, message }: { status: number; message: string }): TestResponse {
+  return { status, headers: { 'content-type': 'application/json' }, cookies: [], body: { message } };
+}
+
+/** A payload 2.0 response as API Gateway turns it into HTTP (a value without statusCode is a 200 JSON body). */
+function responseOf(result: unknown): TestResponse {
+  const structured =
+    result !== null && typeof result === 'object' && 'statusCode' in result
+      ? (result as {
+          statusCode: number;
+          headers?: Record<string, unknown>;
+          cookies?: string[];
+          body?: string;
+          isBase64Encoded?: boolean;
+        })
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+  const headers = Object.fromEntries(
+    Object.entries(structured.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+  );
+  const raw = structured.body;
+  let body: unknown;
+  if (raw === undefined || raw === '') body = undefined;
+  else if (structured.isBase64Encoded) body = Buffer.from(raw, 'base64');
+  else if (/\bjson\b/i.test(headers['content-type'] ?? '')) body = parseJson(raw);
+  else body = raw;
+  return { status: structured.statusCode, headers, cookies: structured.cookies ?? [], body };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // what a client would see: the text as sent
+  }
+}
