@@ -33,6 +33,11 @@ export interface GatewayOptions {
   ttl: Record<string, string>;
   ttlStateFile?: string | undefined;
   ttlSweepMs: number;
+  /**
+   * Internal, for Gantry's own tests only: a request for this operation makes the endpoint's thread
+   * fail (an exception thrown outside any request), to test what `sls offline` does then.
+   */
+  testFailureOn?: string | undefined;
 }
 
 // DynamoDB operations the local endpoint cannot serve: answered with DynamoDB's own error shape.
@@ -164,6 +169,11 @@ export async function startIamGateway(options: GatewayOptions) {
   });
 
   async function receive(req: IncomingMessage, res: ServerResponse, operation: string): Promise<void> {
+    if (options.testFailureOn && operation === options.testFailureOn) {
+      setImmediate(() => {
+        throw new Error(`test-only failure of the local DynamoDB (${operation})`);
+      });
+    }
     const body = await readBody(req, res);
     if (!body) return; // over DynamoDB's limit: answered 413
     const identity = identify(req, options);

@@ -73,7 +73,10 @@ export const localAccessKey = (functionName: string) => `gantry-local-${function
  * seeds), and in front of it the endpoint that enforces each function's generated IAM policy.
  * Functions get the endpoint and their own local credentials, so nothing reaches real AWS.
  */
-export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
+export async function startLocalRun(
+  options: LocalRunOptions,
+  internal: { testFailureOn?: string | undefined } = {},
+): Promise<LocalRun> {
   const account: LocalAccount = { partition: 'aws', region: options.region, accountId: ACCOUNT_ID };
   const database = await startLocalDynamoDB(
     options.persist ? resolve(options.servicePath, options.persist) : undefined,
@@ -94,6 +97,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       ttl: Object.fromEntries(options.manifest.tables.filter((t) => t.ttl).map((t) => [t.tableName, t.ttl as string])),
       ttlStateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-ttl.json') : undefined,
       ttlSweepMs: options.ttlSweepMs,
+      testFailureOn: internal.testFailureOn,
     });
     const environment: LocalRun['environment'] = {};
     for (const fn of options.manifest.functions) {
