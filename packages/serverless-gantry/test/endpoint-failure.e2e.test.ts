@@ -26,9 +26,13 @@ describe('sls offline when the local DynamoDB fails', () => {
   });
 
   it('says so at once in one line and stops with exit code 1', async () => {
-    const endpoint = (await offline.waitFor(/DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+    const endpoint = (
+      await offline.waitFor(/DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/)
+    )[1] as string;
     // The API answers before the failure.
-    expect((await fetch(`${offline.url}/probe/reader`, { method: 'POST', body: '{"table":"x","action":"Scan"}' })).status).toBe(200);
+    expect(
+      (await fetch(`${offline.url}/probe/reader`, { method: 'POST', body: '{"table":"x","action":"Scan"}' })).status,
+    ).toBe(200);
 
     await callWire(endpoint, FAILURE, '{}').catch(() => undefined); // never answered: the thread is gone
     // Nothing else is done: sls offline stops by itself (the limit only guards against a hang).
@@ -37,7 +41,10 @@ describe('sls offline when the local DynamoDB fails', () => {
       new Promise((resolve) => setTimeout(() => resolve('still running after 120 s'), 120_000).unref()),
     ]);
     expect(code).toBe(1);
-    const lines = offline.output().split('\n').filter((line) => line.includes('the local DynamoDB stopped'));
+    const lines = offline
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('the local DynamoDB stopped'));
     expect(lines).toEqual([
       expect.stringMatching(
         /gantry: the local DynamoDB stopped \(Error: test-only failure of the local DynamoDB \(GantryTestFailure\)\); stopping sls offline \(exit 1\)/,
@@ -55,9 +62,13 @@ describe('a local run whose thread died', () => {
     const { generateService } = await import('../src/generate/service.js');
     const { resolveStageOptions } = await import('../src/config.js');
     const manifest = { service: 's', stage: 'dev', functions: [], tables: [] };
-    const fragment = generateService(manifest, resolveStageOptions({}, { service: 's', stage: 'dev', region: 'eu-west-1' }), {
-      authorizers: [],
-    });
+    const fragment = generateService(
+      manifest,
+      resolveStageOptions({}, { service: 's', stage: 'dev', region: 'eu-west-1' }),
+      {
+        authorizers: [],
+      },
+    );
     const failures: string[] = [];
     let failed: () => void = () => undefined;
     const reported = new Promise<void>((resolve) => {
