@@ -23,7 +23,7 @@ export interface GatewayOptions {
   /** The local DynamoDB: its URL (for the endpoint's own calls) and its request handler. */
   upstream: URL;
   handle: (req: IncomingMessage, res: ServerResponse) => void;
-  /** By access key id (the `Credential=` of the SigV4 `Authorization` header). */
+  /** By access key id (the `Credential=` of the SigV4 `Authorization` header, or a presigned `X-Amz-Credential`). */
   identities: Map<string, LocalIdentity>;
   account: LocalAccount;
   /** Deny callers without a function identity (your shell, the AWS CLI); allowed by default. */

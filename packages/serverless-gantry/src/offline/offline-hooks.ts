@@ -67,7 +67,7 @@ export async function startOfflineRun(
 
 /** The line `sls offline` prints when the local DynamoDB's thread dies. */
 export const failureLine = (reason: string) =>
-  `gantry: the local DynamoDB stopped (${reason}); stopping sls offline (exit 1), since no function could reach its tables. Start it again; data in offline.persist is kept.`;
+  `gantry: the local DynamoDB stopped (${reason}); stopping sls offline (exit 1), since no function could reach its tables; start it again.`;
 
 /**
  * Stops `sls offline` with exit code 1 after the local DynamoDB died. With serverless-offline
