@@ -7,11 +7,13 @@ import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/api-gateway-front.js';
 import type { LocalRun } from './offline/local-run.js';
 import {
+  failureLine,
   localUrl,
   offlineAddress,
   reloadOnChange,
   startFront,
   startOfflineRun,
+  stopAfterFailure,
   whenListening,
 } from './offline/offline-hooks.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
@@ -164,6 +166,12 @@ export default class ServerlessGantry {
     try {
       this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {
         noTimeout: cli.noTimeout === true,
+        // The thread died while serving: say so in one line and stop (see docs/architecture.md).
+        onFailure: (reason) => {
+          utils.log.error(failureLine(reason));
+          this.#stopWatching?.();
+          void (this.#stopFront?.() ?? Promise.resolve()).finally(stopAfterFailure);
+        },
       });
     } catch (error) {
       await this.#stopFront?.();

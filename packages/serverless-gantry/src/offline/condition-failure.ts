@@ -15,12 +15,13 @@ export async function writeWithItemOnConditionFailure(
   agent: Agent,
   operation: 'PutItem' | 'UpdateItem' | 'DeleteItem',
   request: Json,
-  keysOf: (table: string, item: Json) => Promise<Json>,
+  keysOf: (table: string, item: Json) => Promise<Json | undefined>,
 ): Promise<Answer> {
   const answer = await callDynamo(upstream, agent, operation, request);
   if (answer.status !== 400 || errorName(answer.body) !== 'ConditionalCheckFailedException') return answer;
   const table = String(request.TableName);
   const key = operation === 'PutItem' ? await keysOf(table, (request.Item ?? {}) as Json) : request.Key;
+  if (!key) return answer;
   const current = await callDynamo(upstream, agent, 'GetItem', { TableName: table, Key: key, ConsistentRead: true });
   if (current.status === 200 && current.body.Item) answer.body.Item = current.body.Item;
   return answer;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { writeWithItemOnConditionFailure } from './condition-failure.js';
 import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
+import { isCheckedOperation, serializationError, validateRequest } from './request-validation.js';
 import type { LocalAccount } from './resolve-arns.js';
 import { createRwLock } from './rw-lock.js';
 import { type Answer, createIdempotencyTokens, transactGet, transactWrite } from './transactions.js';
@@ -22,7 +23,7 @@ export interface GatewayOptions {
   /** The local DynamoDB: its URL (for the endpoint's own calls) and its request handler. */
   upstream: URL;
   handle: (req: IncomingMessage, res: ServerResponse) => void;
-  /** By access key id (the `Credential=` of the SigV4 `Authorization` header). */
+  /** By access key id (the `Credential=` of the SigV4 `Authorization` header, or a presigned `X-Amz-Credential`). */
   identities: Map<string, LocalIdentity>;
   account: LocalAccount;
   /** Deny callers without a function identity (your shell, the AWS CLI); allowed by default. */
@@ -32,6 +33,11 @@ export interface GatewayOptions {
   ttl: Record<string, string>;
   ttlStateFile?: string | undefined;
   ttlSweepMs: number;
+  /**
+   * Internal, for Gantry's own tests only: a request for this operation makes the endpoint's thread
+   * fail (an exception thrown outside any request), to test what `sls offline` does then.
+   */
+  testFailureOn?: string | undefined;
 }
 
 // DynamoDB operations the local endpoint cannot serve: answered with DynamoDB's own error shape.
@@ -46,7 +52,10 @@ const UNSUPPORTED = new Set([
   'CreateGlobalTable',
 ]);
 
-const MAX_BODY = 16 * 1024 * 1024;
+// The operations the endpoint answers itself (dynalite lacks them, or answers them differently).
+const GANTRY_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
+
+const MAX_BODY = 16 * 1024 * 1024; // DynamoDB's (and dynalite's) limit on a request body
 const CREDENTIAL = /Credential=([^/,\s]+)\//;
 
 /**
@@ -58,18 +67,20 @@ export async function startIamGateway(options: GatewayOptions) {
   const agent = new Agent({ keepAlive: true });
   const withLock = createRwLock();
   const idempotent = createIdempotencyTokens();
-  const keySchemas = new Map<string, Promise<string[]>>();
+  // Key attribute names by table; undefined for a table that does not exist (not cached).
+  const keySchemas = new Map<string, Promise<string[] | undefined>>();
   const keyNames = (table: string) => {
     let names = keySchemas.get(table);
     if (!names) {
       names = callDynamo(options.upstream, agent, 'DescribeTable', { TableName: table }).then((answer) => {
-        if (answer.status !== 200) {
+        const schema = (answer.body.Table as { KeySchema?: { AttributeName: string }[] } | undefined)?.KeySchema;
+        if (answer.status !== 200 || !schema) {
           keySchemas.delete(table);
-          throw new Error(`no table ${table}`);
+          return undefined;
         }
-        const schema = (answer.body.Table as { KeySchema: { AttributeName: string }[] }).KeySchema;
         return schema.map((k) => k.AttributeName);
       });
+      names.catch(() => keySchemas.delete(table));
       keySchemas.set(table, names);
     }
     return names;
@@ -92,10 +103,12 @@ export async function startIamGateway(options: GatewayOptions) {
     body: Buffer,
     parsed: Record<string, unknown> | undefined,
   ): Promise<void> {
-    // Malformed JSON throws here, for the operations the endpoint answers itself.
-    const json = () => parsed ?? (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-    const keysOf = async (table: string, item: Record<string, unknown>) =>
-      Object.fromEntries((await keyNames(table)).map((k) => [k, item[k]]));
+    // The operations the endpoint answers itself always come with a checked body (see receive).
+    const json = () => parsed ?? {};
+    const keysOf = async (table: string, item: Record<string, unknown>) => {
+      const names = await keyNames(table);
+      return names && Object.fromEntries(names.map((k) => [k, item[k]]));
+    };
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
@@ -141,29 +154,56 @@ export async function startIamGateway(options: GatewayOptions) {
     }
   }
 
+  // The request boundary: whatever a request holds, it gets an answer and the endpoint keeps serving.
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const parsed = parseOrUndefined(body);
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.slice(target.indexOf('.') + 1);
-      const denial = authorize(req, operation, parsed, options);
-      if (denial) return deny(res, denial);
-      serve(operation, req, res, body, parsed).catch((error: unknown) =>
-        answer(res, {
-          status: 500,
-          body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
-        }),
+    const operation = operationOf(req);
+    receive(req, res, operation).catch((error: unknown) => {
+      console.error(
+        `gantry: the local DynamoDB endpoint failed on ${operation || 'a request'} (answered 500): ${stackOf(error)}`,
       );
+      answer(res, {
+        status: 500,
+        body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
+      });
     });
-    req.on('error', () => res.destroy());
   });
+
+  async function receive(req: IncomingMessage, res: ServerResponse, operation: string): Promise<void> {
+    if (options.testFailureOn && operation === options.testFailureOn) {
+      setImmediate(() => {
+        throw new Error(`test-only failure of the local DynamoDB (${operation})`);
+      });
+    }
+    const body = await readBody(req, res);
+    if (!body) return; // over DynamoDB's limit: answered 413
+    const identity = identify(req, options);
+    if (!identity && options.denyUnidentified) {
+      return deny(
+        res,
+        `User: anonymous is not authorized to perform: dynamodb:${operation} because the local run denies callers without a function identity`,
+      );
+    }
+    const ours = GANTRY_OPERATIONS.has(operation);
+    const parsed = parseOrUndefined(body);
+    if (parsed === undefined) {
+      // Not JSON (or empty): DynamoDB's SerializationException. dynalite answers it for its own
+      // operations, after the checks DynamoDB makes first (method, content type, signature).
+      return ours ? answer(res, serializationError()) : serve(operation, req, res, body, undefined);
+    }
+    if (!isJsonObject(parsed)) return answer(res, serializationError()); // dynalite would throw on `null`
+    let request = parsed;
+    if (isCheckedOperation(operation)) {
+      // Checked for every caller: a body dynalite's own checks would throw on fails here, inside the
+      // boundary. Its answer is sent for what the endpoint serves or authorizes; otherwise dynalite
+      // sends it, after the checks DynamoDB makes first.
+      const checked = validateRequest(operation, parsed);
+      if (checked.answer && (ours || identity || checked.unsafe)) return answer(res, checked.answer);
+      if (checked.body) request = checked.body;
+    }
+    const denial = identity && authorize(identity, operation, request, options);
+    if (denial) return deny(res, denial);
+    return serve(operation, req, res, body, ours ? request : parsed);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -187,31 +227,75 @@ export async function startIamGateway(options: GatewayOptions) {
   };
 }
 
-/** The request's JSON (an empty body is `{}`), or undefined when it is malformed. */
-function parseOrUndefined(body: Buffer): Record<string, unknown> | undefined {
+/** The request's JSON, or undefined when the body is empty or not JSON. */
+function parseOrUndefined(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
   try {
-    const parsed = JSON.parse(body.toString('utf8') || '{}');
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+    return JSON.parse(body.toString('utf8'));
   } catch {
-    return undefined; // malformed: dynalite answers with DynamoDB's own error
+    return undefined;
   }
 }
 
-/** The AccessDenied message when the request is refused, else undefined. */
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The operation of a DynamoDB JSON API request: `X-Amz-Target: DynamoDB_20120810.<Operation>`. */
+function operationOf(req: IncomingMessage): string {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  return target.slice(target.indexOf('.') + 1);
+}
+
+/**
+ * The calling function, by the access key of its SigV4 credential: in the `Authorization` header,
+ * or in the query string of a presigned request (`X-Amz-Credential`). Signatures are not verified:
+ * everything is on loopback, and the key only says whose policy applies.
+ */
+function identify(req: IncomingMessage, options: GatewayOptions): LocalIdentity | undefined {
+  const header = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
+  const query = URL.canParse(req.url ?? '', 'http://local')
+    ? new URL(req.url ?? '', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[0]
+    : undefined;
+  const accessKey = header ?? query;
+  return accessKey ? options.identities.get(accessKey) : undefined;
+}
+
+/**
+ * The body, or undefined when it is over DynamoDB's 16 MiB: then 413 has been answered as DynamoDB
+ * does (no body), and the rest of the request is discarded, never forwarded cut short.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.resume(); // drain what is still coming, so the client reads the answer
+      res.statusCode = 413;
+      res.setHeader('transfer-encoding', 'chunked');
+      res.end();
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+  });
+}
+
+const stackOf = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+/** The AccessDenied message when the function's policy refuses the request, else undefined. */
 function authorize(
-  req: IncomingMessage,
+  identity: LocalIdentity,
   operation: string,
-  parsed: Record<string, unknown> | undefined,
+  request: Record<string, unknown>,
   options: GatewayOptions,
 ): string | undefined {
-  const accessKey = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
-  const identity = accessKey ? options.identities.get(accessKey) : undefined;
-  if (!identity) {
-    if (!options.denyUnidentified) return undefined;
-    return `User: anonymous is not authorized to perform: dynamodb:${operation} because the local run denies callers without a function identity`;
-  }
-  if (!parsed) return undefined; // malformed: DynamoDB itself answers with its own error
-  for (const check of requestChecks(operation, parsed, options.account)) {
+  for (const check of requestChecks(operation, request, options.account)) {
     const verdict = evaluate(identity.statements, check.action, check.resource);
     if (verdict === 'Allowed') continue;
     const user = `arn:${options.account.partition}:sts::${options.account.accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;

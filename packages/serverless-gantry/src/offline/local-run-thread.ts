@@ -9,25 +9,44 @@ type Reply =
   | { type: 'updated'; id: number; summary?: UpdateSummary; error?: string }
   | { type: 'stopped'; id: number };
 
-/** `startLocalRun` on a worker thread (see local-run-worker.ts), with the same interface. */
-export function startLocalRunInThread(options: LocalRunOptions): Promise<LocalRun> {
+/**
+ * `startLocalRun` on a worker thread (see local-run-worker.ts), with the same interface. If the
+ * thread dies after it is ready, `onFailure` is called once with a one-line reason; calls to the run
+ * then fail at once and `stop()` returns at once: nothing ever waits on a dead thread.
+ */
+export function startLocalRunInThread(
+  options: LocalRunOptions,
+  onFailure: (reason: string) => void = () => undefined,
+): Promise<LocalRun> {
   const worker = new Worker(new URL('./local-run-worker.js', import.meta.url), { workerData: options });
   let next = 0;
-  const pending = new Map<number, (reply: Reply) => void>();
+  let gone: string | undefined; // why the thread is no longer there
+  let stopping = false;
+  const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   const ask = (type: 'sweep' | 'stop' | 'update', payload: object = {}) =>
-    new Promise<Reply>((resolve) => {
+    new Promise<Reply>((resolve, reject) => {
+      if (gone) return reject(new Error(`the local DynamoDB is not running (${gone})`));
       const id = next++;
-      pending.set(id, resolve);
+      pending.set(id, { resolve, reject });
       worker.postMessage({ ...payload, type, id });
     });
+  const lost = (reason: string) => {
+    if (gone) return;
+    gone = reason;
+    for (const { reject } of pending.values()) reject(new Error(`the local DynamoDB is not running (${reason})`));
+    pending.clear();
+  };
 
   return new Promise((resolve, reject) => {
     let started = false;
-    // Before it is ready, a crash fails the start; after, it is reported and sls offline carries on.
-    worker.on('error', (error) => {
-      if (!started) reject(error);
-      else console.error(`gantry: the local DynamoDB thread failed: ${error.stack ?? error.message}`);
-    });
+    const fail = (reason: string) => {
+      const first = !gone;
+      lost(reason);
+      if (!started) reject(new Error(`the local DynamoDB failed to start: ${reason}`));
+      else if (first && !stopping) onFailure(reason);
+    };
+    worker.on('error', (error) => fail(firstLine(error)));
+    worker.on('exit', (code) => fail(`its thread exited with code ${code}`));
     worker.on('message', (reply: Reply) => {
       if (reply.type === 'ready') {
         started = true;
@@ -41,17 +60,22 @@ export function startLocalRunInThread(options: LocalRunOptions): Promise<LocalRu
             return reply.summary;
           },
           stop: async () => {
-            await ask('stop');
+            stopping = true;
+            if (!gone) await ask('stop').catch(() => undefined); // answered, or rejected when the thread dies
             await worker.terminate();
           },
         });
       } else if (reply.type === 'failed') {
+        started = false;
+        lost(reply.message);
         void worker.terminate();
         reject(reply.problems ? new GantryBuildError(reply.problems) : new Error(reply.message));
       } else {
-        pending.get(reply.id)?.(reply);
+        pending.get(reply.id)?.resolve(reply);
         pending.delete(reply.id);
       }
     });
   });
 }
+
+const firstLine = (error: Error) => `${error.name}: ${error.message}`.split('\n')[0] as string;

@@ -10,7 +10,10 @@ const port = parentPort;
 if (!port) throw new Error('local-run-worker runs as a worker thread');
 
 try {
-  const run = await startLocalRun(workerData as LocalRunOptions);
+  // GANTRY_INTERNAL_TEST_ENDPOINT_FAILURE: for Gantry's own tests of a failing thread, not for users.
+  const run = await startLocalRun(workerData as LocalRunOptions, {
+    testFailureOn: process.env.GANTRY_INTERNAL_TEST_ENDPOINT_FAILURE,
+  });
   port.on(
     'message',
     async (message: {

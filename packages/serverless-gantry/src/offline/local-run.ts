@@ -8,6 +8,8 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ScanCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { GantryBuildError } from '../errors.js';
@@ -36,6 +38,8 @@ export interface LocalRunOptions {
   denyUnidentified: boolean;
   /** How often expired items are deleted. */
   ttlSweepMs: number;
+  /** How long tables created, updated or deleted at run time stay CREATING / UPDATING / DELETING (500 ms). */
+  tableTransitionMs?: number | undefined;
 }
 
 export interface LocalRun {
@@ -69,14 +73,19 @@ export const localAccessKey = (functionName: string) => `gantry-local-${function
  * seeds), and in front of it the endpoint that enforces each function's generated IAM policy.
  * Functions get the endpoint and their own local credentials, so nothing reaches real AWS.
  */
-export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
+export async function startLocalRun(
+  options: LocalRunOptions,
+  internal: { testFailureOn?: string | undefined } = {},
+): Promise<LocalRun> {
   const account: LocalAccount = { partition: 'aws', region: options.region, accountId: ACCOUNT_ID };
   const database = await startLocalDynamoDB(
     options.persist ? resolve(options.servicePath, options.persist) : undefined,
+    options.tableTransitionMs,
   );
   try {
     await syncTables(database.url, options.manifest.tables, options.region);
     if (options.seed) await seedTables(database.url, options, options.region);
+    database.startTransitions();
     const identities = options.enforceIam ? functionIdentities(options.manifest, options.fragment, account) : new Map();
     const gateway = await startIamGateway({
       upstream: database.url,
@@ -88,6 +97,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       ttl: Object.fromEntries(options.manifest.tables.filter((t) => t.ttl).map((t) => [t.tableName, t.ttl as string])),
       ttlStateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-ttl.json') : undefined,
       ttlSweepMs: options.ttlSweepMs,
+      testFailureOn: internal.testFailureOn,
     });
     const environment: LocalRun['environment'] = {};
     for (const fn of options.manifest.functions) {
@@ -178,6 +188,7 @@ async function syncTables(url: URL, tables: ManifestTable[], region: string): Pr
       const wanted = createTableInput(table);
       if (!existing.has(table.tableName)) {
         await client.send(new CreateTableCommand(wanted));
+        await whenActive(client, table.tableName);
         summary.createdTables.push(table.name);
         continue;
       }
@@ -197,13 +208,20 @@ async function syncTables(url: URL, tables: ManifestTable[], region: string): Pr
   return summary;
 }
 
+// The SDK's own waiters, polling the in-process dynalite often (transitions last well under a second).
+const WAIT = { minDelay: 0.05, maxDelay: 0.5, maxWaitTime: 120 };
+const whenActive = (client: DynamoDBClient, TableName: string) =>
+  waitUntilTableExists({ client, ...WAIT }, { TableName });
+
 async function recreateWithItems(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
   const documents = DynamoDBDocumentClient.from(client);
   const items: Record<string, unknown>[] = [];
   for await (const page of paginateScan({ client: documents }, { TableName: input.TableName }))
     items.push(...(page.Items ?? []));
   await client.send(new DeleteTableCommand({ TableName: input.TableName }));
+  await waitUntilTableNotExists({ client, ...WAIT }, { TableName: input.TableName });
   await client.send(new CreateTableCommand(input));
+  await whenActive(client, input.TableName as string);
   for (let i = 0; i < items.length; i += 25) {
     const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     await documents.send(new BatchWriteCommand({ RequestItems: { [input.TableName as string]: batch } }));

@@ -24,28 +24,32 @@ const SERVERLESS_DEFAULT_TIMEOUT = 6;
 /**
  * Starts the embedded DynamoDB and IAM endpoint for `sls offline` and gives each generated
  * function the endpoint and its own local credentials. Returns the run, to stop at the end.
+ * `onFailure` hears, once, that its thread died while serving (see `stopAfterFailure`).
  */
 export async function startOfflineRun(
   service: ServiceFunctions,
   built: BuiltService,
   servicePath: string,
-  cli: { noTimeout?: boolean } = {},
+  cli: { noTimeout?: boolean; onFailure?: (reason: string) => void } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LocalRun> {
   const { offline } = built.options;
   const port = env.GANTRY_DYNAMODB_PORT ? Number(env.GANTRY_DYNAMODB_PORT) : (offline.port ?? 0);
-  const run = await startLocalRunInThread({
-    servicePath,
-    manifest: built.manifest,
-    fragment: built.fragment,
-    region: built.options.region,
-    port,
-    persist: offline.persist || undefined,
-    seed: offline.seed,
-    enforceIam: offline.enforceIam ?? true,
-    denyUnidentified: offline.denyUnidentified ?? false,
-    ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
-  });
+  const run = await startLocalRunInThread(
+    {
+      servicePath,
+      manifest: built.manifest,
+      fragment: built.fragment,
+      region: built.options.region,
+      port,
+      persist: offline.persist || undefined,
+      seed: offline.seed,
+      enforceIam: offline.enforceIam ?? true,
+      denyUnidentified: offline.denyUnidentified ?? false,
+      ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
+    },
+    cli.onFailure,
+  );
   for (const [name, environment] of Object.entries(run.environment)) {
     const fn = service.functions?.[name] as { environment?: Record<string, unknown>; timeout?: number } | undefined;
     if (!fn) continue;
@@ -59,6 +63,24 @@ export async function startOfflineRun(
     fn.timeout = (fn.timeout ?? service.provider?.timeout ?? SERVERLESS_DEFAULT_TIMEOUT) + LAMBDA_INIT_SECONDS;
   }
   return run;
+}
+
+/** The line `sls offline` prints when the local DynamoDB's thread dies. */
+export const failureLine = (reason: string) =>
+  `gantry: the local DynamoDB stopped (${reason}); stopping sls offline (exit 1), since no function could reach its tables; start it again.`;
+
+/**
+ * Stops `sls offline` with exit code 1 after the local DynamoDB died. With serverless-offline
+ * serving, the stop is its own (SIGINT: it closes its servers and handler threads, then exits 0,
+ * which the exit listener turns into 1); before that, the process exits at once.
+ */
+export function stopAfterFailure(): void {
+  process.exitCode = 1;
+  process.once('exit', () => {
+    process.exitCode = 1;
+  });
+  if (process.listenerCount('SIGINT') > 0) process.kill(process.pid, 'SIGINT');
+  else process.exit(1);
 }
 
 /** serverless-offline's options that say where it serves HTTP. */

@@ -8,6 +8,11 @@ export interface Check {
 
 type Body = Record<string, unknown>;
 
+// The endpoint checks bodies before this runs; these guards keep it total for any JSON anyway.
+const asObject = (value: unknown): Body =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Body) : {};
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 // TransactWriteItems/TransactGetItems are authorized per item, by the item's own action.
 const TRANSACT_ACTIONS: Record<string, string> = {
   ConditionCheck: 'dynamodb:ConditionCheckItem',
@@ -27,16 +32,16 @@ export function requestChecks(operation: string, body: Body, at: LocalAccount): 
   switch (operation) {
     case 'BatchGetItem':
     case 'BatchWriteItem':
-      return Object.keys((body.RequestItems as Body | undefined) ?? {}).map((name) => ({
+      return Object.keys(asObject(body.RequestItems)).map((name) => ({
         action: `dynamodb:${operation}`,
         resource: table(name),
       }));
     case 'TransactWriteItems':
     case 'TransactGetItems':
-      return ((body.TransactItems as Body[] | undefined) ?? []).flatMap((item) =>
-        Object.entries(item).map(([kind, detail]) => ({
-          action: TRANSACT_ACTIONS[kind] ?? `dynamodb:${kind}`,
-          resource: table((detail as Body | undefined)?.TableName),
+      return asList(body.TransactItems).flatMap((item) =>
+        Object.entries(asObject(item)).map(([kind, detail]) => ({
+          action: (Object.hasOwn(TRANSACT_ACTIONS, kind) && TRANSACT_ACTIONS[kind]) || `dynamodb:${kind}`,
+          resource: table(asObject(detail).TableName),
         })),
       );
     case 'Query':

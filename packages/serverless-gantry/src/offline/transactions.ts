@@ -37,6 +37,7 @@ export async function transactWrite(upstream: URL, agent: Agent, body: Json, key
     const [kind, detail] = Object.entries(item)[0] as [string, Json];
     const table = String(detail.TableName);
     const key = kind === 'Put' ? await keysOf(table, detail.Item as Json) : (detail.Key as Json);
+    if (!key) return clientError('ResourceNotFoundException', 'Requested resource not found');
     const id = `${table}\u0000${JSON.stringify(
       Object.keys(key)
         .sort()
@@ -117,8 +118,8 @@ export async function transactGet(upstream: URL, agent: Agent, body: Json): Prom
   return OK({ Responses: responses });
 }
 
-/** Key attribute names of a table, for items given whole (Put). */
-export type KeySchemas = (table: string, item: Json) => Promise<Json>;
+/** The key of an item given whole (Put), by its table's key schema; undefined when there is no such table. */
+export type KeySchemas = (table: string, item: Json) => Promise<Json | undefined>;
 
 function writeFor(op: { kind: string; detail: Json; table: string; key: Json }): [string, Json] {
   const { ReturnValuesOnConditionCheckFailure: _, ...detail } = op.detail;

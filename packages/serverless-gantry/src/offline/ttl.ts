@@ -8,8 +8,8 @@ type Json = Record<string, unknown>;
 export interface TtlOptions {
   upstream: URL;
   agent: Agent;
-  /** Key attribute names of a table. */
-  keyNames: (table: string) => Promise<string[]>;
+  /** Key attribute names of a table; undefined when it does not exist. */
+  keyNames: (table: string) => Promise<string[] | undefined>;
   /** Runs work holding the endpoint's lock (shared). */
   withLock: <T>(exclusive: boolean, work: () => Promise<T>) => Promise<T>;
   /** Where TTL settings survive restarts (with `offline.persist`). */

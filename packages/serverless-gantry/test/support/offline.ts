@@ -20,6 +20,8 @@ export interface OfflineRun {
   stop: () => Promise<void>;
   /** Waits until the output matches (lines printed after serverless-offline's "Server ready"). */
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
+  /** Resolves with the sls process's exit code when it exits. */
+  exited: Promise<number | null>;
   /** Sends a signal to the sls process (e.g. SIGKILL, to test a crash). */
   kill: (signal: NodeJS.Signals) => void;
 }
@@ -42,6 +44,7 @@ export async function startOffline(cwd: string, args: string[] = [], timeoutMs =
     ],
     { cwd, env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -78,6 +81,7 @@ export async function startOffline(cwd: string, args: string[] = [], timeoutMs =
     output: () => output,
     waitFor,
     stop,
+    exited,
     kill: (signal) => child.kill(signal),
   };
 }
