@@ -35,7 +35,11 @@ async function offlineRun(port) {
   const child = spawn(
     process.execPath,
     [slsBin, 'offline', '--host', '127.0.0.1', '--httpPort', String(port), '--lambdaPort', String(port + 1)],
-    { cwd: service, env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: service,
+      env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const ready = new Promise((resolve, reject) => {
@@ -83,6 +87,10 @@ const h = row('serverless-gantry/testing', helper);
 const o = row('sls offline (baseline)', offline);
 console.log(`tasks-app, ${runs} runs each, medians (ms), ${root}`);
 for (const r of [h, o]) {
-  console.log(`${r.name.padEnd(28)} start ${r.start.toFixed(0).padStart(6)}  first request ${r.first.toFixed(0).padStart(6)}  total ${r.total.toFixed(0).padStart(6)}`);
+  console.log(
+    `${r.name.padEnd(28)} start ${r.start.toFixed(0).padStart(6)}  first request ${r.first.toFixed(0).padStart(6)}  total ${r.total.toFixed(0).padStart(6)}`,
+  );
 }
-console.log(`ratio (testing helper ÷ sls offline): start ${(h.start / o.start).toFixed(3)}, to first answer ${(h.total / o.total).toFixed(3)}`);
+console.log(
+  `ratio (testing helper ÷ sls offline): start ${(h.start / o.start).toFixed(3)}, to first answer ${(h.total / o.total).toFixed(3)}`,
+);
