@@ -54,7 +54,26 @@ const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
 const CONTENT_TYPE_HEADER = 'x-gantry-content-type';
 /** Set, with the method sent, on a request passed on with another method (see OPTIONS below). */
 const METHOD_HEADER = 'x-gantry-method';
-const hapiContent = createRequire(import.meta.url)('@hapi/content') as { type(header: string): unknown };
+const hapiRequire = createRequire(import.meta.url);
+const hapiContent = hapiRequire('@hapi/content') as { type(header: string): unknown };
+/**
+ * Set, in place of a `cookie` header hapi refuses with its own 400 ("Invalid cookie value"), to that
+ * header; the kit puts it back (and the event's `cookies`). hapi's own parser decides, as above.
+ */
+const COOKIE_HEADER = 'x-gantry-cookie';
+const { Definitions } = hapiRequire('@hapi/statehood') as {
+  Definitions: new () => { parse(header: string): Promise<unknown> };
+};
+const hapiCookies = new Definitions();
+async function hapiRefusesCookie(header: string | undefined): Promise<boolean> {
+  if (header === undefined) return false;
+  try {
+    await hapiCookies.parse(header);
+    return false;
+  } catch {
+    return true;
+  }
+}
 function hapiRefuses(type: string): boolean {
   try {
     hapiContent.type(type);
@@ -103,18 +122,29 @@ export async function startApiGatewayFront(options: FrontOptions) {
     // serverless-offline's catch-all route has hapi's CORS, which answers every OPTIONS that no
     // route names explicitly (404 "CORS error: ..."): one meant for an ANY route goes as a POST.
     const method = req.method === 'OPTIONS' && match?.route.method !== 'OPTIONS' ? 'POST' : req.method;
-    readBody(req, MAX_PAYLOAD_BYTES).then(
-      (body) => {
+    Promise.all([readBody(req, MAX_PAYLOAD_BYTES), hapiRefusesCookie(req.headers.cookie)]).then(
+      ([body, badCookie]) => {
         if (!body) return refuse(req, res, 413, 'Request Entity Too Large');
-        forward(req, res, body, headSize, method);
+        forward(req, res, body, headSize, method, badCookie);
       },
       () => res.destroy(),
     );
   });
 
-  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, headSize: number, method = req.method) {
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    headSize: number,
+    method: string | undefined,
+    badCookie: boolean,
+  ): void {
     const headers = joinedHeaders(req.rawHeaders);
     if (method !== req.method) headers[METHOD_HEADER] = req.method ?? 'GET';
+    if (badCookie && headers.cookie !== undefined) {
+      headers[COOKIE_HEADER] = headers.cookie;
+      delete headers.cookie;
+    }
     let payload = body;
     let eventBody = body.length;
     const type = String(headers['content-type'] ?? '');
@@ -152,7 +182,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         const out = { ...answer.headers };
         if (cors) applyCors(out, req.headers.origin, cors);
         const status = answer.statusCode ?? 502;
-        if (status !== 200 || !String(out['content-type']).startsWith('application/json')) {
+        if ((status !== 200 && status !== 502) || !String(out['content-type']).startsWith('application/json')) {
           res.writeHead(status, out);
           answer.pipe(res);
           return;
@@ -162,7 +192,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
           const body = Buffer.concat(chunks);
-          const failure = failedInvocation(decoded(body, out['content-encoding']));
+          const failure = failedInvocation(decoded(body, out['content-encoding']), status);
           if (failure) return json(res, failure.status, { message: failure.message });
           res.writeHead(status, out);
           res.end(body);
@@ -204,18 +234,21 @@ export async function startApiGatewayFront(options: FrontOptions) {
 
 /**
  * serverless-offline answers an invocation that failed outside the kit (a module that does not
- * load, an init error, its own timeout) with 200 and `{ errorMessage, errorType, stackTrace }`;
- * API Gateway answers 500 (503 for a timeout) and shows nothing of the error. The stack is in the
+ * load, an init error, its own timeout) with 200 and `{ errorMessage, errorType, stackTrace }`, and
+ * a response it cannot send with 502 and the same plus `offlineInfo`; API Gateway answers 500 (503
+ * for a timeout) and shows nothing of the error. The stack is in the
  * terminal, where serverless-offline logged it.
  */
-function failedInvocation(body: Buffer): { status: number; message: string } | undefined {
+function failedInvocation(body: Buffer, status: number): { status: number; message: string } | undefined {
   if (!body.subarray(0, 16).equals(Buffer.from('{"errorMessage":'))) return undefined;
-  let parsed: { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown };
+  let parsed: { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown; offlineInfo?: unknown };
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
+  // serverless-offline's own 502 (e.g. a response whose body is not a string; HTTP API: 500).
+  if (status === 502) return typeof parsed.offlineInfo === 'string' ? { status: 500, message: 'Internal Server Error' } : undefined;
   if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
   return String(parsed.errorMessage).includes('Lambda timeout')
     ? { status: 503, message: 'Service Unavailable' }
