@@ -248,7 +248,8 @@ function failedInvocation(body: Buffer, status: number): { status: number; messa
     return undefined;
   }
   // serverless-offline's own 502 (e.g. a response whose body is not a string; HTTP API: 500).
-  if (status === 502) return typeof parsed.offlineInfo === 'string' ? { status: 500, message: 'Internal Server Error' } : undefined;
+  if (status === 502)
+    return typeof parsed.offlineInfo === 'string' ? { status: 500, message: 'Internal Server Error' } : undefined;
   if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
   return String(parsed.errorMessage).includes('Lambda timeout')
     ? { status: 503, message: 'Service Unavailable' }

@@ -6,7 +6,9 @@ import type { Routed } from '../route-match.js';
  * requests (`httpApi: '*'`, the $default route, or REST `http` events): then the front routes
  * nothing and passes every request on.
  */
-export function servedRoutes(functions: Record<string, unknown> | null | undefined): { functions: Routed[] } | undefined {
+export function servedRoutes(
+  functions: Record<string, unknown> | null | undefined,
+): { functions: Routed[] } | undefined {
   const served: Routed[] = [];
   for (const fn of Object.values(functions ?? {})) {
     const routes: { method: string; path: string }[] = [];
