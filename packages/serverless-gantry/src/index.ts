@@ -16,8 +16,8 @@ import {
   stopAfterFailure,
   whenListening,
 } from './offline/offline-hooks.js';
-import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
 import { servedRoutes } from './offline/served-routes.js';
+import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';

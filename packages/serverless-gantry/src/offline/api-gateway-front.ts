@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { matchRoute, type Routed } from '../route-match.js';
