@@ -43,15 +43,42 @@ export function installOfflineGuards(logger: Logger, env: NodeJS.ProcessEnv = pr
 
 /** Set by serverless-gantry's API Gateway front (`api-gateway-front.ts`) on a body it base64-encoded. */
 const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
+/** Set by the front, with the content-type sent, when hapi would refuse that content-type. */
+const CONTENT_TYPE_HEADER = 'x-gantry-content-type';
+/** Set by the front, with the method sent, on an OPTIONS it passed on as a POST (hapi would answer it). */
+const METHOD_HEADER = 'x-gantry-method';
+/** Set by the front, with the cookie header sent, when hapi would refuse that header. */
+const COOKIE_HEADER = 'x-gantry-cookie';
 
 /**
  * Local runs only: serverless-offline decodes every body other than octet-stream and multipart as
  * UTF-8, which corrupts binary data, so Gantry's front sends such bodies base64-encoded with a
- * marker header. This turns the event back into what API Gateway sends: `isBase64Encoded`, no marker.
+ * marker header; it also carries a content-type hapi would refuse in a marker header. This turns the
+ * event back into what API Gateway sends: `isBase64Encoded`, the content-type, method and cookies as sent, no markers.
  */
 export function offlineBodyEncoding(): MiddlewareObj<HttpEvent> {
   const offlineBodyEncodingBefore = (request: { event: HttpEvent }) => {
     const { event } = request;
+    const contentType = event.headers?.[CONTENT_TYPE_HEADER];
+    if (contentType !== undefined) {
+      delete event.headers[CONTENT_TYPE_HEADER];
+      event.headers['content-type'] = contentType;
+    }
+    const cookie = event.headers?.[COOKIE_HEADER];
+    if (cookie !== undefined) {
+      delete event.headers[COOKIE_HEADER];
+      event.headers.cookie = cookie;
+      // As payload 2.0 gives them: the header split at ';'.
+      event.cookies = cookie
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean);
+    }
+    const method = event.headers?.[METHOD_HEADER];
+    if (method !== undefined) {
+      delete event.headers[METHOD_HEADER];
+      event.requestContext.http.method = method;
+    }
     if (event.headers?.[BODY_ENCODING_HEADER] !== 'base64') return;
     delete event.headers[BODY_ENCODING_HEADER];
     event.isBase64Encoded = true;

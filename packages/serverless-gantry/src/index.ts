@@ -16,6 +16,7 @@ import {
   stopAfterFailure,
   whenListening,
 } from './offline/offline-hooks.js';
+import { servedRoutes } from './offline/served-routes.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
 import { routeTable } from './route-table.js';
 
@@ -156,7 +157,12 @@ export default class ServerlessGantry {
     let upstream = address;
     // The front first: if its port is taken, nothing else has started that would keep sls running.
     if (offline.apiGateway ?? true) {
-      const front = await startFront(address, cli, this.#built.fragment.cors as CorsRules | undefined);
+      const cors = this.#built.fragment.cors as CorsRules | undefined;
+      // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
+      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions));
+      // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
+      // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
+      if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
       this.#stopFront = front.stop;
       upstream = { ...address, port: front.upstreamPort };
       ready.push(

@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => offline?.stop());
 
 interface Echo {
+  method: string;
   headers: Record<string, string>;
+  cookies?: string[];
   isBase64Encoded: boolean;
   bodyType: string;
   body?: unknown;
@@ -31,15 +33,16 @@ function send(
   method: string,
   rawHeaders: [string, string][],
   body?: Buffer,
+  path = '/echo',
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-  const url = new URL(`${offline.url}/echo`);
+  const url = new URL(`${offline.url}${path}`);
   return new Promise((resolve, reject) => {
     const req = request(
       // Headers as a list go out exactly as given: Host too.
       {
         host: url.hostname,
         port: url.port,
-        path: url.pathname,
+        path: url.pathname, // as given: percent-encoding left as it is
         method,
         headers: [['host', url.host], ...rawHeaders].flat(),
       },
@@ -153,6 +156,98 @@ describe("sls offline with Gantry's front follows API Gateway's HTTP rules", () 
     expect(await broken.json()).toEqual({ message: 'Internal Server Error' });
     expect(offline.output()).toContain('init failed on purpose'); // the stack is in the terminal
     expect((await send('GET', [])).status).toBe(200);
+  });
+});
+
+// Every answer a client gets is the function's or one HTTP API itself gives: never one that
+// serverless-offline or hapi made up (route dumps, "CORS error", `{"statusCode":400,...}`).
+describe("sls offline with Gantry's front answers only as a function or API Gateway would", () => {
+  const NOT_FOUND = { message: 'Not Found' };
+
+  it("answers a route or method the service does not have with HTTP API's 404, not a route dump", async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/broken'], // the path exists, for GET only
+      ['POST', '/2015-03-31/functions/echo-echo/invocations'], // serverless-offline's, not the API's
+    ] as const) {
+      const answer = await send(method, [], undefined, path);
+      expect({ method, path, status: answer.status, body: JSON.parse(answer.text) }).toEqual({
+        method,
+        path,
+        status: 404,
+        body: NOT_FOUND,
+      });
+    }
+  });
+
+  it("serves hand-written functions' routes too", async () => {
+    const answer = await send('GET', [], undefined, '/object-body');
+    expect(answer.status).not.toBe(404);
+  });
+
+  it('matches a greedy route for child paths only, never its parent', async () => {
+    const parent = await send('GET', [], undefined, '/files');
+    expect(parent.status).toBe(404);
+    expect(JSON.parse(parent.text)).toEqual(NOT_FOUND);
+    const child = await send('GET', [], undefined, '/files/a/b.txt');
+    expect(child.status).toBe(200);
+    expect(JSON.parse(child.text)).toEqual({ proxy: 'a/b.txt' });
+  });
+
+  it('routes an OPTIONS that is not a preflight like any method: to an ANY route, else 404', async () => {
+    const bare = await send('OPTIONS', []);
+    expect(bare.status).toBe(200);
+    expect((JSON.parse(bare.text) as Echo).method).toBe('OPTIONS');
+    // An Origin without Access-Control-Request-Method is no preflight: a CORS request to the function.
+    const withOrigin = await send('OPTIONS', [['origin', 'https://app.example']]);
+    expect(withOrigin.status).toBe(200);
+    expect((JSON.parse(withOrigin.text) as Echo).method).toBe('OPTIONS');
+    expect(withOrigin.headers['access-control-allow-origin']).toBe('https://app.example');
+    const noRoute = await send('OPTIONS', [], undefined, '/broken');
+    expect(noRoute.status).toBe(404);
+    expect(JSON.parse(noRoute.text)).toEqual(NOT_FOUND);
+  });
+
+  it('gives the function content-types hapi refuses, as sent (two joined with a comma)', async () => {
+    const twice = await send(
+      'POST',
+      [
+        ['content-type', 'application/json; charset=utf-8'],
+        ['content-type', 'application/json; charset=utf-8'],
+      ],
+      Buffer.from('{"a":1}'),
+    );
+    expect(twice.status).toBe(200);
+    const echo = JSON.parse(twice.text) as Echo;
+    expect(echo.headers['content-type']).toBe('application/json; charset=utf-8,application/json; charset=utf-8');
+    expect(echo.headers['x-gantry-content-type']).toBeUndefined();
+    const noBoundary = await send('POST', [['content-type', 'multipart/form-data']], Buffer.from('xy'));
+    expect(noBoundary.status).toBe(200);
+    expect(JSON.parse(noBoundary.text)).toMatchObject({
+      headers: { 'content-type': 'multipart/form-data' },
+      isBase64Encoded: true,
+      size: 2,
+    });
+  });
+
+  it('gives the function cookies hapi refuses, as payload 2.0 splits them', async () => {
+    const answer = await send('GET', [['cookie', 'a=b c; d="x']]);
+    expect(answer.status).toBe(200);
+    const echo = JSON.parse(answer.text) as Echo;
+    expect(echo.cookies).toEqual(['a=b c', 'd="x']);
+    expect(echo.headers.cookie).toBe('a=b c; d="x');
+  });
+
+  it("answers a path that cannot be percent-decoded with API Gateway's 400 body, not hapi's", async () => {
+    const answer = await send('GET', [], undefined, '/files/%E0%A4%A');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toEqual({ message: 'Bad Request' });
+  });
+
+  it('answers a response serverless-offline cannot send (a body that is not a string) with 500, not its 502', async () => {
+    const answer = await send('GET', [], undefined, '/object-body');
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.text)).toEqual({ message: 'Internal Server Error' });
   });
 });
 

@@ -1,6 +1,8 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { matchRoute, type Routed } from '../route-match.js';
 
 /** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
 export interface CorsRules {
@@ -18,6 +20,11 @@ export interface FrontOptions {
   /** Where serverless-offline listens instead. */
   upstream: { host: string; port: number };
   cors?: CorsRules | undefined;
+  /**
+   * The service's routes as served (serverless-offline fixes them at start): a request none of them
+   * takes is answered 404 here, as HTTP API does. Without it every request is passed on.
+   */
+  routes?: { functions: readonly Routed[] } | undefined;
   /** HTTP API's integration timeout: no answer by then is a 504 (default 30 s, its maximum; 0: none). */
   integrationTimeoutMs?: number;
 }
@@ -39,6 +46,43 @@ const MAX_INTEGRATION_MS = 30_000;
  */
 const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
 
+/**
+ * Set, in place of a `content-type` hapi refuses with its own 400 (two joined values, a duplicate
+ * parameter, no subtype, multipart without boundary), to the value the function must see; the kit
+ * puts it back in local runs. Checked with hapi's own parser, so exactly what it would refuse.
+ */
+const CONTENT_TYPE_HEADER = 'x-gantry-content-type';
+/** Set, with the method sent, on a request passed on with another method (see OPTIONS below). */
+const METHOD_HEADER = 'x-gantry-method';
+const hapiRequire = createRequire(import.meta.url);
+const hapiContent = hapiRequire('@hapi/content') as { type(header: string): unknown };
+/**
+ * Set, in place of a `cookie` header hapi refuses with its own 400 ("Invalid cookie value"), to that
+ * header; the kit puts it back (and the event's `cookies`). hapi's own parser decides, as above.
+ */
+const COOKIE_HEADER = 'x-gantry-cookie';
+const { Definitions } = hapiRequire('@hapi/statehood') as {
+  Definitions: new () => { parse(header: string): Promise<unknown> };
+};
+const hapiCookies = new Definitions();
+async function hapiRefusesCookie(header: string | undefined): Promise<boolean> {
+  if (header === undefined) return false;
+  try {
+    await hapiCookies.parse(header);
+    return false;
+  } catch {
+    return true;
+  }
+}
+function hapiRefuses(type: string): boolean {
+  try {
+    hapiContent.type(type);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 // What API Gateway passes as text in payload 2.0; every other body arrives base64-encoded.
 export const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
 // serverless-offline base64-encodes these itself (and correctly).
@@ -57,7 +101,7 @@ const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
  */
 export async function startApiGatewayFront(options: FrontOptions) {
   const agent = new Agent({ keepAlive: true });
-  const { cors, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
+  const { cors, routes, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
 
   const server = createServer((req, res) => {
     const headSize = headerBytes(req);
@@ -65,26 +109,53 @@ export async function startApiGatewayFront(options: FrontOptions) {
     if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) {
       return refuse(req, res, 413, 'Request Entity Too Large');
     }
+    // A preflight is an OPTIONS with Origin and Access-Control-Request-Method; any other OPTIONS is
+    // routed like every method (AWS: "Configure CORS for HTTP APIs").
     if (cors && req.method === 'OPTIONS' && req.headers.origin && req.headers['access-control-request-method']) {
       return answerPreflight(req, res, cors);
     }
-    readBody(req, MAX_PAYLOAD_BYTES).then(
-      (body) => {
+    const path = pathOf(req.url);
+    const match = routes && matchRoute(routes, req.method ?? 'GET', path);
+    if (routes && !match) return refuse(req, res, 404, 'Not Found');
+    // hapi answers a path it cannot percent-decode with its own 400 body.
+    if (!decodes(path)) return refuse(req, res, 400, 'Bad Request');
+    // serverless-offline's catch-all route has hapi's CORS, which answers every OPTIONS that no
+    // route names explicitly (404 "CORS error: ..."): one meant for an ANY route goes as a POST.
+    const method = req.method === 'OPTIONS' && match?.route.method !== 'OPTIONS' ? 'POST' : req.method;
+    Promise.all([readBody(req, MAX_PAYLOAD_BYTES), hapiRefusesCookie(req.headers.cookie)]).then(
+      ([body, badCookie]) => {
         if (!body) return refuse(req, res, 413, 'Request Entity Too Large');
-        forward(req, res, body, headSize);
+        forward(req, res, body, headSize, method, badCookie);
       },
       () => res.destroy(),
     );
   });
 
-  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, headSize: number): void {
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    headSize: number,
+    method: string | undefined,
+    badCookie: boolean,
+  ): void {
     const headers = joinedHeaders(req.rawHeaders);
+    if (method !== req.method) headers[METHOD_HEADER] = req.method ?? 'GET';
+    if (badCookie && headers.cookie !== undefined) {
+      headers[COOKIE_HEADER] = headers.cookie;
+      delete headers.cookie;
+    }
     let payload = body;
     let eventBody = body.length;
     const type = String(headers['content-type'] ?? '');
+    const substitute = headers['content-type'] !== undefined && hapiRefuses(type);
+    if (substitute) {
+      headers[CONTENT_TYPE_HEADER] = type;
+      headers['content-type'] = 'text/plain'; // passed on as sent: the front encodes non-text bodies itself
+    }
     if (body.length > 0 && !TEXT_TYPE.test(type)) {
       eventBody = Math.ceil(body.length / 3) * 4; // base64, as the function receives it
-      if (!OFFLINE_ENCODES.test(type)) {
+      if (substitute || !OFFLINE_ENCODES.test(type)) {
         payload = Buffer.from(body.toString('base64'));
         headers[BODY_ENCODING_HEADER] = 'base64';
       }
@@ -101,7 +172,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
       {
         host: options.upstream.host,
         port: options.upstream.port,
-        method: req.method,
+        method,
         path: req.url,
         headers,
         agent,
@@ -111,7 +182,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         const out = { ...answer.headers };
         if (cors) applyCors(out, req.headers.origin, cors);
         const status = answer.statusCode ?? 502;
-        if (status !== 200 || !String(out['content-type']).startsWith('application/json')) {
+        if ((status !== 200 && status !== 502) || !String(out['content-type']).startsWith('application/json')) {
           res.writeHead(status, out);
           answer.pipe(res);
           return;
@@ -121,7 +192,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
           const body = Buffer.concat(chunks);
-          const failure = failedInvocation(decoded(body, out['content-encoding']));
+          const failure = failedInvocation(decoded(body, out['content-encoding']), status);
           if (failure) return json(res, failure.status, { message: failure.message });
           res.writeHead(status, out);
           res.end(body);
@@ -163,18 +234,22 @@ export async function startApiGatewayFront(options: FrontOptions) {
 
 /**
  * serverless-offline answers an invocation that failed outside the kit (a module that does not
- * load, an init error, its own timeout) with 200 and `{ errorMessage, errorType, stackTrace }`;
- * API Gateway answers 500 (503 for a timeout) and shows nothing of the error. The stack is in the
+ * load, an init error, its own timeout) with 200 and `{ errorMessage, errorType, stackTrace }`, and
+ * a response it cannot send with 502 and the same plus `offlineInfo`; API Gateway answers 500 (503
+ * for a timeout) and shows nothing of the error. The stack is in the
  * terminal, where serverless-offline logged it.
  */
-function failedInvocation(body: Buffer): { status: number; message: string } | undefined {
+function failedInvocation(body: Buffer, status: number): { status: number; message: string } | undefined {
   if (!body.subarray(0, 16).equals(Buffer.from('{"errorMessage":'))) return undefined;
-  let parsed: { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown };
+  let parsed: { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown; offlineInfo?: unknown };
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
+  // serverless-offline's own 502 (e.g. a response whose body is not a string; HTTP API: 500).
+  if (status === 502)
+    return typeof parsed.offlineInfo === 'string' ? { status: 500, message: 'Internal Server Error' } : undefined;
   if (typeof parsed.errorType !== 'string' || !Array.isArray(parsed.stackTrace)) return undefined;
   return String(parsed.errorMessage).includes('Lambda timeout')
     ? { status: 503, message: 'Service Unavailable' }
@@ -225,6 +300,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
     req.on('error', reject);
   });
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The request's path as HTTP API routes it: without the query string. */
+function pathOf(url: string | undefined): string {
+  const path = url ?? '/';
+  const query = path.indexOf('?');
+  return query === -1 ? path : path.slice(0, query);
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {

@@ -2,6 +2,7 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import type { BuiltService } from '../build-service.js';
 import { GantryError } from '../errors.js';
 import type { Manifest } from '../manifest.js';
+import type { Routed } from '../route-match.js';
 import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
@@ -115,12 +116,14 @@ export async function startFront(
   address: { host: string; port: number },
   cli: { httpPort?: string; noTimeout?: boolean },
   cors: CorsRules | undefined,
+  routes?: { functions: readonly Routed[] } | undefined,
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
     ...address,
     upstream: { host: address.host, port: internal },
     cors,
+    routes,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {

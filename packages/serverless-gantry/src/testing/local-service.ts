@@ -11,8 +11,8 @@ import { GantryError } from '../errors.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { type LocalRun, startLocalRun } from '../offline/local-run.js';
+import { matchRoute } from '../route-match.js';
 import { payloadEvent, type TestRequest } from './payload-event.js';
-import { matchRoute } from './route-match.js';
 import { readServiceConfig } from './service-config.js';
 
 export interface LocalServiceOptions {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { TEXT_TYPE } from '../offline/api-gateway-front.js';
-import type { RouteMatch } from './route-match.js';
+import type { RouteMatch } from '../route-match.js';
 
 /** A request as a test writes it. */
 export interface TestRequest {

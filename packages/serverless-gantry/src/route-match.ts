@@ -1,8 +1,13 @@
-import type { Manifest, ManifestFunction, ManifestRoute } from '../manifest.js';
+import type { ManifestFunction } from './manifest.js';
 
-export interface RouteMatch {
-  fn: ManifestFunction;
-  route: ManifestRoute;
+/** A function with its routes: the manifest's, or any served route list (see `servedRoutes`). */
+export interface Routed {
+  routes: readonly { method: string; path: string }[];
+}
+
+export interface RouteMatch<F extends Routed = ManifestFunction> {
+  fn: F;
+  route: F['routes'][number];
   pathParameters: Record<string, string>;
 }
 
@@ -60,10 +65,14 @@ const decode = (value: string) => {
 };
 
 /** The route HTTP API would pick for a request: the most specific match, as its route selection does. */
-export function matchRoute(manifest: Manifest, method: string, path: string): RouteMatch | undefined {
+export function matchRoute<F extends Routed>(
+  service: { functions: readonly F[] },
+  method: string,
+  path: string,
+): RouteMatch<F> | undefined {
   const request = path.split('/').filter(Boolean);
-  let best: (RouteMatch & { rank: number[] }) | undefined;
-  for (const fn of manifest.functions) {
+  let best: (RouteMatch<F> & { rank: number[] }) | undefined;
+  for (const fn of service.functions) {
     for (const route of fn.routes) {
       if (route.method !== 'ANY' && route.method !== method.toUpperCase()) continue;
       const segments = parse(route.path);
