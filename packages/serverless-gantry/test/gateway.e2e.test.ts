@@ -156,16 +156,6 @@ describe("sls offline with Gantry's front follows API Gateway's HTTP rules", () 
   });
 });
 
-// Runs after every test above: it stops this file's sls offline.
-describe('stopping sls offline', () => {
-  it('SIGTERM stops it with exit code 0 and no "Command failed"', async () => {
-    const before = offline.output().length;
-    offline.kill('SIGTERM');
-    expect(await offline.exited).toBe(0);
-    expect(offline.output().slice(before)).not.toMatch(/Command failed|Error|✖/);
-  });
-});
-
 describe('the front on a port that is taken', () => {
   it('stops sls offline with a message that says what to do, and exits', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
