@@ -165,10 +165,16 @@ export default class ServerlessGantry {
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
       this.#stopFront = front.stop;
       upstream = { ...address, port: front.upstreamPort };
-      ready.push(
-        `API (API Gateway's HTTP rules): ${localUrl(address)} (use this one: serverless-offline's own port ${front.upstreamPort}, printed above, is behind it)`,
+      // serverless-offline's box below lists the hidden port; it prints it with console.log and has
+      // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
+      utils.log.notice(
+        `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
       );
+      ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
     }
+    const behind =
+      upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
+    ready.push(`Routes${behind}:\n${routeTable(this.#built.manifest, localUrl(address))}`);
     try {
       this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {
         noTimeout: cli.noTimeout === true,

@@ -145,3 +145,13 @@ describe('sls offline with the embedded DynamoDB', () => {
     expect((await probe('both', 'customers', 'UpdateItem')).outcome).toBe('ok');
   });
 });
+
+// Runs after every test above: it stops this file's sls offline.
+describe('stopping sls offline', () => {
+  it('SIGTERM stops it with exit code 0 and no "Command failed"', async () => {
+    const before = offline.output().length;
+    offline.kill('SIGTERM');
+    expect(await offline.exited).toBe(0);
+    expect(offline.output().slice(before)).not.toMatch(/Command failed|Error|✖/);
+  });
+});

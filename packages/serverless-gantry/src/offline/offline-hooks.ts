@@ -4,13 +4,14 @@ import { GantryError } from '../errors.js';
 import type { Manifest } from '../manifest.js';
 import type { Routed } from '../route-match.js';
 import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
+import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
 import { rediscover, watchHandlers } from './rediscover.js';
 
 interface ServiceFunctions {
   functions?: Record<string, unknown> | null;
-  provider?: { timeout?: number | undefined };
+  provider?: { timeout?: number | undefined; environment?: Record<string, unknown> | undefined };
 }
 
 /**
@@ -57,6 +58,7 @@ export async function startOfflineRun(
     fn.environment = {
       ...fn.environment,
       ...environment,
+      ...functionTerminalEnvironment({ ...service.provider?.environment, ...fn.environment }),
       GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000),
       // `sls offline --noTimeout` (serverless-offline's): no timeout in the kit either.
       ...(cli.noTimeout ? { GANTRY_LOCAL_NO_TIMEOUT: 'true' } : {}),
