@@ -263,10 +263,13 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
         TimeToLiveSpecification: { AttributeName: 'expires', Enabled: true },
       }),
     );
-    expect(
-      (await db.client.send(new DescribeTimeToLiveCommand({ TableName: orders }))).TimeToLiveDescription
-        ?.TimeToLiveStatus,
-    ).toBe('ENABLED');
+    // ENABLING for a moment (as on AWS, where it takes up to an hour), then ENABLED.
+    await waitUntil(
+      async () =>
+        (await db.client.send(new DescribeTimeToLiveCommand({ TableName: orders }))).TimeToLiveDescription
+          ?.TimeToLiveStatus === 'ENABLED',
+      'TTL on orders to become ENABLED',
+    );
   });
 
   it('deletes expired items in the background and keeps the rest', async () => {

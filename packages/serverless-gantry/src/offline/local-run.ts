@@ -40,6 +40,8 @@ export interface LocalRunOptions {
   ttlSweepMs: number;
   /** How long tables created, updated or deleted at run time stay CREATING / UPDATING / DELETING (500 ms). */
   tableTransitionMs?: number | undefined;
+  /** How long DescribeTimeToLive shows ENABLING / DISABLING after UpdateTimeToLive (2 s). */
+  ttlTransitionMs?: number | undefined;
 }
 
 export interface LocalRun {
@@ -97,6 +99,7 @@ export async function startLocalRun(
       ttl: Object.fromEntries(options.manifest.tables.filter((t) => t.ttl).map((t) => [t.tableName, t.ttl as string])),
       ttlStateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-ttl.json') : undefined,
       ttlSweepMs: options.ttlSweepMs,
+      ttlTransitionMs: options.ttlTransitionMs,
       testFailureOn: internal.testFailureOn,
     });
     const environment: LocalRun['environment'] = {};

@@ -15,7 +15,14 @@ export interface TtlOptions {
   /** Where TTL settings survive restarts (with `offline.persist`). */
   stateFile?: string | undefined;
   sweepMs: number;
+  /** How long DescribeTimeToLive shows ENABLING / DISABLING after a change (AWS: up to an hour). */
+  transitionMs?: number | undefined;
 }
+
+/** Locally, how long a TTL change stays ENABLING / DISABLING. */
+export const TTL_TRANSITION_MS = 2000;
+// DynamoDB refuses a second UpdateTimeToLive on a table within an hour of the last one.
+const CHANGE_INTERVAL_MS = 60 * 60_000;
 
 /**
  * Time to live, which dynalite lacks: UpdateTimeToLive / DescribeTimeToLive answered as DynamoDB
@@ -25,6 +32,10 @@ export interface TtlOptions {
  */
 export function createTtl(options: TtlOptions) {
   const attributes = new Map<string, string>(Object.entries(readState(options.stateFile)));
+  const now = Date.now;
+  const transitionMs = options.transitionMs ?? TTL_TRANSITION_MS;
+  // The last UpdateTimeToLive per table (in memory: a restart forgets it).
+  const changes = new Map<string, { at: number; enabled: boolean }>();
   const save = () => {
     if (options.stateFile) writeFileSync(options.stateFile, JSON.stringify(Object.fromEntries(attributes), null, 2));
   };
@@ -48,8 +59,21 @@ export function createTtl(options: TtlOptions) {
         },
       };
     }
+    const current = attributes.get(table);
+    const refusal =
+      spec.Enabled && current === spec.AttributeName
+        ? 'TimeToLive is already enabled'
+        : spec.Enabled && current
+          ? 'TimeToLive is active on a different AttributeName'
+          : (changes.get(table)?.at ?? Number.NEGATIVE_INFINITY) > now() - CHANGE_INTERVAL_MS
+            ? 'Time to live has been modified multiple times within a fixed interval'
+            : undefined;
+    if (refusal) {
+      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: refusal } };
+    }
     if (spec.Enabled) attributes.set(table, spec.AttributeName);
     else attributes.delete(table);
+    changes.set(table, { at: now(), enabled: spec.Enabled });
     save();
     return {
       status: 200,
@@ -62,12 +86,15 @@ export function createTtl(options: TtlOptions) {
     const missing = await tableExists(table);
     if (missing) return missing;
     const attribute = attributes.get(table);
+    const change = changes.get(table);
+    const settling = change && now() - change.at < transitionMs;
+    const status = attribute ? (settling ? 'ENABLING' : 'ENABLED') : settling ? 'DISABLING' : 'DISABLED';
     return {
       status: 200,
       body: {
         TimeToLiveDescription: attribute
-          ? { TimeToLiveStatus: 'ENABLED', AttributeName: attribute }
-          : { TimeToLiveStatus: 'DISABLED' },
+          ? { TimeToLiveStatus: status, AttributeName: attribute }
+          : { TimeToLiveStatus: status },
       },
     };
   }
