@@ -39,6 +39,7 @@ const manifest: Manifest = {
       uses: [
         { table: 'people', access: 'readwrite' },
         { table: 'orders', access: 'readwrite' },
+        { table: 'sessions', access: 'readwrite' },
       ],
       config: {},
       schemas: {},
@@ -51,6 +52,15 @@ const manifest: Manifest = {
       envVar: 'GANTRY_TABLE_PEOPLE',
       partitionKey: { name: 'id', type: 'S' },
       indexes: [{ name: 'byEmail', partitionKey: { name: 'email', type: 'S' } }],
+      source: 'src/t.ts',
+    },
+    {
+      name: 'sessions',
+      tableName: 'shop-dev-sessions',
+      envVar: 'GANTRY_TABLE_SESSIONS',
+      partitionKey: { name: 'token', type: 'S' },
+      indexes: [],
+      ttl: 'expiresAt',
       source: 'src/t.ts',
     },
     {
@@ -362,6 +372,29 @@ describe('the local endpoint answers as DynamoDB', () => {
       status: 400,
       body: { __type: VALIDATION, message: 'Transaction request cannot include multiple operations on one item' },
     });
+  });
+
+  it('TTL: expired items stay readable for the delay, five-year-old timestamps are never deleted, tests can sweep now', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const items = {
+      expired: now - 10,
+      fresh: now + 3600,
+      ancient: now - 6 * 365 * 86_400, // more than five years ago: AWS never deletes it
+    };
+    for (const [token, expiresAt] of Object.entries(items)) {
+      await documents.send(new PutCommand({ TableName: 'shop-dev-sessions', Item: { token, expiresAt } }));
+    }
+    const read = async (token: string) =>
+      (await documents.send(new GetCommand({ TableName: 'shop-dev-sessions', Key: { token }, ConsistentRead: true })))
+        .Item;
+    // What the background sweep does: the item expired ten seconds ago is still there (two days' delay).
+    expect(await run.sweepExpired({ now: false })).toBe(0);
+    expect(await read('expired')).toEqual({ token: 'expired', expiresAt: items.expired });
+    // A test sweeps now: only the expired item goes.
+    expect(await run.sweepExpired()).toBe(1);
+    expect(await read('expired')).toBeUndefined();
+    expect(await read('fresh')).toBeDefined();
+    expect(await read('ancient')).toBeDefined();
   });
 
   it('UpdateTimeToLive: ENABLING after enabling; enabling again or a change within the hour refused', async () => {

@@ -35,6 +35,7 @@ export interface GatewayOptions {
   ttlStateFile?: string | undefined;
   ttlSweepMs: number;
   ttlTransitionMs?: number | undefined;
+  ttlDeleteAfterMs?: number | undefined;
   /**
    * Internal, for Gantry's own tests only: a request for this operation makes the endpoint's thread
    * fail (an exception thrown outside any request), to test what `sls offline` does then.
@@ -109,6 +110,7 @@ export async function startIamGateway(options: GatewayOptions) {
     stateFile: options.ttlStateFile,
     sweepMs: options.ttlSweepMs,
     transitionMs: options.ttlTransitionMs,
+    deleteAfterMs: options.ttlDeleteAfterMs,
   });
   for (const [table, attribute] of Object.entries(options.ttl)) ttl.enable(table, attribute);
   ttl.start();
@@ -253,8 +255,8 @@ export async function startIamGateway(options: GatewayOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    /** Deletes expired items now (the background sweep does this every few seconds). */
-    sweepExpired: () => ttl.sweep(),
+    /** Deletes expired items now; `{ now: false }`: only those past the delay, as the background sweep. */
+    sweepExpired: ({ now = true }: { now?: boolean } = {}) => ttl.sweep({ delayed: !now }),
     enableTtl: (table: string, attribute: string) => ttl.enable(table, attribute),
     stop: async () => {
       await ttl.stop();

@@ -17,7 +17,14 @@ export interface TtlOptions {
   sweepMs: number;
   /** How long DescribeTimeToLive shows ENABLING / DISABLING after a change (AWS: up to an hour). */
   transitionMs?: number | undefined;
+  /** How long an expired item stays readable before the background sweep deletes it. */
+  deleteAfterMs?: number | undefined;
 }
+
+/** Default of how long expired items stay readable: AWS deletes them "within a few days". */
+export const TTL_DELETE_AFTER_MS = 2 * 86_400_000;
+// AWS never deletes an item whose TTL timestamp is more than five years in the past.
+const FIVE_YEARS_S = Math.round(5 * 365.25 * 86_400);
 
 /** Locally, how long a TTL change stays ENABLING / DISABLING. */
 export const TTL_TRANSITION_MS = 2000;
@@ -99,16 +106,22 @@ export function createTtl(options: TtlOptions) {
     };
   }
 
-  /** Deletes every expired item once; returns how many. */
-  async function sweep(now = Math.floor(Date.now() / 1000)): Promise<number> {
+  /**
+   * Deletes expired items once; returns how many. `delayed`: only those expired longer ago than
+   * `deleteAfterMs` (the background sweep); otherwise every expired item (a test's "sweep now").
+   * Timestamps more than five years old are never deleted, as on AWS.
+   */
+  async function sweep({ delayed = false }: { delayed?: boolean } = {}): Promise<number> {
+    const now = Math.floor(Date.now() / 1000);
+    const cutoff = delayed ? now - Math.floor((options.deleteAfterMs ?? TTL_DELETE_AFTER_MS) / 1000) : now;
     let deleted = 0;
     for (const [table, attribute] of attributes) {
       const keys = await options.keyNames(table).catch(() => undefined);
       if (!keys) continue; // the table is gone
       const condition = {
-        ConditionExpression: '#ttl < :now',
+        ConditionExpression: '#ttl < :cutoff AND #ttl >= :oldest',
         ExpressionAttributeNames: { '#ttl': attribute },
-        ExpressionAttributeValues: { ':now': { N: String(now) } },
+        ExpressionAttributeValues: { ':cutoff': { N: String(cutoff) }, ':oldest': { N: String(now - FIVE_YEARS_S) } },
       };
       let start: Json | undefined;
       do {
@@ -146,7 +159,7 @@ export function createTtl(options: TtlOptions) {
     },
     start() {
       timer = setInterval(() => {
-        sweeping = sweep().catch(() => 0);
+        sweeping = sweep({ delayed: true }).catch(() => 0);
       }, options.sweepMs);
       timer.unref();
     },

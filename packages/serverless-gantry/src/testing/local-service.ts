@@ -105,6 +105,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         enforceIam: true,
         denyUnidentified: false,
         ttlSweepMs: (stageOptions.offline.ttlSweepSeconds ?? 5) * 1000,
+        ttlDeleteAfterMs:
+          stageOptions.offline.ttlDeleteAfterSeconds === undefined
+            ? undefined
+            : stageOptions.offline.ttlDeleteAfterSeconds * 1000,
       }),
     ]);
     run = started;
