@@ -338,6 +338,15 @@ describe('the local endpoint answers as DynamoDB', () => {
           },
         });
       }
+      // A value of the wrong type: SerializationException, whoever sends it (dynalite would drop it).
+      const wrongType = JSON.stringify({ ...request, ReturnValuesOnConditionCheckFailure: 5 });
+      for (const accessKey of [writer, 'AKIDSOMEONEELSE']) {
+        const answer = await callWire(run.endpoint, operation, wrongType, { accessKey });
+        expect({ status: answer.status, type: answer.json?.__type }).toEqual({
+          status: 400,
+          type: 'com.amazon.coral.service#SerializationException',
+        });
+      }
       expect(await get(orders, 'r1')).toBeUndefined();
       // A valid value is served.
       const valid = JSON.stringify({ ...request, ReturnValuesOnConditionCheckFailure: 'NONE' });

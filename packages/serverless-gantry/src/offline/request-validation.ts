@@ -197,8 +197,9 @@ export function validateRequest(operation: string, body: unknown): Validated {
     const extra = ADDED_MEMBERS[operation];
     if (extra) {
       const added = Object.fromEntries(Object.keys(extra).map((name) => [name, (body as Json)[name]]));
-      const checked = checker.checkTypes(added, extra);
+      let checked: Json;
       try {
+        checked = checker.checkTypes(added, extra);
         checker.checkValidations(checked, extra, undefined, RULES_STORE);
       } catch (error) {
         const { statusCode, body: answer } = error as { statusCode?: number; body?: Json };
