@@ -150,3 +150,48 @@ describe('tableClient against a real local DynamoDB (dynalite)', () => {
     });
   });
 });
+
+describe('tableClient with excludeExpired: expired items (kept by DynamoDB for days) are not read', () => {
+  const Sessions = table('sessions', {
+    partitionKey: { name: 'user', type: 'S' },
+    sortKey: { name: 'id', type: 'S' },
+    ttl: 'expiresAt',
+  });
+  type Session = { user: string; id: string; expiresAt?: number | string } & Record<string, unknown>;
+
+  it('get, query and batchGet leave out items whose TTL has passed; the plain client still sees them', async () => {
+    await local.createTable(Sessions, 'test-dev-sessions');
+    process.env.GANTRY_TABLE_SESSIONS = 'test-dev-sessions';
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const all = tableClient<Session>(Sessions, { client: local.documents });
+      const live = tableClient<Session>(Sessions, { client: local.documents, excludeExpired: true });
+      const items: Session[] = [
+        { user: 'u', id: 'expired', expiresAt: now - 10 },
+        { user: 'u', id: 'fresh', expiresAt: now + 3600 },
+        { user: 'u', id: 'forever' },
+        { user: 'u', id: 'text', expiresAt: 'not a number' },
+      ];
+      await all.batchWrite({ put: items });
+      expect(await all.get({ user: 'u', id: 'expired' })).toEqual(items[0]);
+      expect(await live.get({ user: 'u', id: 'expired' })).toBeUndefined();
+      expect(await live.get({ user: 'u', id: 'fresh' })).toEqual(items[1]);
+      expect((await live.query({ partition: 'u' })).items.map((s) => s.id).sort()).toEqual([
+        'forever',
+        'fresh',
+        'text',
+      ]);
+      expect((await all.query({ partition: 'u' })).items).toHaveLength(4);
+      const keys = items.map(({ user, id }) => ({ user, id }));
+      expect((await live.batchGet(keys)).map((s) => s.id).sort()).toEqual(['forever', 'fresh', 'text']);
+    } finally {
+      delete process.env.GANTRY_TABLE_SESSIONS;
+    }
+  });
+
+  it('is refused, with the fix, for a table without ttl', () => {
+    expect(() => tableClient<Note>(Notes, { excludeExpired: true })).toThrow(
+      "Table 'notes' declares no ttl: excludeExpired needs one. Add ttl: '<attribute>' to table('notes', ...) or drop excludeExpired.",
+    );
+  });
+});

@@ -67,6 +67,15 @@ const offline = z.strictObject({
   apiGateway: z.boolean().optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
+  /**
+   * How long an expired item (TTL) stays readable before the local sweep deletes it, in seconds
+   * (default 172800, two days: AWS deletes within a few days, so code must not rely on prompt deletion).
+   */
+  ttlDeleteAfterSeconds: z
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .optional(),
 });
 
 /** `custom.gantry` in serverless.yml. Unknown keys are errors, here and in osls's validation. */

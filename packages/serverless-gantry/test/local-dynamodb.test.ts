@@ -72,7 +72,9 @@ function clients(run: LocalRun, accessKeyId = 'my-shell') {
   return { client, documents: DynamoDBDocumentClient.from(client) };
 }
 
-async function start(extra: { persist?: string; ttlSweepMs?: number; denyUnidentified?: boolean } = {}) {
+async function start(
+  extra: { persist?: string; ttlSweepMs?: number; ttlDeleteAfterMs?: number; denyUnidentified?: boolean } = {},
+) {
   return startLocalRun({
     servicePath: process.cwd(),
     manifest,
@@ -83,6 +85,7 @@ async function start(extra: { persist?: string; ttlSweepMs?: number; denyUnident
     enforceIam: true,
     denyUnidentified: extra.denyUnidentified ?? false,
     ttlSweepMs: extra.ttlSweepMs ?? 60_000,
+    ttlDeleteAfterMs: extra.ttlDeleteAfterMs,
   });
 }
 
@@ -93,7 +96,8 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
   const get = async (id: string) => (await db.documents.send(new GetCommand({ TableName: orders, Key: { id } }))).Item;
 
   beforeAll(async () => {
-    run = await start({ ttlSweepMs: 300 });
+    // Expired items deleted at the first sweep after expiry (the default keeps them two days).
+    run = await start({ ttlSweepMs: 300, ttlDeleteAfterMs: 0 });
     db = clients(run);
   });
   afterAll(async () => {
@@ -263,10 +267,13 @@ describe("the local DynamoDB fills dynalite's gaps", () => {
         TimeToLiveSpecification: { AttributeName: 'expires', Enabled: true },
       }),
     );
-    expect(
-      (await db.client.send(new DescribeTimeToLiveCommand({ TableName: orders }))).TimeToLiveDescription
-        ?.TimeToLiveStatus,
-    ).toBe('ENABLED');
+    // ENABLING for a moment (as on AWS, where it takes up to an hour), then ENABLED.
+    await waitUntil(
+      async () =>
+        (await db.client.send(new DescribeTimeToLiveCommand({ TableName: orders }))).TimeToLiveDescription
+          ?.TimeToLiveStatus === 'ENABLED',
+      'TTL on orders to become ENABLED',
+    );
   });
 
   it('deletes expired items in the background and keeps the rest', async () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 // The built package, as a service imports it (its function threads run the built worker).
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,25 @@ describe('per-stage settings from serverless.yml', () => {
       );
     } finally {
       await temp.remove();
+    }
+  });
+});
+
+describe('TTL, as on AWS', () => {
+  it('keeps expired items readable until the test sweeps; sweepExpired() deletes them now', async () => {
+    const notes = fileURLToPath(new URL('./fixtures/notes/', import.meta.url));
+    const local = await startLocalService({ servicePath: notes });
+    try {
+      const documents = local.documentClient();
+      const TableName = local.tables.notes as string;
+      const expiresAt = Math.floor(Date.now() / 1000) - 10;
+      await documents.send(new PutCommand({ TableName, Item: { id: 'old', owner: 'o', createdAt: 1, expiresAt } }));
+      const read = async () => (await documents.send(new GetCommand({ TableName, Key: { id: 'old' } }))).Item;
+      expect(await read()).toMatchObject({ id: 'old', expiresAt });
+      expect(await local.sweepExpired()).toBe(1);
+      expect(await read()).toBeUndefined();
+    } finally {
+      await local.stop();
     }
   });
 });

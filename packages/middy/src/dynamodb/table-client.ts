@@ -51,6 +51,12 @@ export interface Page<T> {
 export interface TableClientOptions {
   /** Defaults to the container's shared client. */
   client?: DynamoDBDocumentClient;
+  /**
+   * Leave out items whose TTL (the table's `ttl` attribute, epoch seconds) has passed, on get,
+   * query and batchGet. DynamoDB deletes expired items only within a few days and serves them until
+   * then; this is the filter AWS documents for reads that must not see them. Default false.
+   */
+  excludeExpired?: boolean;
 }
 
 const BATCH_GET = 100;
@@ -79,6 +85,16 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     }
     return name;
   };
+  const ttl = options.excludeExpired ? table.ttl : undefined;
+  if (options.excludeExpired && !ttl) {
+    throw new Error(
+      `Table '${table.name}' declares no ttl: excludeExpired needs one. Add ttl: '<attribute>' to table('${table.name}', ...) or drop excludeExpired.`,
+    );
+  }
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  /** Whether an item read is past its TTL (and should not be seen). */
+  const expired = (item: Item | undefined) =>
+    ttl !== undefined && typeof item?.[ttl] === 'number' && (item[ttl] as number) < nowSeconds();
   const keyOf = (item: Item): Key => {
     const key: Key = { [table.partitionKey.name]: item[table.partitionKey.name] as string };
     if (table.sortKey) key[table.sortKey.name] = item[table.sortKey.name] as string;
@@ -109,7 +125,7 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       const out = await client().send(
         new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: opts.consistent }),
       );
-      return out.Item as T | undefined;
+      return expired(out.Item) ? undefined : (out.Item as T | undefined);
     },
 
     /** Writes the item; `ifNotExists` makes it create-only (409 when the key exists). */
@@ -202,8 +218,8 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     async query(input: QueryInput): Promise<Page<T>> {
       const keys = input.index ? table.indexes?.[input.index] : table;
       if (!keys) throw new Error(`Table '${table.name}' has no index '${input.index}'.`);
-      const names: Record<string, string> = { '#pk': keys.partitionKey.name };
-      const values: Record<string, unknown> = { ':pk': input.partition };
+      const names: Record<string, string> = { '#pk': keys.partitionKey.name, ...(ttl ? { '#ttl': ttl } : {}) };
+      const values: Record<string, unknown> = { ':pk': input.partition, ...(ttl ? { ':now': nowSeconds() } : {}) };
       let keyCondition = '#pk = :pk';
       if (input.sort) {
         if (!keys.sortKey)
@@ -221,6 +237,9 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
           Limit: input.limit,
           ScanIndexForward: !input.descending,
           ExclusiveStartKey: input.cursor ? decodeCursor(input.cursor) : undefined,
+          // Expired items filtered out by DynamoDB (after Limit, as any filter): a missing or
+          // non-number TTL compares false, so such items stay.
+          ...(ttl ? { FilterExpression: 'NOT (#ttl < :now)' } : {}),
         }),
       );
       const page: Page<T> = { items: (out.Items ?? []) as T[] };
@@ -234,7 +253,7 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       const name = tableName();
       await inBatches(keys, BATCH_GET, `batchGet in '${table.name}'`, async (pending) => {
         const out = await client().send(new BatchGetCommand({ RequestItems: { [name]: { Keys: pending } } }));
-        items.push(...((out.Responses?.[name] ?? []) as T[]));
+        items.push(...((out.Responses?.[name] ?? []) as T[]).filter((item) => !expired(item)));
         return (out.UnprocessedKeys?.[name]?.Keys ?? []) as Key[];
       });
       return items;

@@ -3,6 +3,7 @@ import { Agent, createServer, type IncomingMessage, type ServerResponse } from '
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { writeWithItemOnConditionFailure } from './condition-failure.js';
+import { emptyIndexKey, type TableKeys } from './index-keys.js';
 import { evaluate, type Statement } from './policy.js';
 import { requestChecks } from './request-checks.js';
 import { isCheckedOperation, serializationError, validateRequest } from './request-validation.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   ttl: Record<string, string>;
   ttlStateFile?: string | undefined;
   ttlSweepMs: number;
+  ttlTransitionMs?: number | undefined;
+  ttlDeleteAfterMs?: number | undefined;
   /**
    * Internal, for Gantry's own tests only: a request for this operation makes the endpoint's thread
    * fail (an exception thrown outside any request), to test what `sls offline` does then.
@@ -67,24 +70,38 @@ export async function startIamGateway(options: GatewayOptions) {
   const agent = new Agent({ keepAlive: true });
   const withLock = createRwLock();
   const idempotent = createIdempotencyTokens();
-  // Key attribute names by table; undefined for a table that does not exist (not cached).
-  const keySchemas = new Map<string, Promise<string[] | undefined>>();
-  const keyNames = (table: string) => {
-    let names = keySchemas.get(table);
-    if (!names) {
-      names = callDynamo(options.upstream, agent, 'DescribeTable', { TableName: table }).then((answer) => {
-        const schema = (answer.body.Table as { KeySchema?: { AttributeName: string }[] } | undefined)?.KeySchema;
-        if (answer.status !== 200 || !schema) {
+  // Key attributes by table (its own and its indexes'); undefined for a table that does not exist (not cached).
+  const keySchemas = new Map<string, Promise<TableKeys | undefined>>();
+  const tableKeys = (table: string) => {
+    let keys = keySchemas.get(table);
+    if (!keys) {
+      keys = callDynamo(options.upstream, agent, 'DescribeTable', { TableName: table }).then((answer) => {
+        type Schema = { KeySchema?: { AttributeName: string }[] };
+        type Index = Schema & { IndexName: string };
+        const described = answer.body.Table as
+          | (Schema & { GlobalSecondaryIndexes?: Index[]; LocalSecondaryIndexes?: Index[] })
+          | undefined;
+        if (answer.status !== 200 || !described?.KeySchema) {
           keySchemas.delete(table);
           return undefined;
         }
-        return schema.map((k) => k.AttributeName);
+        // By index name: DynamoDB names the alphabetically first index an attribute keys.
+        const indexes = [...(described.GlobalSecondaryIndexes ?? []), ...(described.LocalSecondaryIndexes ?? [])].sort(
+          (a, b) => (a.IndexName < b.IndexName ? -1 : 1),
+        );
+        return {
+          keys: described.KeySchema.map((k) => k.AttributeName),
+          indexKeys: indexes.flatMap((index) =>
+            (index.KeySchema ?? []).map((k) => ({ index: index.IndexName, attribute: k.AttributeName })),
+          ),
+        };
       });
-      names.catch(() => keySchemas.delete(table));
-      keySchemas.set(table, names);
+      keys.catch(() => keySchemas.delete(table));
+      keySchemas.set(table, keys);
     }
-    return names;
+    return keys;
   };
+  const keyNames = (table: string) => tableKeys(table).then((keys) => keys?.keys);
   const ttl = createTtl({
     upstream: options.upstream,
     agent,
@@ -92,6 +109,8 @@ export async function startIamGateway(options: GatewayOptions) {
     withLock,
     stateFile: options.ttlStateFile,
     sweepMs: options.ttlSweepMs,
+    transitionMs: options.ttlTransitionMs,
+    deleteAfterMs: options.ttlDeleteAfterMs,
   });
   for (const [table, attribute] of Object.entries(options.ttl)) ttl.enable(table, attribute);
   ttl.start();
@@ -102,6 +121,7 @@ export async function startIamGateway(options: GatewayOptions) {
     res: ServerResponse,
     body: Buffer,
     parsed: Record<string, unknown> | undefined,
+    valid: boolean,
   ): Promise<void> {
     // The operations the endpoint answers itself always come with a checked body (see receive).
     const json = () => parsed ?? {};
@@ -109,6 +129,9 @@ export async function startIamGateway(options: GatewayOptions) {
       const names = await keyNames(table);
       return names && Object.fromEntries(names.map((k) => [k, item[k]]));
     };
+    // Checked after the body's own validation, which dynalite makes for what it serves.
+    const refused = valid && parsed && (await emptyIndexKey(operation, parsed, tableKeys));
+    if (refused) return answer(res, refused);
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
@@ -135,8 +158,25 @@ export async function startIamGateway(options: GatewayOptions) {
         return answer(res, await ttl.update(json()));
       case 'DescribeTimeToLive':
         return answer(res, await ttl.describe(json()));
+      case 'CreateTable': {
+        keySchemas.clear();
+        // dynalite answers an existing table with an empty message (the SDK shows "UnknownError").
+        return withLock(true, async () => {
+          const name = parsed?.TableName;
+          if (valid && typeof name === 'string' && (await keyNames(name))) {
+            return answer(res, {
+              status: 400,
+              body: {
+                __type: 'com.amazonaws.dynamodb.v20120810#ResourceInUseException',
+                message: `Table already exists: ${name}`,
+              },
+            });
+          }
+          keySchemas.clear();
+          return forward(req, res, body, options.handle);
+        });
+      }
       case 'DeleteTable':
-      case 'CreateTable':
       case 'UpdateTable':
         keySchemas.clear();
         return withLock(false, () => forward(req, res, body, options.handle));
@@ -188,10 +228,11 @@ export async function startIamGateway(options: GatewayOptions) {
     if (parsed === undefined) {
       // Not JSON (or empty): DynamoDB's SerializationException. dynalite answers it for its own
       // operations, after the checks DynamoDB makes first (method, content type, signature).
-      return ours ? answer(res, serializationError()) : serve(operation, req, res, body, undefined);
+      return ours ? answer(res, serializationError()) : serve(operation, req, res, body, undefined, false);
     }
     if (!isJsonObject(parsed)) return answer(res, serializationError()); // dynalite would throw on `null`
     let request = parsed;
+    let valid = true;
     if (isCheckedOperation(operation)) {
       // Checked for every caller: a body dynalite's own checks would throw on fails here, inside the
       // boundary. Its answer is sent for what the endpoint serves or authorizes; otherwise dynalite
@@ -199,10 +240,11 @@ export async function startIamGateway(options: GatewayOptions) {
       const checked = validateRequest(operation, parsed);
       if (checked.answer && (ours || identity || checked.unsafe)) return answer(res, checked.answer);
       if (checked.body) request = checked.body;
+      valid = !checked.answer;
     }
     const denial = identity && authorize(identity, operation, request, options);
     if (denial) return deny(res, denial);
-    return serve(operation, req, res, body, ours ? request : parsed);
+    return serve(operation, req, res, body, ours ? request : parsed, valid);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -213,8 +255,8 @@ export async function startIamGateway(options: GatewayOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    /** Deletes expired items now (the background sweep does this every few seconds). */
-    sweepExpired: () => ttl.sweep(),
+    /** Deletes expired items now; `{ now: false }`: only those past the delay, as the background sweep. */
+    sweepExpired: ({ now = true }: { now?: boolean } = {}) => ttl.sweep({ delayed: !now }),
     enableTtl: (table: string, attribute: string) => ttl.enable(table, attribute),
     stop: async () => {
       await ttl.stop();

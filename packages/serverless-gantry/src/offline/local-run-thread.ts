@@ -53,7 +53,7 @@ export function startLocalRunInThread(
         resolve({
           endpoint: reply.endpoint,
           environment: reply.environment,
-          sweepExpired: async () => ((await ask('sweep')) as { count: number }).count,
+          sweepExpired: async (options) => ((await ask('sweep', { options })) as { count: number }).count,
           update: async (manifest, fragment) => {
             const reply = (await ask('update', { manifest, fragment })) as { summary?: UpdateSummary; error?: string };
             if (!reply.summary) throw new Error(reply.error ?? 'update failed');

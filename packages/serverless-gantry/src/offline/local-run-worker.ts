@@ -21,9 +21,14 @@ try {
       id: number;
       manifest: Manifest;
       fragment: ServiceFragment;
+      options?: { now?: boolean };
     }) => {
       if (message.type === 'sweep')
-        port.postMessage({ type: 'swept', id: message.id, count: await run.sweepExpired().catch(() => 0) });
+        port.postMessage({
+          type: 'swept',
+          id: message.id,
+          count: await run.sweepExpired(message.options).catch(() => 0),
+        });
       if (message.type === 'update') {
         try {
           port.postMessage({

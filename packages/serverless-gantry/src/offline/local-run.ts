@@ -40,6 +40,10 @@ export interface LocalRunOptions {
   ttlSweepMs: number;
   /** How long tables created, updated or deleted at run time stay CREATING / UPDATING / DELETING (500 ms). */
   tableTransitionMs?: number | undefined;
+  /** How long an expired item stays readable before the background sweep deletes it (two days). */
+  ttlDeleteAfterMs?: number | undefined;
+  /** How long DescribeTimeToLive shows ENABLING / DISABLING after UpdateTimeToLive (2 s). */
+  ttlTransitionMs?: number | undefined;
 }
 
 export interface LocalRun {
@@ -47,8 +51,11 @@ export interface LocalRun {
   endpoint: string;
   /** Environment to add to each function, by function name. */
   environment: Record<string, Record<string, string>>;
-  /** Deletes expired items now; returns how many. */
-  sweepExpired(): Promise<number>;
+  /**
+   * Deletes expired items now, without waiting out `ttlDeleteAfterMs` (for tests); returns how many.
+   * `{ now: false }` runs the background sweep's pass instead (expired items kept for the delay).
+   */
+  sweepExpired(options?: { now?: boolean }): Promise<number>;
   /** Takes a new Manifest while running: new tables and indexes, new policies. */
   update(manifest: Manifest, fragment: ServiceFragment): Promise<UpdateSummary>;
   stop(): Promise<void>;
@@ -97,6 +104,8 @@ export async function startLocalRun(
       ttl: Object.fromEntries(options.manifest.tables.filter((t) => t.ttl).map((t) => [t.tableName, t.ttl as string])),
       ttlStateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-ttl.json') : undefined,
       ttlSweepMs: options.ttlSweepMs,
+      ttlTransitionMs: options.ttlTransitionMs,
+      ttlDeleteAfterMs: options.ttlDeleteAfterMs,
       testFailureOn: internal.testFailureOn,
     });
     const environment: LocalRun['environment'] = {};

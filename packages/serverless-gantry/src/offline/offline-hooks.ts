@@ -49,6 +49,7 @@ export async function startOfflineRun(
       enforceIam: offline.enforceIam ?? true,
       denyUnidentified: offline.denyUnidentified ?? false,
       ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
+      ttlDeleteAfterMs: offline.ttlDeleteAfterSeconds === undefined ? undefined : offline.ttlDeleteAfterSeconds * 1000,
     },
     cli.onFailure,
   );

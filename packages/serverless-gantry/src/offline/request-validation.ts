@@ -136,6 +136,13 @@ function gantryRules(): Record<string, OperationRules> {
   };
 }
 
+// Members of dynalite's operations that dynalite does not know, as DynamoDB's API reference lists them.
+const ADDED_MEMBERS: Record<string, Types> = {
+  PutItem: { ReturnValuesOnConditionCheckFailure: onFailure },
+  UpdateItem: { ReturnValuesOnConditionCheckFailure: onFailure },
+  DeleteItem: { ReturnValuesOnConditionCheckFailure: onFailure },
+};
+
 const rules: Record<string, OperationRules> = {
   ...Object.fromEntries([...DYNALITE_OPERATIONS].map((operation) => [operation, dynaliteRules(operation)])),
   ...gantryRules(),
@@ -146,7 +153,7 @@ export const isCheckedOperation = (operation: string) => Object.hasOwn(rules, op
 
 export type Validated =
   | { body: Json; answer?: undefined }
-  /** `unsafe`: dynalite's own checks would throw on this body, so it must never be handed to it. */
+  /** `unsafe`: dynalite's own checks would throw on this body (or miss what is wrong), so it must never be handed to it. */
   | { answer: Answer; body?: undefined; unsafe?: boolean };
 
 // What dynalite's cross-member rules read of its store: the item size limit and the account.
@@ -185,6 +192,22 @@ export function validateRequest(operation: string, body: unknown): Validated {
       DYNALITE_OPERATIONS.has(operation) ? undefined : rule.custom,
       RULES_STORE,
     );
+    // Members DynamoDB has and dynalite does not know (it drops them): checked here, and the
+    // answer always sent by the endpoint, since dynalite would accept the body.
+    const extra = ADDED_MEMBERS[operation];
+    if (extra) {
+      const added = Object.fromEntries(Object.keys(extra).map((name) => [name, (body as Json)[name]]));
+      let checked: Json;
+      try {
+        checked = checker.checkTypes(added, extra);
+        checker.checkValidations(checked, extra, undefined, RULES_STORE);
+      } catch (error) {
+        const { statusCode, body: answer } = error as { statusCode?: number; body?: Json };
+        if (statusCode && answer) return { answer: { status: statusCode, body: answer }, unsafe: true };
+        throw error;
+      }
+      Object.assign(typed, checked);
+    }
     return { body: typed };
   } catch (error) {
     const { statusCode, body: answer } = error as { statusCode?: number; body?: Json };

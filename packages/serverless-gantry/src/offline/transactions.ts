@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import { createRequire } from 'node:module';
 import { callDynamo, errorName, type WireResponse } from './wire.js';
 
 type Json = Record<string, unknown>;
@@ -10,9 +11,15 @@ export interface Answer {
 }
 
 const OK = (body: Json = {}): Answer => ({ status: 200, body });
+// DynamoDB answers its request validation under the coral namespace, its other errors under the API's.
 const clientError = (type: string, message: string, extra: Json = {}): Answer => ({
   status: 400,
-  body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra },
+  body: {
+    __type:
+      type === 'ValidationException' ? `com.amazon.coral.validate#${type}` : `com.amazonaws.dynamodb.v20120810#${type}`,
+    message,
+    ...extra,
+  },
 });
 const NOOP_ATTRIBUTE = '#gantryTransactionNoop';
 
@@ -49,6 +56,9 @@ export async function transactWrite(upstream: URL, agent: Agent, body: Json, key
     seen.add(id);
     operations.push({ kind, detail, table, key });
   }
+  if (transactionSize(operations) > MAX_TRANSACTION_BYTES) {
+    return clientError('ValidationException', 'Transaction request cannot be larger than 4 MB');
+  }
 
   const before: (Json | undefined)[] = [];
   for (const op of operations) {
@@ -77,9 +87,13 @@ export async function transactWrite(upstream: URL, agent: Agent, body: Json, key
         Message: 'The conditional request failed',
         ...(wantsItem ? { Item: old } : {}),
       });
+    } else if (result.status === 400 && errorName(result.body) === 'ValidationException') {
+      // A data error (ADD to a string, a bad document path): DynamoDB cancels the transaction and
+      // names the item, whatever the other items' conditions did.
+      reasons.push({ Code: 'ValidationError', Message: String(result.body.message ?? result.body.Message ?? '') });
     } else {
       failure ??= result;
-      reasons.push({ Code: 'ValidationError', Message: String(result.body.message ?? result.body.Message ?? '') });
+      reasons.push({ Code: 'None' });
     }
   }
 
@@ -89,8 +103,8 @@ export async function transactWrite(upstream: URL, agent: Agent, body: Json, key
     const op = operations[i] as (typeof operations)[number];
     if (cancelled || op.kind === 'ConditionCheck') await restore(upstream, agent, op.table, op.key, before[i]);
   }
-  if (failure && !reasons.some((r) => r.Code === 'ConditionalCheckFailed'))
-    return { status: failure.status, body: failure.body };
+  // Anything else (the table gone meanwhile, a failure of the local DynamoDB) is answered as it came.
+  if (failure) return { status: failure.status, body: failure.body };
   if (!cancelled) return OK({});
   const codes = reasons.map((r) => r.Code).join(', ');
   return clientError(
@@ -144,6 +158,23 @@ function writeFor(op: { kind: string; detail: Json; table: string; key: Json }):
 async function restore(upstream: URL, agent: Agent, table: string, key: Json, item: Json | undefined): Promise<void> {
   if (item) await callDynamo(upstream, agent, 'PutItem', { TableName: table, Item: item });
   else await callDynamo(upstream, agent, 'DeleteItem', { TableName: table, Key: key });
+}
+
+// DynamoDB's limit on the aggregate size of a transaction's items.
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+const itemSize = createRequire(import.meta.url)('dynalite/db/index.js').itemSize as (item: Json) => number;
+
+/**
+ * What a transaction writes, by DynamoDB's item size rules (dynalite's, reused): whole items for
+ * Put, the key and the values given for the others.
+ */
+function transactionSize(operations: { kind: string; detail: Json; key: Json }[]): number {
+  let total = 0;
+  for (const { kind, detail, key } of operations) {
+    if (kind === 'Put') total += itemSize((detail.Item ?? {}) as Json);
+    else total += itemSize(key) + itemSize((detail.ExpressionAttributeValues ?? {}) as Json);
+  }
+  return total;
 }
 
 const TOKEN_LIFETIME_MS = 10 * 60_000;

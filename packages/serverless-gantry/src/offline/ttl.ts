@@ -15,7 +15,21 @@ export interface TtlOptions {
   /** Where TTL settings survive restarts (with `offline.persist`). */
   stateFile?: string | undefined;
   sweepMs: number;
+  /** How long DescribeTimeToLive shows ENABLING / DISABLING after a change (AWS: up to an hour). */
+  transitionMs?: number | undefined;
+  /** How long an expired item stays readable before the background sweep deletes it. */
+  deleteAfterMs?: number | undefined;
 }
+
+/** Default of how long expired items stay readable: AWS deletes them "within a few days". */
+export const TTL_DELETE_AFTER_MS = 2 * 86_400_000;
+// AWS never deletes an item whose TTL timestamp is more than five years in the past.
+const FIVE_YEARS_S = Math.round(5 * 365.25 * 86_400);
+
+/** Locally, how long a TTL change stays ENABLING / DISABLING. */
+export const TTL_TRANSITION_MS = 2000;
+// DynamoDB refuses a second UpdateTimeToLive on a table within an hour of the last one.
+const CHANGE_INTERVAL_MS = 60 * 60_000;
 
 /**
  * Time to live, which dynalite lacks: UpdateTimeToLive / DescribeTimeToLive answered as DynamoDB
@@ -25,6 +39,10 @@ export interface TtlOptions {
  */
 export function createTtl(options: TtlOptions) {
   const attributes = new Map<string, string>(Object.entries(readState(options.stateFile)));
+  const now = Date.now;
+  const transitionMs = options.transitionMs ?? TTL_TRANSITION_MS;
+  // The last UpdateTimeToLive per table (in memory: a restart forgets it).
+  const changes = new Map<string, { at: number; enabled: boolean }>();
   const save = () => {
     if (options.stateFile) writeFileSync(options.stateFile, JSON.stringify(Object.fromEntries(attributes), null, 2));
   };
@@ -48,8 +66,21 @@ export function createTtl(options: TtlOptions) {
         },
       };
     }
+    const current = attributes.get(table);
+    const refusal =
+      spec.Enabled && current === spec.AttributeName
+        ? 'TimeToLive is already enabled'
+        : spec.Enabled && current
+          ? 'TimeToLive is active on a different AttributeName'
+          : (changes.get(table)?.at ?? Number.NEGATIVE_INFINITY) > now() - CHANGE_INTERVAL_MS
+            ? 'Time to live has been modified multiple times within a fixed interval'
+            : undefined;
+    if (refusal) {
+      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: refusal } };
+    }
     if (spec.Enabled) attributes.set(table, spec.AttributeName);
     else attributes.delete(table);
+    changes.set(table, { at: now(), enabled: spec.Enabled });
     save();
     return {
       status: 200,
@@ -62,26 +93,35 @@ export function createTtl(options: TtlOptions) {
     const missing = await tableExists(table);
     if (missing) return missing;
     const attribute = attributes.get(table);
+    const change = changes.get(table);
+    const settling = change && now() - change.at < transitionMs;
+    const status = attribute ? (settling ? 'ENABLING' : 'ENABLED') : settling ? 'DISABLING' : 'DISABLED';
     return {
       status: 200,
       body: {
         TimeToLiveDescription: attribute
-          ? { TimeToLiveStatus: 'ENABLED', AttributeName: attribute }
-          : { TimeToLiveStatus: 'DISABLED' },
+          ? { TimeToLiveStatus: status, AttributeName: attribute }
+          : { TimeToLiveStatus: status },
       },
     };
   }
 
-  /** Deletes every expired item once; returns how many. */
-  async function sweep(now = Math.floor(Date.now() / 1000)): Promise<number> {
+  /**
+   * Deletes expired items once; returns how many. `delayed`: only those expired longer ago than
+   * `deleteAfterMs` (the background sweep); otherwise every expired item (a test's "sweep now").
+   * Timestamps more than five years old are never deleted, as on AWS.
+   */
+  async function sweep({ delayed = false }: { delayed?: boolean } = {}): Promise<number> {
+    const now = Math.floor(Date.now() / 1000);
+    const cutoff = delayed ? now - Math.floor((options.deleteAfterMs ?? TTL_DELETE_AFTER_MS) / 1000) : now;
     let deleted = 0;
     for (const [table, attribute] of attributes) {
       const keys = await options.keyNames(table).catch(() => undefined);
       if (!keys) continue; // the table is gone
       const condition = {
-        ConditionExpression: '#ttl < :now',
+        ConditionExpression: '#ttl < :cutoff AND #ttl >= :oldest',
         ExpressionAttributeNames: { '#ttl': attribute },
-        ExpressionAttributeValues: { ':now': { N: String(now) } },
+        ExpressionAttributeValues: { ':cutoff': { N: String(cutoff) }, ':oldest': { N: String(now - FIVE_YEARS_S) } },
       };
       let start: Json | undefined;
       do {
@@ -119,7 +159,7 @@ export function createTtl(options: TtlOptions) {
     },
     start() {
       timer = setInterval(() => {
-        sweeping = sweep().catch(() => 0);
+        sweeping = sweep({ delayed: true }).catch(() => 0);
       }, options.sweepMs);
       timer.unref();
     },

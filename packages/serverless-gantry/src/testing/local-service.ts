@@ -58,6 +58,11 @@ export interface LocalService {
   documentClient(functionName?: string): DynamoDBDocumentClient;
   /** What the functions printed (their log lines, warnings and errors), oldest first. */
   logs(): string[];
+  /**
+   * Deletes every item whose TTL has passed, now (the background sweep keeps expired items readable
+   * for `offline.ttlDeleteAfterSeconds`, as AWS keeps them for days); returns how many.
+   */
+  sweepExpired(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -105,6 +110,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         enforceIam: true,
         denyUnidentified: false,
         ttlSweepMs: (stageOptions.offline.ttlSweepSeconds ?? 5) * 1000,
+        ttlDeleteAfterMs:
+          stageOptions.offline.ttlDeleteAfterSeconds === undefined
+            ? undefined
+            : stageOptions.offline.ttlDeleteAfterSeconds * 1000,
       }),
     ]);
     run = started;
@@ -182,6 +191,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
       },
       logs: () => [...logs],
+      sweepExpired: () => localRun.sweepExpired(),
       async stop() {
         for (const client of clients) client.destroy();
         const threads = await Promise.allSettled(functions.values());
