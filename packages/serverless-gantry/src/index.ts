@@ -4,8 +4,9 @@ import { GantryBuildError, isGantryError } from './errors.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
-import type { CorsRules } from './offline/api-gateway-front.js';
-import type { LocalRun } from './offline/local-run.js';
+import type { CorsRules } from './offline/http/api-gateway-front.js';
+import { servedRoutes } from './offline/http/served-routes.js';
+import type { LocalRun } from './offline/run/local-run.js';
 import {
   failureLine,
   localUrl,
@@ -15,9 +16,8 @@ import {
   startOfflineRun,
   stopAfterFailure,
   whenListening,
-} from './offline/offline-hooks.js';
-import { servedRoutes } from './offline/served-routes.js';
-import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/start-failure.js';
+} from './offline/run/offline-hooks.js';
+import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -28,8 +28,8 @@ export { GantryBuildError, GantryError, isGantryError } from './errors.js';
 export { generateService, type ServiceFragment } from './generate/service.js';
 export type * from './manifest.js';
 export { mergeService } from './merge.js';
-export { type LocalRun, startLocalRun } from './offline/local-run.js';
-export { evaluate as evaluatePolicy, type Statement, type Verdict } from './offline/policy.js';
+export { evaluate as evaluatePolicy, type Statement, type Verdict } from './offline/iam/policy.js';
+export { type LocalRun, startLocalRun } from './offline/run/local-run.js';
 export { routeTable } from './route-table.js';
 
 // The slice of the Serverless Framework (osls 4 / v3 plugin API) this plugin touches.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startApiGatewayFront } from '../src/offline/api-gateway-front.js';
+import { startApiGatewayFront } from '../src/offline/http/api-gateway-front.js';
 
 // The front against a stand-in for serverless-offline that never answers some requests, as
 // serverless-offline does for invocations it drops when a rebuild reloads the functions.

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRun } from '../src/offline/local-run.js';
+import type { LocalRun } from '../src/offline/run/local-run.js';
 import { callWire } from './support/dynamo-wire.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
 
@@ -57,7 +57,7 @@ describe('a local run whose thread died', () => {
   it('fails its calls at once and stops at once, never waiting on the dead thread', async () => {
     // The thread's entry is the built module (dist): a worker thread runs JavaScript.
     const { startLocalRunInThread } = (await import('../dist/offline/local-run-thread.js')) as {
-      startLocalRunInThread: typeof import('../src/offline/local-run-thread.js').startLocalRunInThread;
+      startLocalRunInThread: typeof import('../src/offline/run/local-run-thread.js').startLocalRunInThread;
     };
     const { generateService } = await import('../src/generate/service.js');
     const { resolveStageOptions } = await import('../src/config.js');

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveStageOptions } from '../src/config.js';
 import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
-import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/local-run.js';
+import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { callWire } from './support/dynamo-wire.js';
 
 // One function that may write `orders` and nothing else; `sessions` is someone else's table.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type Statement } from '../src/offline/policy.js';
-import { requestChecks } from '../src/offline/request-checks.js';
-import { resolveLocal } from '../src/offline/resolve-arns.js';
+import { evaluate, type Statement } from '../src/offline/iam/policy.js';
+import { requestChecks } from '../src/offline/iam/request-checks.js';
+import { resolveLocal } from '../src/offline/iam/resolve-arns.js';
 import { dynamodbActionsOn, simulate } from './support/iam.js';
 
 const at = { partition: 'aws', region: 'eu-west-1', accountId: '000000000000' };

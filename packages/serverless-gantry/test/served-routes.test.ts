@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { servedRoutes } from '../src/offline/served-routes.js';
+import { servedRoutes } from '../src/offline/http/served-routes.js';
 import { matchRoute } from '../src/route-match.js';
 
 // The routes the front lets through: every httpApi event of the service's functions as

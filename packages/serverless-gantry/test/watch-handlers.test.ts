@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { watchHandlers } from '../src/offline/rediscover.js';
+import { watchHandlers } from '../src/offline/run/rediscover.js';
 import { waitUntil } from './support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

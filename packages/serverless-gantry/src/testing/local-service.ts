@@ -10,7 +10,7 @@ import { NODE_ESM_BUILD } from '../discover/load-modules.js';
 import { GantryError } from '../errors.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
-import { type LocalRun, startLocalRun } from '../offline/local-run.js';
+import { type LocalRun, startLocalRun } from '../offline/run/local-run.js';
 import { matchRoute } from '../route-match.js';
 import { payloadEvent, type TestRequest } from './payload-event.js';
 import { readServiceConfig } from './service-config.js';

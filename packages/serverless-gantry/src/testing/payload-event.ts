@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { TEXT_TYPE } from '../offline/api-gateway-front.js';
+import { TEXT_TYPE } from '../offline/http/api-gateway-front.js';
 import type { RouteMatch } from '../route-match.js';
 
 /** A request as a test writes it. */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isGantryError } from '../errors.js';
-import type { ServiceFragment } from '../generate/service.js';
-import type { Manifest } from '../manifest.js';
+import { isGantryError } from '../../errors.js';
+import type { ServiceFragment } from '../../generate/service.js';
+import type { Manifest } from '../../manifest.js';
 import { type LocalRunOptions, startLocalRun } from './local-run.js';
 
 // The local DynamoDB and its IAM endpoint, on a thread of their own: serverless-offline's HTTP

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { GantryBuildError } from '../errors.js';
+import { GantryBuildError } from '../../errors.js';
 import type { LocalRun, LocalRunOptions, UpdateSummary } from './local-run.js';
 
 type Reply =

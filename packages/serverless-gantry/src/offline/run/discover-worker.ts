@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type BuildInput, buildService } from '../build-service.js';
-import { isGantryError } from '../errors.js';
+import { type BuildInput, buildService } from '../../build-service.js';
+import { isGantryError } from '../../errors.js';
 
 // Discovery again, while `sls offline` runs, on a thread that ends afterwards: every run imports
 // fresh copies of the handler modules, and a short-lived thread takes them with it (memory stays flat).

@@ -2,7 +2,7 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { matchRoute, type Routed } from '../route-match.js';
+import { matchRoute, type Routed } from '../../route-match.js';
 
 /** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
 export interface CorsRules {

@@ -1,9 +1,9 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
-import type { BuiltService } from '../build-service.js';
-import { GantryError } from '../errors.js';
-import type { Manifest } from '../manifest.js';
-import type { Routed } from '../route-match.js';
-import { type CorsRules, startApiGatewayFront } from './api-gateway-front.js';
+import type { BuiltService } from '../../build-service.js';
+import { GantryError } from '../../errors.js';
+import type { Manifest } from '../../manifest.js';
+import type { Routed } from '../../route-match.js';
+import { type CorsRules, startApiGatewayFront } from '../http/api-gateway-front.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';

@@ -1,4 +1,4 @@
-import type { Routed } from '../route-match.js';
+import type { Routed } from '../../route-match.js';
 
 /**
  * The HTTP API routes serverless-offline serves, read from the service's functions once Gantry's

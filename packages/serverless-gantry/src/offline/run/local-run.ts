@@ -12,15 +12,15 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { GantryBuildError } from '../errors.js';
-import { roleLogicalId, tableLogicalId } from '../generate/names.js';
-import type { ServiceFragment } from '../generate/service.js';
-import { tableResource } from '../generate/tables.js';
-import type { Manifest, ManifestTable } from '../manifest.js';
-import { type LocalIdentity, startIamGateway } from './iam-gateway.js';
-import { startLocalDynamoDB } from './local-dynamodb.js';
-import type { Statement } from './policy.js';
-import { type LocalAccount, resolveLocal } from './resolve-arns.js';
+import { GantryBuildError } from '../../errors.js';
+import { roleLogicalId, tableLogicalId } from '../../generate/names.js';
+import type { ServiceFragment } from '../../generate/service.js';
+import { tableResource } from '../../generate/tables.js';
+import type { Manifest, ManifestTable } from '../../manifest.js';
+import { type LocalIdentity, startIamGateway } from '../dynamodb/iam-gateway.js';
+import { startLocalDynamoDB } from '../dynamodb/local-dynamodb.js';
+import type { Statement } from '../iam/policy.js';
+import { type LocalAccount, resolveLocal } from '../iam/resolve-arns.js';
 
 export interface LocalRunOptions {
   servicePath: string;

@@ -3,10 +3,10 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import chokidar from 'chokidar';
 import picomatch from 'picomatch';
-import type { BuildInput } from '../build-service.js';
-import { GantryBuildError } from '../errors.js';
-import type { ServiceFragment } from '../generate/service.js';
-import type { Manifest } from '../manifest.js';
+import type { BuildInput } from '../../build-service.js';
+import { GantryBuildError } from '../../errors.js';
+import type { ServiceFragment } from '../../generate/service.js';
+import type { Manifest } from '../../manifest.js';
 
 /** Runs discovery and generation on a fresh worker thread; see discover-worker.ts. */
 export function rediscover(input: BuildInput): Promise<{ manifest: Manifest; fragment: ServiceFragment }> {
