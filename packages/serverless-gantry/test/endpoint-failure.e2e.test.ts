@@ -56,7 +56,7 @@ describe('sls offline when the local DynamoDB fails', () => {
 describe('a local run whose thread died', () => {
   it('fails its calls at once and stops at once, never waiting on the dead thread', async () => {
     // The thread's entry is the built module (dist): a worker thread runs JavaScript.
-    const { startLocalRunInThread } = (await import('../dist/offline/local-run-thread.js')) as {
+    const { startLocalRunInThread } = (await import('../dist/offline/run/local-run-thread.js')) as {
       startLocalRunInThread: typeof import('../src/offline/run/local-run-thread.js').startLocalRunInThread;
     };
     const { generateService } = await import('../src/generate/service.js');
