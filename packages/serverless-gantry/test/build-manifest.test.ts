@@ -288,7 +288,7 @@ describe('build errors name the file, class and method, and the fix', () => {
 
   it('reports a function name or a route path whose CloudFormation logical IDs would pass 255 characters', () => {
     class Items {
-      @fn({ name: 'a-'.repeat(40) + 'b' }) @get('/x') static named() {}
+      @fn({ name: `${'a-'.repeat(40)}b` }) @get('/x') static named() {}
       @fn({ name: 'c'.repeat(199) }) @get('/y') static longest() {}
       @get(`/${'p'.repeat(250)}`) static path() {}
     }

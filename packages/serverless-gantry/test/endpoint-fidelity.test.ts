@@ -15,11 +15,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveStageOptions } from '../src/config.js';
-import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { callWire } from './support/dynamo-wire.js';
+import { localRunOptions } from './support/local-run.js';
 import { waitUntil } from './support/wait.js';
 
 // Answers of the local DynamoDB endpoint that must be DynamoDB's (issue 12), through the real
@@ -73,28 +72,13 @@ const manifest: Manifest = {
     },
   ],
 };
-const fragment = generateService(
-  manifest,
-  resolveStageOptions({}, { service: 'shop', stage: 'dev', region: 'eu-west-1' }),
-  { authorizers: [] },
-);
 const people = 'shop-dev-people';
 const orders = 'shop-dev-orders';
 const writer = localAccessKey('writer');
 const VALIDATION = 'com.amazon.coral.validate#ValidationException';
 
 function start(ttlTransitionMs?: number) {
-  return startLocalRun({
-    servicePath: process.cwd(),
-    manifest,
-    fragment,
-    region: 'eu-west-1',
-    port: 0,
-    enforceIam: true,
-    denyUnidentified: false,
-    ttlSweepMs: 60_000,
-    ttlTransitionMs,
-  });
+  return startLocalRun(localRunOptions(manifest, { ttlTransitionMs }));
 }
 
 /** The error a call rejects with, as the SDK gives it to a function's code. */

@@ -2,11 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveStageOptions } from '../src/config.js';
-import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { callWire } from './support/dynamo-wire.js';
+import { localRunOptions } from './support/local-run.js';
 
 const orders = 'fuzz-dev-orders';
 const manifest: Manifest = {
@@ -36,11 +35,6 @@ const manifest: Manifest = {
     },
   ],
 };
-const fragment = generateService(
-  manifest,
-  resolveStageOptions({}, { service: 'fuzz', stage: 'dev', region: 'eu-west-1' }),
-  { authorizers: [] },
-);
 const worker = localAccessKey('worker');
 
 type Path = (string | number)[];
@@ -260,16 +254,7 @@ describe('the local endpoint under malformed requests (fuzz)', () => {
   let run: LocalRun;
   let client: DynamoDBClient;
   beforeAll(async () => {
-    run = await startLocalRun({
-      servicePath: process.cwd(),
-      manifest,
-      fragment,
-      region: 'eu-west-1',
-      port: 0,
-      enforceIam: true,
-      denyUnidentified: false,
-      ttlSweepMs: 60_000,
-    });
+    run = await startLocalRun(localRunOptions(manifest));
     client = new DynamoDBClient({
       endpoint: run.endpoint,
       region: 'eu-west-1',

@@ -18,10 +18,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveStageOptions } from '../src/config.js';
-import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
+import { localRunOptions } from './support/local-run.js';
 import { waitUntil } from './support/wait.js';
 
 const manifest: Manifest = {
@@ -60,8 +59,6 @@ const manifest: Manifest = {
     },
   ],
 };
-const options = resolveStageOptions({}, { service: 'shop', stage: 'dev', region: 'eu-west-1' });
-const fragment = generateService(manifest, options, { authorizers: [] });
 
 function clients(run: LocalRun, accessKeyId = 'my-shell') {
   const client = new DynamoDBClient({
@@ -75,18 +72,14 @@ function clients(run: LocalRun, accessKeyId = 'my-shell') {
 async function start(
   extra: { persist?: string; ttlSweepMs?: number; ttlDeleteAfterMs?: number; denyUnidentified?: boolean } = {},
 ) {
-  return startLocalRun({
-    servicePath: process.cwd(),
-    manifest,
-    fragment,
-    region: 'eu-west-1',
-    port: 0,
-    persist: extra.persist,
-    enforceIam: true,
-    denyUnidentified: extra.denyUnidentified ?? false,
-    ttlSweepMs: extra.ttlSweepMs ?? 60_000,
-    ttlDeleteAfterMs: extra.ttlDeleteAfterMs,
-  });
+  return startLocalRun(
+    localRunOptions(manifest, {
+      persist: extra.persist,
+      denyUnidentified: extra.denyUnidentified ?? false,
+      ttlSweepMs: extra.ttlSweepMs ?? 60_000,
+      ttlDeleteAfterMs: extra.ttlDeleteAfterMs,
+    }),
+  );
 }
 
 describe("the local DynamoDB fills dynalite's gaps", () => {

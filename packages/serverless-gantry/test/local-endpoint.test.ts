@@ -12,11 +12,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveStageOptions } from '../src/config.js';
-import { generateService } from '../src/generate/service.js';
 import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { callWire } from './support/dynamo-wire.js';
+import { localRunOptions } from './support/local-run.js';
 
 // One function that may write `orders` and nothing else; `sessions` is someone else's table.
 const manifest: Manifest = {
@@ -54,27 +53,13 @@ const manifest: Manifest = {
     },
   ],
 };
-const fragment = generateService(
-  manifest,
-  resolveStageOptions({}, { service: 'shop', stage: 'dev', region: 'eu-west-1' }),
-  { authorizers: [] },
-);
 const orders = 'shop-dev-orders';
 const checkout = localAccessKey('checkout');
 
 function start(extra: { persist?: string; tableTransitionMs?: number } = {}) {
-  return startLocalRun({
-    servicePath: process.cwd(),
-    manifest,
-    fragment,
-    region: 'eu-west-1',
-    port: 0,
-    persist: extra.persist,
-    enforceIam: true,
-    denyUnidentified: false,
-    ttlSweepMs: 60_000,
-    tableTransitionMs: extra.tableTransitionMs,
-  });
+  return startLocalRun(
+    localRunOptions(manifest, { persist: extra.persist, tableTransitionMs: extra.tableTransitionMs }),
+  );
 }
 
 function sdk(run: LocalRun, accessKeyId = checkout) {
