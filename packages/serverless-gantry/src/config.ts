@@ -78,6 +78,26 @@ const offline = z.strictObject({
     .optional(),
 });
 
+/**
+ * A Cognito user pool per stage for the service's users (see src/generate/user-pool.ts); routes
+ * with `@auth` then use its authorizer. Locally the local issuer stands in for it.
+ */
+const userPool = z.strictObject({
+  /** Name of the HTTP API authorizer it generates, for `@auth({ authorizer })` (default 'users'). */
+  authorizer: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'an authorizer name holds letters, digits, - and _')
+    .optional(),
+  /** More URLs the managed sign-in may return to (the page's deployed URL always may). */
+  callbackUrls: z.array(z.url({ protocol: /^https?$/ })).optional(),
+  /** URLs it may return to after sign-out (default: the page and the callback URLs). */
+  logoutUrls: z.array(z.url({ protocol: /^https?$/ })).optional(),
+  /** Prefix of the managed sign-in's domain (default `<service>-<stage>-<account id>`). */
+  domain: z.string().optional(),
+  /** Whether anyone may create an account on the sign-in page (default true). */
+  selfSignUp: z.boolean().optional(),
+});
+
 /** `custom.gantry` in serverless.yml. Unknown keys are errors, here and in osls's validation. */
 export const gantryConfigSchema = z.strictObject({
   /** Globs of the modules that export decorated classes and tables. */
@@ -90,6 +110,8 @@ export const gantryConfigSchema = z.strictObject({
   page: z.string().regex(/^\//, 'a page path starts with /').optional(),
   defaults: functionDefaults.optional(),
   cors: cors.optional(),
+  /** The service's users: a Cognito user pool per stage and a JWT authorizer that trusts it. */
+  userPool: userPool.optional(),
   /** `sls offline`: the embedded DynamoDB and local IAM enforcement. */
   offline: offline.optional(),
   /** Options for one stage, over `defaults` and `cors`. */
@@ -99,6 +121,7 @@ export const gantryConfigSchema = z.strictObject({
 export type GantryConfig = z.infer<typeof gantryConfigSchema>;
 export type CorsConfig = z.infer<typeof cors>;
 export type OfflineConfig = z.infer<typeof offline>;
+export type UserPoolConfig = z.infer<typeof userPool>;
 
 /** JSON Schema of `custom.gantry`, for `configSchemaHandler.defineCustomProperties`. */
 export function gantryJsonSchema(): Record<string, unknown> {
@@ -135,6 +158,8 @@ export interface StageOptions {
   offline: OfflineConfig;
   /** Path of the web page, when the service has one. */
   page?: string;
+  /** The service's user pool, when it declares one. */
+  userPool?: UserPoolConfig;
 }
 
 export function resolveStageOptions(
@@ -170,6 +195,7 @@ export function resolveStageOptions(
     throttle: pick('throttle') ?? DEFAULT_THROTTLE,
     accessLog: pick('accessLog') ?? production,
     ...(config.page !== undefined ? { page: config.page } : {}),
+    ...(config.userPool !== undefined ? { userPool: config.userPool } : {}),
     defaults: { ...config.defaults, ...stageDefaults },
     cors: { ...config.cors, ...stageCors },
     offline: config.offline ?? {},

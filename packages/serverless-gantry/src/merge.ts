@@ -31,13 +31,18 @@ export function mergeService(written: ServiceConfig, generated: ServiceFragment)
   const Resources = add('resources.Resources', generated.resources, written.resources.Resources);
   const Outputs = add('resources.Outputs', generated.outputs, written.resources.Outputs);
   let httpApi = written.httpApi;
+  if (Object.keys(generated.authorizers).length > 0) {
+    // Clashes with hand-written authorizers are reported by generateService, which knows the fix.
+    const authorizers = (written.httpApi.authorizers ?? {}) as Record<string, unknown>;
+    httpApi = { ...httpApi, authorizers: { ...authorizers, ...generated.authorizers } };
+  }
   if (generated.cors) {
     if (written.httpApi.cors !== undefined) {
       problems.push(
         "serverless.yml › provider.httpApi.cors is written by hand while Gantry classes declare CORS; keep one: remove provider.httpApi.cors or the classes' cors option (origins go in custom.gantry.cors).",
       );
     }
-    httpApi = { ...written.httpApi, cors: generated.cors };
+    httpApi = { ...httpApi, cors: generated.cors };
   }
   if (problems.length > 0) throw new GantryBuildError(problems);
   // osls gives every log group it makes (functions', the HTTP API access log) this retention.

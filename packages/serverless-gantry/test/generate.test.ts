@@ -380,6 +380,100 @@ describe('mergeService', () => {
   });
 });
 
+describe('custom.gantry.userPool', () => {
+  const page = fn({ name: 'web-page', routes: [{ method: 'GET', path: '/', pathParameters: [] }] });
+  const member = fn({ routes: [{ method: 'GET', path: '/me', pathParameters: [], auth: {} }] });
+  const problemsOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof GantryBuildError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it("gives routes that need auth the pool's authorizer, and merges it into provider.httpApi.authorizers", () => {
+    const out = generateService(manifest([page, member]), options('dev', { page: '/', userPool: {} }), noAuthorizers);
+    expect(out.functions['notes-api-read']?.events).toEqual([
+      { httpApi: { method: 'GET', path: '/me', authorizer: { name: 'users' } } },
+    ]);
+    expect(Object.keys(out.resources)).toEqual(
+      expect.arrayContaining(['UserPool', 'UserPoolClient', 'UserPoolDomain']),
+    );
+    const merged = mergeService(
+      {
+        functions: {},
+        resources: { Resources: {}, Outputs: {} },
+        httpApi: { authorizers: { partner: { issuerUrl: 'https://partner.example.com', audience: ['a'] } } },
+      },
+      out,
+    );
+    expect(Object.keys(merged.httpApi.authorizers as object)).toEqual(['partner', 'users']);
+  });
+
+  it('names the authorizer as configured, and refuses a hand-written one of the same name', () => {
+    const named = generateService(
+      manifest([
+        page,
+        fn({ routes: [{ method: 'GET', path: '/me', pathParameters: [], auth: { authorizer: 'members' } }] }),
+      ]),
+      options('dev', { page: '/', userPool: { authorizer: 'members' } }),
+      noAuthorizers,
+    );
+    expect(Object.keys(named.authorizers)).toEqual(['members']);
+    expect(
+      problemsOf(() =>
+        generateService(manifest([page]), options('dev', { page: '/', userPool: {} }), { authorizers: ['users'] }),
+      ),
+    ).toEqual([
+      "serverless.yml › provider.httpApi.authorizers.users is written by hand and is also the user pool's authorizer; rename one (custom.gantry.userPool.authorizer names Gantry's).",
+    ]);
+  });
+
+  it('needs a URL to send users back to: the page or callbackUrls', () => {
+    expect(
+      problemsOf(() => generateService(manifest([member]), options('dev', { userPool: {} }), noAuthorizers)),
+    ).toEqual([
+      "serverless.yml › custom.gantry.userPool: the managed sign-in needs a URL to send users back to; set custom.gantry.page (the page's deployed URL is then used) or userPool.callbackUrls.",
+    ]);
+    const listed = generateService(
+      manifest([member]),
+      options('dev', { userPool: { callbackUrls: ['https://app.example.com/'] } }),
+      noAuthorizers,
+    );
+    expect(listed.resources.UserPoolClient).toMatchObject({
+      Properties: { CallbackURLs: ['https://app.example.com/'], LogoutURLs: ['https://app.example.com/'] },
+    });
+  });
+
+  it('checks the sign-in domain prefix Cognito will accept, before deploy', () => {
+    const domainProblems = (service: string, userPool: object) =>
+      problemsOf(() =>
+        generateService(
+          manifest([page]),
+          resolveStageOptions({ page: '/', userPool }, { service, stage: 'dev', region: 'eu-west-1' }),
+          noAuthorizers,
+        ),
+      );
+    expect(domainProblems('app', { domain: 'My_App' })).toEqual([
+      "serverless.yml › custom.gantry.userPool.domain: 'My_App' is not a domain prefix Cognito accepts (lowercase letters, digits and hyphens, at most 63 characters); choose another.",
+    ]);
+    expect(domainProblems('app', { domain: 'my-aws-app' })[0]).toMatch(/without 'aws'\); choose another\.$/);
+    expect(domainProblems('amazon-shop', {})[0]).toMatch(
+      /default prefix 'amazon-shop-dev-<account id>' contains 'amazon', which Cognito refuses; set userPool.domain/,
+    );
+    expect(domainProblems('a'.repeat(50), {})[0]).toMatch(/longer than the 63 characters Cognito allows/);
+    expect(domainProblems('app', { domain: 'tasks-example' })).toEqual([]);
+  });
+
+  it('rejects callback URLs that are not http(s) URLs, with the path', () => {
+    expect(() => options('dev', { userPool: { callbackUrls: ['javascript:alert(1)'] } })).toThrow(
+      /custom\.gantry\.userPool\.callbackUrls\.0/,
+    );
+  });
+});
+
 describe('custom.gantry', () => {
   it('rejects unknown keys with their path', () => {
     expect(() => options('dev', { handler: 'src/*.ts', defaults: { memroy: 1 } })).toThrow(

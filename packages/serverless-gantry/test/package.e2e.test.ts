@@ -15,6 +15,7 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const cases = [
   { fixture: 'notes', stages: ['dev', 'prod'], production: 'prod' },
   { fixture: 'accounts', stages: ['dev', 'live'], production: 'live' },
+  { fixture: 'members', stages: ['dev', 'prod'], production: 'prod' },
 ];
 
 describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, production }) => {
@@ -163,6 +164,101 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
         ...manifest.tables.map((t) => `${t.name[0]?.toUpperCase()}${t.name.slice(1)}TableName`),
       ]),
     );
+  });
+});
+
+describe('fixture members: a user pool per stage', () => {
+  const cwd = join(fixtures, 'members');
+  const built: Record<string, CfnTemplate> = {};
+
+  beforeAll(async () => {
+    for (const stage of ['dev', 'prod']) built[stage] = (await packageService(cwd, stage)).template;
+  });
+
+  it.each(['dev', 'prod'])('%s: a pool, a public PKCE client, a managed sign-in domain, and outputs', (stage) => {
+    const template = built[stage] ?? expect.unreachable();
+    const [[poolId, pool] = expect.unreachable()] = resourcesOfType(template, 'AWS::Cognito::UserPool');
+    expect(pool.Properties?.UserPoolName).toBe(`fixture-members-${stage}`);
+    const [[clientId, client] = expect.unreachable()] = resourcesOfType(template, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties).toMatchObject({
+      UserPoolId: { Ref: poolId },
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      // The deployed page, then the URL the service lists.
+      CallbackURLs: [
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, '/']] },
+        'http://localhost:5173/',
+      ],
+    });
+    expect(client.Properties?.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+    const [[, domain] = expect.unreachable()] = resourcesOfType(template, 'AWS::Cognito::UserPoolDomain');
+    expect(domain.Properties).toEqual({
+      Domain: { 'Fn::Sub': `fixture-members-${stage}-\${AWS::AccountId}` },
+      UserPoolId: { Ref: poolId },
+    });
+    expect(template.Outputs).toMatchObject({
+      UserPoolIssuerUrl: { Value: { 'Fn::Sub': `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${${poolId}}` } },
+      UserPoolClientId: { Value: { Ref: clientId } },
+      SignInUrl: {
+        Value: {
+          'Fn::Sub': `https://fixture-members-${stage}-\${AWS::AccountId}.auth.\${AWS::Region}.amazoncognito.com`,
+        },
+      },
+    });
+  });
+
+  it.each(['dev', 'prod'])(
+    "%s: the routes' JWT authorizer trusts the pool for its client, with the route's scopes",
+    (stage) => {
+      const template = built[stage] ?? expect.unreachable();
+      const [[authorizerId, authorizer] = expect.unreachable()] = resourcesOfType(
+        template,
+        'AWS::ApiGatewayV2::Authorizer',
+      );
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Issuer: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
+          Audience: [{ Ref: 'UserPoolClient' }],
+        },
+      });
+      const routes = Object.fromEntries(
+        resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties?.RouteKey, r.Properties]),
+      );
+      expect(routes['GET /me']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      expect(routes['PUT /me']).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: ['profile'] });
+      expect(routes['GET /']?.AuthorizerId).toBeUndefined();
+    },
+  );
+
+  it('users are data: the production pool is retained with deletion protection, the dev pool is not', () => {
+    const pool = (stage: string) =>
+      resourcesOfType(built[stage] ?? expect.unreachable(), 'AWS::Cognito::UserPool')[0]?.[1];
+    expect(pool('prod')).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { DeletionProtection: 'ACTIVE' },
+    });
+    expect(pool('dev')).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: { DeletionProtection: 'INACTIVE' },
+    });
+  });
+
+  it('only the page function learns the issuer and the public client id', () => {
+    const template = built.prod ?? expect.unreachable();
+    const variables = (name: string) =>
+      (roleOf(template, name).lambda.Properties as unknown as { Environment?: { Variables: Record<string, unknown> } })
+        .Environment?.Variables ?? {};
+    expect(variables('members-api-page')).toEqual({
+      GANTRY_OIDC_ISSUER: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
+      GANTRY_OIDC_CLIENT_ID: { Ref: 'UserPoolClient' },
+    });
+    expect(variables('members-api-read')).not.toHaveProperty('GANTRY_OIDC_CLIENT_ID');
   });
 });
 

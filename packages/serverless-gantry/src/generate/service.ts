@@ -15,6 +15,7 @@ import {
   tableOutputId,
 } from './names.js';
 import { tableResource } from './tables.js';
+import { DEFAULT_USER_POOL_AUTHORIZER, userPoolFragment } from './user-pool.js';
 
 /** The module generated entries import the HTTP wrapper from. */
 export const RUNTIME_MODULE = '@gantry/middy';
@@ -42,6 +43,8 @@ export interface ServiceFragment {
   functions: Record<string, Record<string, unknown>>;
   resources: Record<string, Record<string, unknown>>;
   outputs: Record<string, Record<string, unknown>>;
+  /** `provider.httpApi.authorizers` Gantry adds (the user pool's), by name. */
+  authorizers: Record<string, Record<string, unknown>>;
   /** `provider.httpApi.cors`, when a class asks for CORS. */
   cors?: Record<string, unknown>;
   /** Operations settings for osls's own provider keys (see mergeService). */
@@ -71,6 +74,7 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     functions: {},
     resources: {},
     outputs: {},
+    authorizers: {},
     entries: [],
     logs: {
       ...(options.logRetentionInDays !== undefined ? { retentionInDays: options.logRetentionInDays } : {}),
@@ -82,6 +86,25 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
   const { service, stage, region } = options;
   const ids = logicalIds(problems);
   const routeKeys = new Set<string>();
+  const userPool = options.userPool ? userPoolFragment(options.userPool, options) : undefined;
+  problems.push(...(userPool?.problems ?? []));
+  const authorizers = [...existing.authorizers];
+  if (options.userPool) {
+    // Declared even when the pool has problems, so its routes are not also reported.
+    const name = options.userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER;
+    if (authorizers.includes(name)) {
+      problems.push(
+        `serverless.yml › provider.httpApi.authorizers.${name} is written by hand and is also the user pool's authorizer; rename one (custom.gantry.userPool.authorizer names Gantry's).`,
+      );
+    }
+    authorizers.push(name);
+  }
+  if (userPool?.fragment) {
+    const { authorizerName, authorizer, resources, outputs } = userPool.fragment;
+    fragment.authorizers[authorizerName] = authorizer;
+    Object.assign(fragment.resources, resources);
+    Object.assign(fragment.outputs, outputs);
+  }
 
   for (const fn of manifest.functions) {
     const where = `${fn.source} › ${fn.class}.${fn.method}`;
@@ -110,7 +133,7 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
       );
     }
     const events = fn.routes.map((route) => {
-      const { authorizer, problem } = routeAuthorizer(fn, route, existing.authorizers);
+      const { authorizer, problem } = routeAuthorizer(fn, route, authorizers);
       if (problem) problems.push(problem);
       return httpApiEvent(route, authorizer);
     });
@@ -128,6 +151,12 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
   collect(problems, () => {
     if (options.page !== undefined) fragment.outputs.PageUrl = pageOutput(manifest, options.page);
   });
+  // The page starts sign-ins: its function learns the issuer and the public client's id.
+  const pageFunction = options.page !== undefined ? pageFunctionName(manifest, options.page) : undefined;
+  if (userPool?.fragment && pageFunction) {
+    const environment = fragment.functions[pageFunction]?.environment as Record<string, unknown>;
+    Object.assign(environment, userPool.fragment.pageEnvironment);
+  }
   let cors: ReturnType<typeof httpApiCors>;
   collect(problems, () => {
     cors = httpApiCors(manifest, options.cors);
@@ -210,6 +239,13 @@ function functionConfig(
     environment: { ...tableEnv, ...environment },
     events,
   };
+}
+
+/** The function that answers `GET <page>`. */
+function pageFunctionName(manifest: Manifest, page: string): string | undefined {
+  return manifest.functions.find((f) =>
+    f.routes.some((r) => (r.method === 'GET' || r.method === 'ANY') && r.path === page),
+  )?.name;
 }
 
 /** The PageUrl output: the HTTP API's URL and the page's path, which must be a GET route. */
