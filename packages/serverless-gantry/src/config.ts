@@ -65,6 +65,12 @@ const offline = z.strictObject({
    * joined duplicate headers, intact binary bodies, CORS from the service's configuration (default true).
    */
   apiGateway: z.boolean().optional(),
+  /**
+   * Run the functions on the Node major of `provider.runtime`, as Lambda does (default true): when
+   * the machine's Node is another major, `sls offline` runs on one of that major, downloaded once
+   * from the npm registry (or $GANTRY_NODE_BINARY).
+   */
+  nodeOfRuntime: z.boolean().optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
   /**

@@ -17,6 +17,7 @@ import {
   stopAfterFailure,
   whenListening,
 } from './offline/run/offline-hooks.js';
+import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
 import { routeTable } from './route-table.js';
 
@@ -35,12 +36,14 @@ export { routeTable } from './route-table.js';
 // The slice of the Serverless Framework (osls 4 / v3 plugin API) this plugin touches.
 interface Serverless {
   serviceDir: string;
+  processedInput?: { commands?: string[] };
   service: {
     service: string;
     custom?: { gantry?: unknown; 'serverless-offline'?: { host?: unknown; httpPort?: unknown } };
     functions?: Record<string, unknown> | null;
     resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> } | null;
     provider: {
+      runtime?: string;
       httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
       iam?: { role?: unknown };
       timeout?: number;
@@ -97,6 +100,8 @@ export default class ServerlessGantry {
   #local: LocalRun | undefined;
   #stopWatching: (() => void) | undefined;
   #stopFront: (() => Promise<void>) | undefined;
+  /** Which Node runs the functions under `sls offline`, said at start. */
+  #nodeLine: string | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -108,6 +113,15 @@ export default class ServerlessGantry {
       // serverless-offline, package, deploy, print and invoke all see the generated functions.
       initialize: () =>
         reportErrors(serverless, async () => {
+          if (serverless.processedInput?.commands?.[0] === 'offline') {
+            // May run the whole command again on provider.runtime's Node major (never returns then).
+            this.#nodeLine = await offlineOnRuntimeNode(
+              serverless.service.provider.runtime,
+              (serverless.service.custom?.gantry as { offline?: { nodeOfRuntime?: unknown } } | undefined)?.offline
+                ?.nodeOfRuntime !== false,
+              (line) => utils.log.notice(line),
+            );
+          }
           this.#built = await prepareService(serverless, utils);
         }),
       // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
@@ -174,6 +188,7 @@ export default class ServerlessGantry {
     }
     const behind =
       upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
+    if (this.#nodeLine) ready.push(this.#nodeLine);
     ready.push(`Routes${behind}:\n${routeTable(this.#built.manifest, localUrl(address))}`);
     try {
       this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {

@@ -56,6 +56,20 @@ describe('sls offline answers handler faults as AWS does, and keeps serving', ()
   });
 });
 
+describe("sls offline runs the functions on provider.runtime's Node major", () => {
+  it('a handler using a Node 22 API (process.getBuiltinModule) works, as on Lambda nodejs22.x', async () => {
+    const response = await fetch(`${offline.url}/runtime/node`);
+    const body = (await response.json()) as { version: string; pathSeparator: string | null };
+    expect(response.status).toBe(200);
+    expect(body.version.split('.')[0]).toBe('22');
+    expect(body.pathSeparator).toBe('/');
+  });
+
+  it('says at start which Node runs the functions', () => {
+    expect(offline.output()).toMatch(/^Functions run on Node 22\.\d+\.\d+ \(provider\.runtime nodejs22\.x\)$/m);
+  });
+});
+
 // What a newcomer reads in the terminal. These run last: the final one stops sls offline.
 describe('the terminal of sls offline reads without help', () => {
   it("a handler's stack trace points at the TypeScript source, not the minified bundle", async () => {
