@@ -183,13 +183,14 @@ export default class ServerlessGantry {
       const cors = this.#built.fragment.cors as CorsRules | undefined;
       // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
       // The OpenAPI document of this run, made at start like the routes: at a path no route can have.
-      const { document } = await serviceOpenApi({
+      const { document, warnings } = await serviceOpenApi({
         manifest: this.#built.manifest,
         servicePath: serverless.serviceDir,
         region: this.#built.input.region,
         httpApi: serverless.service.provider.httpApi,
         servers: [{ url: localUrl(address, ''), description: 'sls offline' }],
       });
+      for (const warning of warnings) utils.log.warning(warning);
       const documents = { [OPENAPI_LOCAL_PATH]: document };
       const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions), documents);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404

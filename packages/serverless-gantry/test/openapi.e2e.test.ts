@@ -8,6 +8,7 @@ import { discoverService } from '../src/build-service.js';
 import type { Manifest } from '../src/manifest.js';
 import { readServiceConfig } from '../src/testing/service-config.js';
 import { sls } from './support/serverless.js';
+import { SERVERLESS_YML, tempService } from './support/temp-service.js';
 
 // `sls gantry openapi` (the real CLI) on every fixture service and both templates: the document
 // validates as OpenAPI 3.1 and holds every route of the service's Manifest (discovered here,
@@ -123,5 +124,30 @@ describe('sls gantry openapi', () => {
       .filter((operation) => operation.security);
     expect(secured.length).toBeGreaterThan(0);
     for (const operation of secured) expect(Object.keys(operation.security?.[0] ?? {})).toEqual(['jwt']);
+  });
+
+  it('documents a schema without JSON Schema (valibot) as any value, with a warning naming the route', async () => {
+    const service = await tempService({
+      'serverless.yml': SERVERLESS_YML('openapi-valibot'),
+      'src/notes.ts': `import { api, post } from '@gantry/decorators';
+import * as v from 'valibot';
+@api('/notes')
+export class NotesApi {
+  @post('/', { body: v.object({ text: v.string() }) })
+  static async create() {}
+}
+`,
+    });
+    try {
+      const cli = await sls(service.dir, ['gantry', 'openapi']);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(cli.stderr).toMatch(
+        /src\/notes\.ts › NotesApi\.create: the body schema \(valibot\) of POST \/notes has no JSON Schema/,
+      );
+      const document = JSON.parse(cli.stdout); // stdout holds the document and nothing else
+      expect(document.paths['/notes'].post.requestBody.content['application/json'].schema).toEqual({});
+    } finally {
+      await service.remove();
+    }
   });
 });
