@@ -4,6 +4,24 @@ export interface Issue {
   message: string;
 }
 
+/** The body of an HttpError's response (400 with `issues` for a validation failure). */
+export interface HttpErrorBody {
+  error: { code: string; message: string; issues?: Issue[]; requestId: string };
+}
+
+/** The body of a 500: nothing of the failure but the request id. */
+export interface InternalErrorBody {
+  error: { code: 'internal'; requestId: string };
+}
+
+/** API Gateway's own answers, and the kit's where it answers as API Gateway would (a timeout). */
+export interface GatewayErrorBody {
+  message: string;
+}
+
+/** Every error body a Gantry function or API Gateway in front of it can answer with. */
+export type ErrorResponseBody = HttpErrorBody | InternalErrorBody | GatewayErrorBody;
+
 export interface HttpErrorOptions extends ErrorOptions {
   /** Machine-readable code for clients; defaults per status (`not_found`, `conflict`, ...). */
   code?: string;

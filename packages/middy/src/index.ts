@@ -1,9 +1,13 @@
 export {
   BadRequestError,
   ConflictError,
+  type ErrorResponseBody,
   ForbiddenError,
+  type GatewayErrorBody,
   HttpError,
+  type HttpErrorBody,
   type HttpErrorOptions,
+  type InternalErrorBody,
   type Issue,
   isHttpError,
   NotFoundError,

@@ -2,11 +2,14 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 const RESULT = Symbol.for('gantry.http-result');
 
-/** A response with a status, headers or cookies of its choosing; made by the helpers below. */
-export interface HttpResult {
+/**
+ * A response with a status, headers or cookies of its choosing; made by the helpers below. `B` is
+ * the body's type, which `@gantry/client` hands to callers.
+ */
+export interface HttpResult<B = unknown> {
   readonly [RESULT]: true;
   status: number;
-  body?: unknown;
+  body?: B;
   headers?: Record<string, string>;
   /** `Set-Cookie` values, e.g. `session=abc; HttpOnly; Secure; SameSite=Lax`. */
   cookies?: string[];
@@ -19,17 +22,17 @@ export interface HttpResult {
  * @example
  * return respond({ status: 202, body: { queued: true }, headers: { 'retry-after': '5' } });
  */
-export function respond(init: Omit<HttpResult, typeof RESULT>): HttpResult {
+export function respond<B = unknown>(init: Omit<HttpResult<B>, typeof RESULT>): HttpResult<B> {
   return { ...init, [RESULT]: true };
 }
 
 /** 201 Created with a `Location` header. */
-export const created = (body: unknown, location: string): HttpResult =>
+export const created = <B>(body: B, location: string): HttpResult<B> =>
   respond({ status: 201, body, headers: { location } });
 
 /** A redirect: 302 by default; 301, 303, 307 or 308 as asked. */
-export const redirect = (location: string, status: 301 | 302 | 303 | 307 | 308 = 302): HttpResult =>
-  respond({ status, headers: { location } });
+export const redirect = (location: string, status: 301 | 302 | 303 | 307 | 308 = 302): HttpResult<undefined> =>
+  respond<undefined>({ status, headers: { location } });
 
 export function isHttpResult(value: unknown): value is HttpResult {
   return typeof value === 'object' && value !== null && (value as HttpResult)[RESULT] === true;

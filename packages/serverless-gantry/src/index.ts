@@ -19,6 +19,8 @@ import {
 } from './offline/run/offline-hooks.js';
 import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
+import { OPENAPI_LOCAL_PATH } from './openapi/openapi-document.js';
+import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -63,6 +65,8 @@ interface Serverless {
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
 interface CliOptions {
   json?: boolean;
+  /** `gantry openapi --out FILE`. */
+  out?: string;
   host?: string;
   httpPort?: string;
   /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
@@ -92,6 +96,11 @@ export default class ServerlessGantry {
           options: {
             json: { usage: 'Print the Manifest as JSON on stdout, nothing else', type: 'boolean' },
           },
+        },
+        openapi: {
+          usage: "Write the API's OpenAPI 3.1 document for the stage (stdout, or --out FILE)",
+          lifecycleEvents: ['write'],
+          options: { out: { usage: 'Write it to this file instead of stdout', type: 'string' } },
         },
       },
     },
@@ -139,6 +148,20 @@ export default class ServerlessGantry {
         if (options.json) process.stdout.write(`${JSON.stringify(this.#built.manifest, null, 2)}\n`);
         else utils.writeText(routeTable(this.#built.manifest));
       },
+      'gantry:openapi:write': async () => {
+        if (!this.#built)
+          throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+        const { document, warnings } = await serviceOpenApi({
+          manifest: this.#built.manifest,
+          servicePath: serverless.serviceDir,
+          region: this.#built.input.region,
+          httpApi: serverless.service.provider.httpApi,
+        });
+        for (const warning of warnings) utils.log.warning(warning);
+        const text = await writeOpenApi(document, options.out);
+        if (options.out) utils.log.notice(`gantry: OpenAPI 3.1 document written to ${options.out}`);
+        else process.stdout.write(text);
+      },
     };
   }
 
@@ -173,7 +196,17 @@ export default class ServerlessGantry {
     if (offline.apiGateway ?? true) {
       const cors = this.#built.fragment.cors as CorsRules | undefined;
       // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
-      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions));
+      // The OpenAPI document of this run, made at start like the routes: at a path no route can have.
+      const { document, warnings } = await serviceOpenApi({
+        manifest: this.#built.manifest,
+        servicePath: serverless.serviceDir,
+        region: this.#built.input.region,
+        httpApi: serverless.service.provider.httpApi,
+        servers: [{ url: localUrl(address, ''), description: 'sls offline' }],
+      });
+      for (const warning of warnings) utils.log.warning(warning);
+      const documents = { [OPENAPI_LOCAL_PATH]: document };
+      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions), documents);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
@@ -185,6 +218,7 @@ export default class ServerlessGantry {
         `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
       );
       ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
+      ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
     }
     const behind =
       upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConcurrently } from './support/load.js';
@@ -83,6 +84,17 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
   it('is announced at start with its local URL, after serverless-offline says it is ready', () => {
     expect(pageUrl).toBe(`${offline.url}/`);
     expect(offline.output().indexOf('Page: ')).toBeGreaterThan(offline.output().indexOf('Server ready'));
+  });
+
+  it('serves its OpenAPI 3.1 document at the announced local path, with the local URL as its server', async () => {
+    const announced = (await offline.waitFor(/OpenAPI: (http:\/\/\S+)/))[1];
+    expect(announced).toBe(`${offline.url}/~gantry/openapi.json`);
+    const response = await fetch(announced ?? '');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { servers: unknown; paths: Record<string, unknown> };
+    expect((await new Validator().validate(structuredClone(document))).errors).toBeUndefined();
+    expect(document.servers).toEqual([{ url: offline.url, description: 'sls offline' }]);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/', '/lists/{listId}/tasks', '/tasks/{id}']));
   });
 
   it('creates, edits, completes, lists and deletes tasks; DynamoDB holds what the page shows', async () => {

@@ -1,6 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { isHttpError } from '../http-errors.js';
+import {
+  type GatewayErrorBody,
+  type HttpErrorBody,
+  type InternalErrorBody,
+  type Issue,
+  isHttpError,
+} from '../http-errors.js';
 import type { Logger } from '../log.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -21,28 +27,30 @@ export function httpErrorResponse(logger: Logger): MiddlewareObj {
     const { error } = request;
     const requestId = request.context.awsRequestId ?? '';
     if (isHttpError(error)) {
-      const body = { error: { code: error.code, message: error.message, ...issues(error), requestId } };
+      const body: HttpErrorBody = { error: { code: error.code, message: error.message, ...issues(error), requestId } };
       request.response = json(error.statusCode, body, error.headers);
       return;
     }
     // What API Gateway answers when the function times out or its runtime crashes, in its words.
     if (isNamed(error, 'TimeoutError')) {
       logger.log('error', { msg: 'Task timed out', requestId });
-      request.response = json(503, { message: 'Service Unavailable' });
+      request.response = json(503, { message: 'Service Unavailable' } satisfies GatewayErrorBody);
       return;
     }
     if (isNamed(error, 'ProcessExitError')) {
       logger.log('error', { msg: 'Runtime.ExitError', requestId, error: serializeError(error) });
-      request.response = json(500, { message: 'Internal Server Error' });
+      request.response = json(500, { message: 'Internal Server Error' } satisfies GatewayErrorBody);
       return;
     }
     if (isConditionalCheckFailed(error)) {
-      const body = { error: { code: 'conflict', message: 'The item was changed or already exists.', requestId } };
+      const body: HttpErrorBody = {
+        error: { code: 'conflict', message: 'The item was changed or already exists.', requestId },
+      };
       request.response = json(409, body);
       return;
     }
     logger.log('error', { msg: 'unhandled error', requestId, error: serializeError(error) });
-    request.response = json(500, { error: { code: 'internal', requestId } });
+    request.response = json(500, { error: { code: 'internal', requestId } } satisfies InternalErrorBody);
   };
   return { onError: httpErrorResponseOnError };
 }
@@ -51,7 +59,7 @@ function json(statusCode: number, body: unknown, headers?: Record<string, string
   return { statusCode, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
 }
 
-const issues = (error: { issues?: unknown[] | undefined }) => (error.issues ? { issues: error.issues } : {});
+const issues = (error: { issues?: Issue[] | undefined }) => (error.issues ? { issues: error.issues } : {});
 
 const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 

@@ -10,6 +10,7 @@ import {
   type TableDefinition,
   tableEnvVar,
 } from '@gantry/decorators';
+import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { GantryBuildError } from '../errors.js';
 import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
@@ -367,15 +368,35 @@ function manifestSchema(schema: Schema): ManifestSchema {
   return { vendor: schema['~standard'].vendor, ...(jsonSchema ? { jsonSchema } : {}) };
 }
 
-// Standard JSON Schema (zod 4, valibot, arktype) describes the input; other libraries skip checks.
+/**
+ * The input's JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1): through the Standard JSON
+ * Schema interface when the library exposes it (classic zod 4, arktype), else, for any zod 4 schema
+ * (zod/mini exposes no such interface), through zod's own converter, where types JSON Schema cannot
+ * express (a Date) become an open `{}`. Other libraries (valibot without its converter) get none:
+ * their path parameters are not checked and the OpenAPI document shows an open schema with a warning.
+ */
 function toJsonSchema(schema: Schema): Record<string, unknown> | undefined {
   const standard = schema['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => unknown } };
   try {
-    return standard.jsonSchema?.input?.({ target: 'draft-2020-12' }) as Record<string, unknown> | undefined;
+    const converted = standard.jsonSchema?.input?.({ target: 'draft-2020-12' });
+    if (converted) return converted as Record<string, unknown>;
+  } catch {
+    // e.g. classic zod refusing a Date: zod's converter below can still describe the rest.
+  }
+  if (!isZodSchema(schema)) return undefined;
+  try {
+    return toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return undefined;
   }
 }
+
+// By shape, not instanceof: the service's own copy of zod made the schema.
+const isZodSchema = (schema: Schema): schema is Schema & $ZodType =>
+  schema['~standard'].vendor === 'zod' && typeof (schema as { _zod?: { def?: unknown } })._zod?.def === 'object';
 
 function schemaKeys(schema: Schema | undefined): string[] | undefined {
   const properties = schema && toJsonSchema(schema)?.properties;

@@ -27,6 +27,8 @@ export interface FrontOptions {
   routes?: { functions: readonly Routed[] } | undefined;
   /** HTTP API's integration timeout: no answer by then is a 504 (default 30 s, its maximum; 0: none). */
   integrationTimeoutMs?: number;
+  /** Local-only JSON documents by path (the OpenAPI document), answered to GET before routing. */
+  documents?: Record<string, unknown> | undefined;
 }
 
 // API Gateway's and Lambda's limits (AWS quotas).
@@ -115,6 +117,8 @@ export async function startApiGatewayFront(options: FrontOptions) {
       return answerPreflight(req, res, cors);
     }
     const path = pathOf(req.url);
+    const document = req.method === 'GET' ? options.documents?.[path] : undefined;
+    if (document !== undefined) return json(res, 200, document);
     const match = routes && matchRoute(routes, req.method ?? 'GET', path);
     if (routes && !match) return refuse(req, res, 404, 'Not Found');
     // hapi answers a path it cannot percent-decode with its own 400 body.

@@ -120,6 +120,7 @@ export async function startFront(
   cli: { httpPort?: string; noTimeout?: boolean },
   cors: CorsRules | undefined,
   routes?: { functions: readonly Routed[] } | undefined,
+  documents?: Record<string, unknown>,
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
@@ -127,6 +128,7 @@ export async function startFront(
     upstream: { host: address.host, port: internal },
     cors,
     routes,
+    documents,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {

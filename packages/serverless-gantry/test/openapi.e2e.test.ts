@@ -1,0 +1,153 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverService } from '../src/build-service.js';
+import type { Manifest } from '../src/manifest.js';
+import { readServiceConfig } from '../src/testing/service-config.js';
+import { sls } from './support/serverless.js';
+import { SERVERLESS_YML, tempService } from './support/temp-service.js';
+
+// `sls gantry openapi` (the real CLI) on every fixture service and both templates: the document
+// validates as OpenAPI 3.1 and holds every route of the service's Manifest (discovered here,
+// in-process, from the same sources) with its method, parameters and body schema.
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const services = [
+  'fixtures/accounts',
+  'fixtures/faults',
+  'fixtures/gateway',
+  'fixtures/load',
+  'fixtures/notes',
+  'fixtures/offline-iam',
+  'fixtures/testing',
+  '../../../templates/tasks-app',
+  '../../../templates/minimal-api',
+];
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'gantry-openapi-'));
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+type Operation = {
+  parameters?: { name: string; in: string; required: boolean; schema: unknown }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  security?: Record<string, string[]>[];
+};
+
+/** The service's Manifest, discovered in its own folder (module URLs differ, so nothing is shared). */
+async function manifestOf(dir: string, name: string): Promise<Manifest> {
+  const input = await readServiceConfig(dir);
+  return (await discoverService(input, join(scratch, `discovery-${name}`))).manifest;
+}
+
+const openApiPath = (path: string) => path.replace(/\{([^}]+)\+\}/g, '{$1}');
+const withoutDialect = ({ $schema: _, ...schema }: Record<string, unknown>) => schema;
+
+describe('sls gantry openapi', () => {
+  it.each(services)('%s: a valid OpenAPI 3.1 document with every route of the Manifest', async (service) => {
+    const dir = here(service);
+    const name = service.replace(/\W+/g, '-');
+    const out = join(scratch, `${name}.json`);
+    const [cli, manifest] = await Promise.all([sls(dir, ['gantry', 'openapi', '--out', out]), manifestOf(dir, name)]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    const document = JSON.parse(await readFile(out, 'utf8'));
+
+    const validation = await new Validator().validate(structuredClone(document));
+    expect(validation.errors).toBeUndefined();
+    expect(document.openapi).toMatch(/^3\.1\./);
+
+    const paths = document.paths as Record<string, Record<string, Operation>>;
+    let operations = 0;
+    for (const fn of manifest.functions) {
+      for (const route of fn.routes) {
+        const methods =
+          route.method === 'ANY' ? ['get', 'post', 'put', 'patch', 'delete'] : [route.method.toLowerCase()];
+        for (const method of methods) {
+          const operation = paths[openApiPath(route.path)]?.[method];
+          expect(operation, `${route.method} ${route.path}`).toBeDefined();
+          operations++;
+          const inPath = (operation?.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+          expect(inPath).toEqual(route.pathParameters);
+          const inQuery = (operation?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+          expect(inQuery).toEqual(Object.keys((fn.schemas.query?.jsonSchema?.properties as object | undefined) ?? {}));
+          const body = operation?.requestBody?.content['application/json']?.schema;
+          if (fn.schemas.body?.jsonSchema) expect(body).toEqual(withoutDialect(fn.schemas.body.jsonSchema));
+          else if (fn.schemas.body) expect(body).toEqual({});
+          else expect(operation?.requestBody).toBeUndefined();
+          if (route.auth) expect(operation?.security?.[0]).toEqual(expect.any(Object));
+        }
+      }
+    }
+    expect(operations).toBeGreaterThan(0);
+  });
+
+  it('tasks-app: bodies, parameters and the scopes of the stage asked for', async () => {
+    const out = join(scratch, 'tasks-prod.json');
+    const cli = await sls(here('../../../templates/tasks-app'), ['gantry', 'openapi', '--stage', 'prod', '--out', out]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    const document = JSON.parse(await readFile(out, 'utf8'));
+    expect(document.info.description).toContain('stage prod');
+    expect(document.servers[0].url).toBe('https://{apiId}.execute-api.us-east-1.amazonaws.com');
+    const create = document.paths['/lists/{listId}/tasks'].post;
+    expect(create.requestBody.content['application/json'].schema).toEqual({
+      type: 'object',
+      properties: { title: { type: 'string', minLength: 1, maxLength: 200 } },
+      required: ['title'],
+      additionalProperties: false,
+    });
+    expect(document.paths['/tasks/{id}'].delete.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', format: 'uuid' }) },
+      {
+        name: 'version',
+        in: 'query',
+        required: true,
+        schema: expect.objectContaining({ type: 'integer', minimum: 1 }),
+      },
+    ]);
+  });
+
+  it('accounts fixture: the JWT authorizer as a security scheme, with each route’s scopes', async () => {
+    const out = join(scratch, 'accounts-auth.json');
+    const cli = await sls(here('fixtures/accounts'), ['gantry', 'openapi', '--out', out]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    const document = JSON.parse(await readFile(out, 'utf8'));
+    expect(document.components.securitySchemes.jwt).toMatchObject({
+      type: 'openIdConnect',
+      openIdConnectUrl: 'https://issuer.example.com/.well-known/openid-configuration',
+    });
+    const secured = Object.values(document.paths as Record<string, Record<string, Operation>>)
+      .flatMap((item) => Object.values(item))
+      .filter((operation) => operation.security);
+    expect(secured.length).toBeGreaterThan(0);
+    for (const operation of secured) expect(Object.keys(operation.security?.[0] ?? {})).toEqual(['jwt']);
+  });
+
+  it('documents a schema without JSON Schema (valibot) as any value, with a warning naming the route', async () => {
+    const service = await tempService({
+      'serverless.yml': SERVERLESS_YML('openapi-valibot'),
+      'src/notes.ts': `import { api, post } from '@gantry/decorators';
+import * as v from 'valibot';
+@api('/notes')
+export class NotesApi {
+  @post('/', { body: v.object({ text: v.string() }) })
+  static async create() {}
+}
+`,
+    });
+    try {
+      const cli = await sls(service.dir, ['gantry', 'openapi']);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(cli.stderr).toMatch(
+        /src\/notes\.ts › NotesApi\.create: the body schema \(valibot\) of POST \/notes has no JSON Schema/,
+      );
+      const document = JSON.parse(cli.stdout); // stdout holds the document and nothing else
+      expect(document.paths['/notes'].post.requestBody.content['application/json'].schema).toEqual({});
+    } finally {
+      await service.remove();
+    }
+  });
+});
