@@ -19,6 +19,7 @@ const services = [
   'fixtures/faults',
   'fixtures/gateway',
   'fixtures/load',
+  'fixtures/members',
   'fixtures/notes',
   'fixtures/offline-iam',
   'fixtures/testing',
