@@ -150,8 +150,9 @@ async function whenUnchanged<R>(id: string, version: number, write: () => Promis
     if (!(error instanceof ConflictError)) throw error;
     const current = error.details?.current as Task | undefined;
     if (!current) throw new NotFoundError(`There is no task ${id}.`);
+    // The caller knows which task it sent: the message says what happened and what to do.
     throw new ConflictError(
-      `Task ${id} was changed since you read it (version ${version}, now ${current.version}); reload it and try again.`,
+      `The task was changed since you read it (version ${version}, now ${current.version}): read it again and retry.`,
       { code: 'stale', details: { current } },
     );
   }

@@ -113,6 +113,20 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
     });
   });
 
+  it('says how to send JSON when it arrives as a form (curl -d without a content type)', async () => {
+    const response = await service.request('POST', `/lists/${list}/tasks`, {
+      body: '{"title":"Buy milk"}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(415);
+    expect(response.body).toMatchObject({
+      error: {
+        code: 'unsupported_media_type',
+        message: expect.stringContaining("-H 'content-type: application/json'"),
+      },
+    });
+  });
+
   it('keeps page sizes between 1 and 100', async () => {
     const response = await service.request('GET', `/lists/${list}/tasks?limit=500`);
     expect(response.status).toBe(400);
