@@ -78,6 +78,16 @@ const cases: [name: string, method: Method, event: EventInit, status: number, bo
   ['a nested constructor key', 'create', post('{"text":"a","tags":[{"constructor":{"prototype":1}}]}'), 400, FORBIDDEN],
   ['a prototype key in a form', 'create', post('text=a&prototype=x', FORM_TYPE), 400, FORBIDDEN],
   [
+    'JSON sent as a form (curl -d without a content type)',
+    'create',
+    post('{"text":"a"}', FORM_TYPE),
+    415,
+    error(
+      'unsupported_media_type',
+      "The body looks like JSON but was sent as application/x-www-form-urlencoded (what `curl -d` sends without a content type): send it with the header Content-Type: application/json (curl: -H 'content-type: application/json').",
+    ),
+  ],
+  [
     'invalid base64',
     'create',
     post('not*base64!', JSON_TYPE, { isBase64Encoded: true }),

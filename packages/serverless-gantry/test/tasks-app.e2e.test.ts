@@ -134,20 +134,112 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     await page.close();
   });
 
-  it("shows the API's validation errors and keeps what was typed", async () => {
+  it("shows the API's validation errors next to the field they are about and keeps what was typed", async () => {
     const { page, listId } = await openPage();
-    await page.getByLabel('Task title').fill('   ');
+    const field = page.getByLabel('Task title');
+    const fieldProblem = async () => page.locator(`#${await field.getAttribute('aria-describedby')}`).textContent();
+    await field.fill('   ');
     await page.getByRole('button', { name: 'Add' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('title: Give the task a title.');
-    await page.getByLabel('Task title').fill('x'.repeat(201));
+    await expect.poll(fieldProblem).toBe('Give the task a title.');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.fill('x'.repeat(201));
     await page.getByRole('button', { name: 'Add' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Keep the title under 200 characters.');
-    expect(await page.getByLabel('Task title').inputValue()).toHaveLength(201);
+    await expect.poll(fieldProblem).toBe('Keep the title under 200 characters.');
+    expect(await field.inputValue()).toHaveLength(201);
+    expect(await page.locator('#problem').textContent()).toBe('');
     expect(await stored(listId)).toEqual([]);
+
+    // The same next to the title being edited; a good title clears it.
+    await field.fill('Fine title');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Fine title']);
+    expect(await field.getAttribute('aria-invalid')).toBe('false');
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByLabel('New title');
+    await edit.fill(' ');
+    await edit.press('Enter');
+    await expect
+      .poll(async () => page.locator(`#${await edit.getAttribute('aria-describedby')}`).textContent())
+      .toBe('Give the task a title.');
     await page.close();
   });
 
-  it('tells the user when a task changed elsewhere (409) and shows it as it is now', async () => {
+  it('saves an edit with Enter and cancels one with Escape', async () => {
+    const { page, listId, problems } = await openPage();
+    await page.getByLabel('Task title').fill('Draft');
+    await page.getByLabel('Task title').press('Enter');
+    await expect.poll(() => titles(page)).toEqual(['Draft']);
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('New title').fill('Final');
+    await page.getByLabel('New title').press('Enter');
+    await expect.poll(() => titles(page)).toEqual(['Final']);
+    expect((await stored(listId))[0]).toMatchObject({ title: 'Final', version: 2 });
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('New title').fill('Thrown away');
+    await page.getByLabel('New title').press('Escape');
+    await expect.poll(() => titles(page)).toEqual(['Final']);
+    expect(await page.getByLabel('New title').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Edit' }).isVisible()).toBe(true);
+    expect((await stored(listId))[0]).toMatchObject({ title: 'Final', version: 2 });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a loading state, then an empty list as such', async () => {
+    const page = await browser.newPage();
+    // Hold the page's first list request until the loading state has been seen (the request then
+    // goes to the API unchanged).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\/lists\/[^/]+\/tasks\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(pageUrl);
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toBe('Loading…');
+    expect(await page.locator('#tasks').getAttribute('aria-busy')).toBe('true');
+    release();
+    await expect.poll(() => status.textContent()).toBe('No tasks yet: add one above.');
+    expect(await page.locator('#tasks').getAttribute('aria-busy')).toBe('false');
+    await page.getByLabel('Task title').fill('First');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toEqual(['First']);
+    expect(await status.textContent()).toBe('');
+    await page.close();
+  });
+
+  it('follows the list in the URL when it changes (editing the address, going back)', async () => {
+    const { page, listId, problems } = await openPage();
+    await page.getByLabel('Task title').fill('On the first list');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toEqual(['On the first list']);
+
+    const other = `other${Date.now()}`;
+    // The same document all along (a marker survives): the page reacts to hashchange, no reload.
+    await page.evaluate('window.sameDocument = true');
+    await page.goto(`${pageUrl}#list=${other}`);
+    await expect.poll(() => page.locator('#list-id').textContent()).toBe(other);
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('No tasks yet: add one above.');
+    expect(await titles(page)).toEqual([]);
+    await page.getByLabel('Task title').fill('On the other list');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toEqual(['On the other list']);
+
+    await page.goBack();
+    await expect.poll(() => page.locator('#list-id').textContent()).toBe(listId);
+    await expect.poll(() => titles(page)).toEqual(['On the first list']);
+    expect((await stored(other)).map((t) => t.title)).toEqual(['On the other list']);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tells the user when a task changed elsewhere (409) in words, and shows it as it is now', async () => {
     const { page, listId } = await openPage();
     await page.getByLabel('Task title').fill('Shared task');
     await page.getByRole('button', { name: 'Add' }).click();
@@ -162,13 +254,17 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     expect(renamed.status).toBe(200);
     // This page still has version 1.
     await page.getByLabel('Done: Shared task').check();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('was changed since you read it');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Someone changed this task');
     await expect.poll(() => titles(page)).toEqual(['Renamed elsewhere']);
+    // The list is already fresh: no "reload", and no id the user never saw.
+    const message = (await page.getByRole('alert').textContent()) ?? '';
+    expect(message).not.toMatch(/reload/i);
+    expect(message).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect((await stored(listId))[0]).toMatchObject({ title: 'Renamed elsewhere', done: false, version: 2 });
     await page.close();
   });
 
-  it('pages through a long list with Load more', async () => {
+  it('pages through a long list with Load more; a task added meanwhile is shown, once, last', async () => {
     const { page, listId } = await openPage();
     for (let i = 1; i <= 23; i++) {
       const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
@@ -180,9 +276,16 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     }
     await page.reload();
     await expect.poll(() => titles(page)).toHaveLength(20);
+    await page.getByLabel('Task title').fill('Added now');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => titles(page)).toHaveLength(21);
+    expect((await titles(page)).at(-1)).toBe('Added now');
     await page.getByRole('button', { name: 'Load more' }).click();
-    await expect.poll(() => titles(page)).toHaveLength(23);
-    expect(await titles(page)).toEqual(Array.from({ length: 23 }, (_, i) => `Task ${String(i + 1).padStart(2, '0')}`));
+    await expect.poll(() => titles(page)).toHaveLength(24);
+    expect(await titles(page)).toEqual([
+      ...Array.from({ length: 23 }, (_, i) => `Task ${String(i + 1).padStart(2, '0')}`),
+      'Added now',
+    ]);
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await page.close();
   });

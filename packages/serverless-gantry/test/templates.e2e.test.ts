@@ -14,6 +14,8 @@ import { packageService, sls } from './support/serverless.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const templates = readdirSync(join(root, 'templates'));
+const biome = (args: string[]) =>
+  spawnSync(join(root, 'node_modules', '.bin', 'biome'), args, { cwd: root, encoding: 'utf8' });
 const pnpm = (args: string[]) =>
   spawnSync('npx', ['-y', 'pnpm@12.4.2', ...args], {
     cwd: root,
@@ -40,6 +42,16 @@ describe.each(templates)('template %s', (template) => {
         app,
       ]);
       expect(created.code, created.stdout + created.stderr).toBe(0);
+
+      // Finished as created, with no edit: the repository's lint passes on it (its package.json,
+      // rewritten by osls, included), and its README names neither the template's service nor an
+      // example folder (osls copies it as it is, so it is written for any name).
+      const lint = biome(['check', `services/${app}`]);
+      expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      expect(readme).not.toMatch(/services\/[a-z]/);
+      expect(readme.replaceAll(`\`${template}\` template`, '')).not.toContain(template);
+      expect(readme).toContain('`<service>-<stage>-');
 
       // Scripts off: the workspace packages are built already, and other tests are using them.
       const install = pnpm(['install', '--no-frozen-lockfile', '--prefer-offline', '--ignore-scripts']);

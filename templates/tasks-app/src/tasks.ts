@@ -2,32 +2,47 @@ import { randomUUID } from 'node:crypto';
 import { api, del, get, patch, post, uses } from '@gantry/decorators';
 import { ConflictError, created, type HttpRequest, NotFoundError } from '@gantry/middy';
 import { tableClient } from '@gantry/middy/dynamodb';
-import { z } from 'zod';
+import { readableMessage } from '@gantry/middy/zod';
+import * as z from 'zod/mini';
 import { Tasks } from './tables.js';
+
+// zod/mini: zod 4's tree-shakable build, so each function ships only the checks it uses (classic
+// zod bundles every locale: ≈ 450 KB and ≈ 20 ms of cold start). Messages a schema does not write
+// say which field is missing or wrong ("version is required.").
+z.config({ customError: readableMessage });
 
 // What requests may carry. Each route validates before its method runs: a bad request gets a 400
 // listing every problem (`{ error: { code: 'validation', issues: [{ path, message }] } }`).
 export const ListParams = z.object({
-  listId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'A list id is 8 to 64 letters, digits, - or _.'),
+  listId: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'A list id is 8 to 64 letters, digits, - or _.')),
 });
 export const TaskParams = z.object({ id: z.uuid('A task id is a UUID.') });
-const title = z.string().trim().min(1, 'Give the task a title.').max(200, 'Keep the title under 200 characters.');
+const title = z
+  .string()
+  .check(z.trim(), z.minLength(1, 'Give the task a title.'), z.maxLength(200, 'Keep the title under 200 characters.'));
+/** A whole number from 1 (query values arrive as text). */
+const version = z.int().check(z.minimum(1));
 export const NewTask = z.strictObject({ title });
 export const TaskChanges = z
   .strictObject({
-    title: title.optional(),
-    done: z.boolean().optional(),
+    title: z.optional(title),
+    done: z.optional(z.boolean()),
     /** The version the client last saw: the change applies only if nobody changed the task since. */
-    version: z.number().int().min(1),
+    version,
   })
-  .refine((changes) => changes.title !== undefined || changes.done !== undefined, {
-    message: 'Change the title or done.',
-  });
+  .check(z.refine((changes) => changes.title !== undefined || changes.done !== undefined, 'Change the title or done.'));
 export const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 });
-export const Version = z.object({ version: z.coerce.number().int().min(1) });
+// Text first, so that a missing version reads "version is required." (coercing it would say NaN),
+// and the API's description says what the query holds.
+export const Version = z.object({
+  version: z.pipe(
+    z.string().check(z.regex(/^[0-9]+$/, 'version must be a whole number.')),
+    z.coerce.number<string>().check(z.minimum(1)),
+  ),
+});
 
 export interface Task extends Record<string, unknown> {
   id: string;
@@ -135,8 +150,9 @@ async function whenUnchanged<R>(id: string, version: number, write: () => Promis
     if (!(error instanceof ConflictError)) throw error;
     const current = error.details?.current as Task | undefined;
     if (!current) throw new NotFoundError(`There is no task ${id}.`);
+    // The caller knows which task it sent: the message says what happened and what to do.
     throw new ConflictError(
-      `Task ${id} was changed since you read it (version ${version}, now ${current.version}); reload it and try again.`,
+      `The task was changed since you read it (version ${version}, now ${current.version}): read it again and retry.`,
       { code: 'stale', details: { current } },
     );
   }

@@ -89,7 +89,17 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
     const id = '7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d';
     const noVersion = await service.request('PATCH', `/tasks/${id}`, { body: { done: true } });
     expect(noVersion.status).toBe(400);
-    expect(noVersion.body).toMatchObject({ error: { issues: [{ path: ['body', 'version'] }] } });
+    expect(noVersion.body).toMatchObject({
+      error: { issues: [{ path: ['body', 'version'], message: 'version is required.' }] },
+    });
+    const noQueryVersion = await service.request('DELETE', `/tasks/${id}`);
+    expect(noQueryVersion.body).toMatchObject({
+      error: { issues: [{ path: ['query', 'version'], message: 'version is required.' }] },
+    });
+    const badVersion = await service.request('DELETE', `/tasks/${id}?version=latest`);
+    expect(badVersion.body).toMatchObject({
+      error: { issues: [{ path: ['query', 'version'], message: 'version must be a whole number.' }] },
+    });
     const noChange = await service.request('PATCH', `/tasks/${id}`, { body: { version: 1 } });
     expect(noChange.status).toBe(400);
     expect(noChange.body).toMatchObject({ error: { issues: [{ message: 'Change the title or done.' }] } });
@@ -97,13 +107,32 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
 
   it('refuses fields it does not know, so a typo is not silently dropped', async () => {
     const response = await service.request('POST', `/lists/${list}/tasks`, { body: { title: 'x', titel: 'y' } });
-    expect(response.status).toBe(400);
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: ['body'], message: 'Unknown field: titel.' }] } },
+    });
+  });
+
+  it('says how to send JSON when it arrives as a form (curl -d without a content type)', async () => {
+    const response = await service.request('POST', `/lists/${list}/tasks`, {
+      body: '{"title":"Buy milk"}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(415);
+    expect(response.body).toMatchObject({
+      error: {
+        code: 'unsupported_media_type',
+        message: expect.stringContaining("-H 'content-type: application/json'"),
+      },
+    });
   });
 
   it('keeps page sizes between 1 and 100', async () => {
     const response = await service.request('GET', `/lists/${list}/tasks?limit=500`);
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: { issues: [{ path: ['query', 'limit'] }] } });
+    expect(response.body).toMatchObject({
+      error: { issues: [{ path: ['query', 'limit'], message: 'limit must be at most 100.' }] },
+    });
   });
 });
 

@@ -15,6 +15,8 @@ const defaults = { maxBodyBytes: 1024 * 1024, structuredBody: false };
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+const LOOKS_LIKE_JSON = /^\s*[[{]/;
+const JSON_AS_FORM = `The body looks like JSON but was sent as ${FORM_TYPE} (what \`curl -d\` sends without a content type): send it with the header Content-Type: application/json (curl: -H 'content-type: application/json').`;
 // Keys that reach prototypes when a parsed object is merged or spread somewhere downstream.
 const FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)"\s*:/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -87,7 +89,13 @@ function parseBody(event: HttpEvent, contentType: string | undefined, maxBytes: 
   const mediaType = mediaTypeOf(contentType);
 
   if (mediaType && JSON_TYPE.test(mediaType)) return parseJson(base64 ? decode(raw) : raw);
-  if (mediaType === FORM_TYPE) return parseForm(base64 ? decode(raw) : raw);
+  if (mediaType === FORM_TYPE) {
+    const text = base64 ? decode(raw) : raw;
+    // `curl -d '{…}'` sends JSON as a form: as a form it would be one odd key, and validation would
+    // then report every field missing. Say what happened instead.
+    if (LOOKS_LIKE_JSON.test(text)) throw withoutStack(() => new UnsupportedMediaTypeError(JSON_AS_FORM));
+    return parseForm(text);
+  }
   if (structured) {
     const message = mediaType
       ? `Content-Type '${mediaType}' is not supported here: send application/json or ${FORM_TYPE}.`
