@@ -63,7 +63,7 @@ describe('the client against the tasks-app functions', () => {
     const updated = await api.TasksApi.update({ params: { id }, body: { done: true, version: 1 } });
     expect(updated).toMatchObject({ ok: true, data: { done: true, version: 2 } });
 
-    const removed = await api.TasksApi.remove({ params: { id }, query: { version: 2 } });
+    const removed = await api.TasksApi.remove({ params: { id }, query: { version: '2' } });
     expect(removed).toMatchObject({ ok: true, status: 204 });
     expect(removed.ok && removed.data).toBeUndefined();
     expect(await api.TasksApi.read({ params: { id } })).toMatchObject({ ok: false, status: 404 });
