@@ -21,6 +21,8 @@ import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
 import { OPENAPI_LOCAL_PATH } from './openapi/openapi-document.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
+import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
+import { pageBundlePlugin } from './page/page-bundle-plugin.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -41,7 +43,11 @@ interface Serverless {
   processedInput?: { commands?: string[] };
   service: {
     service: string;
-    custom?: { gantry?: unknown; 'serverless-offline'?: { host?: unknown; httpPort?: unknown } };
+    custom?: {
+      gantry?: unknown;
+      esbuild?: Record<string, unknown>;
+      'serverless-offline'?: { host?: unknown; httpPort?: unknown };
+    };
     functions?: Record<string, unknown> | null;
     resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> } | null;
     provider: {
@@ -282,6 +288,13 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     serverless.configurationInput.functions = service.functions;
     serverless.configurationInput.resources = service.resources;
   }
+  // serverless-esbuild bundles the page's script (`gantry-page:` imports) with this Manifest's routes.
+  service.custom = { ...service.custom };
+  const esbuild = service.custom.esbuild ?? {};
+  service.custom.esbuild = {
+    ...esbuild,
+    plugins: esbuildPluginsWith(esbuild.plugins, pageBundlePlugin({ manifest: built.manifest })),
+  };
   checkSharedRoleStatements(service);
   nameSharedRole(service, built.options);
   const { functions, tables } = built.manifest;

@@ -1,16 +1,28 @@
+/// <reference types="serverless-gantry/page-module" />
+
+// The page's script, bundled for the browser from TypeScript when the service is built (Gantry's
+// esbuild plugin): what is served is what the CSP below hashes.
+import script from 'gantry-page:./web/page-script.ts';
 import { createHash } from 'node:crypto';
 import { api, get } from '@gantry/decorators';
 import { respond } from '@gantry/middy';
-import { html, script, style } from './web/page.js';
+import { html, style } from './web/page.js';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-// The page may run only its own script and style, and call APIs over HTTPS or on this machine.
+// Sign-in is on when the stage has a user pool (custom.gantry.userPool gives this function both).
+const issuer = process.env.GANTRY_OIDC_ISSUER;
+const clientId = process.env.GANTRY_OIDC_CLIENT_ID;
+const oidc = issuer && clientId ? { issuer, clientId } : undefined;
+const page = html({ script, ...(oidc ? { oidc } : {}) });
+
+// The page may run only its own script and style, and call APIs over HTTPS or on this machine, and
+// the issuer (named even where `https:` covers it, so the policy says what the page talks to).
 const contentSecurityPolicy = [
   "default-src 'none'",
   `script-src ${sha256(script)}`,
   `style-src ${sha256(style)}`,
-  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  `connect-src 'self' https: http://127.0.0.1:* http://localhost:*${oidc ? ` ${new URL(oidc.issuer).origin}` : ''}`,
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -23,7 +35,7 @@ export class Web {
   static page() {
     return respond({
       status: 200,
-      body: html,
+      body: page,
       headers: {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': contentSecurityPolicy,

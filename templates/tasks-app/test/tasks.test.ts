@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,14 +154,32 @@ describe('least privilege: each function may do only what its decorators declare
 });
 
 describe('the page', () => {
-  it('is served with a policy that lets only its own script and style run', async () => {
+  it('is served with a policy that lets only its own script and style run: their hashes', async () => {
     const response = await service.request('GET', '/');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(response.body).toContain('<form id="new">');
+    const page = response.body as string;
+    expect(page).toContain('<form id="new">');
     const policy = response.headers['content-security-policy'] ?? '';
-    expect(policy).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain(`script-src ${sha256(inline(page, 'script'))};`);
+    expect(policy).toContain(`style-src ${sha256(inline(page, 'style'))};`);
+  });
+
+  it("runs the browser bundle of src/web/page-script.ts, with the Manifest's routes and no server code", async () => {
+    const script = inline((await service.request('GET', '/')).body as string, 'script');
+    expect(script).toContain('"/lists/{listId}/tasks"');
+    expect(script).toContain('"/tasks/{id}"');
+    expect(script).toContain('Sign in'); // the page's own code (sign-in.ts), bundled in
+    for (const server of ['GANTRY_TABLE', service.tables.tasks, 'ConditionalCheckFailed', 'z.config']) {
+      expect(script).not.toContain(server);
+    }
+  });
+
+  it('has no sign-in when the function has no issuer', async () => {
+    const page = (await service.request('GET', '/')).body as string;
+    expect(page).toContain('<body>');
+    expect(page).not.toContain('data-oidc-issuer');
   });
 
   it('an unknown route gets API Gateway’s 404', async () => {
@@ -170,3 +189,31 @@ describe('the page', () => {
     });
   });
 });
+
+describe('the page with sign-in (the function has an issuer and a client id)', () => {
+  let withIssuer: LocalService;
+  beforeAll(async () => {
+    withIssuer = await startLocalService({
+      servicePath: new URL('..', import.meta.url).pathname,
+      environment: { GANTRY_OIDC_ISSUER: 'http://127.0.0.1:3999/pool-1', GANTRY_OIDC_CLIENT_ID: 'client-1' },
+    });
+  });
+  afterAll(() => withIssuer?.stop());
+
+  it('carries the issuer and client id as data, and lets the page connect to the issuer', async () => {
+    const response = await withIssuer.request('GET', '/');
+    expect(response.body).toContain(
+      '<body data-oidc-issuer="http://127.0.0.1:3999/pool-1" data-oidc-client-id="client-1">',
+    );
+    expect(response.headers['content-security-policy']).toMatch(/connect-src [^;]* http:\/\/127\.0\.0\.1:3999;/);
+  });
+});
+
+/** The text of the page's one inline element of this kind. */
+function inline(page: string, tag: 'script' | 'style'): string {
+  const match = new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`).exec(page);
+  if (!match) throw new Error(`the page has no <${tag}>`);
+  return match[1] ?? '';
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Message } from 'esbuild';
 import { glob } from 'tinyglobby';
 import { GantryBuildError } from '../errors.js';
+import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import type { LoadedModule } from './build-manifest.js';
 
 export interface LoadOptions {
@@ -54,6 +55,8 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
   await rm(outDir, { recursive: true, force: true });
 
   let outputs: Record<string, { entryPoint?: string }>;
+  // A page's browser script may match the handler globs: it is built, never imported in Node.
+  const pageSources = new Set<string>();
   try {
     const result = await build({
       absWorkingDir: servicePath,
@@ -62,6 +65,7 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
       outbase: servicePath,
       ...NODE_ESM_BUILD,
       metafile: true,
+      plugins: [pageBundlePlugin({ onPageSource: (file) => pageSources.add(file) })],
     });
     outputs = result.metafile.outputs;
   } catch (error) {
@@ -81,6 +85,7 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
   const problems: string[] = [];
   let firstError: unknown;
   for (const file of files) {
+    if (pageSources.has(resolve(servicePath, file))) continue;
     const output = outputOf.get(resolve(servicePath, file));
     if (!output) throw new Error(`esbuild wrote no output for ${file}`); // cannot happen: one output per entry
     try {

@@ -11,6 +11,7 @@ import { GantryError } from '../errors.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { type LocalRun, startLocalRun } from '../offline/run/local-run.js';
+import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import { matchRoute } from '../route-match.js';
 import { payloadEvent, type TestRequest } from './payload-event.js';
 import { readServiceConfig } from './service-config.js';
@@ -99,7 +100,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const built = await discoverService(input, join(workDir, 'discovery'));
     const { manifest, fragment, options: stageOptions } = built;
     const [entries, started] = await Promise.all([
-      buildEntries(servicePath, fragment.entries, join(workDir, 'functions')),
+      buildEntries(servicePath, fragment.entries, join(workDir, 'functions'), manifest),
       startLocalRun({
         servicePath,
         manifest,
@@ -212,7 +213,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
  * as the SDK does on Lambda). They are built from memory, resolved as if they sat in `.gantry/entries`,
  * so a `sls offline` of the same service and parallel test files never share files.
  */
-async function buildEntries(servicePath: string, entries: { path: string; contents: string }[], outdir: string) {
+async function buildEntries(
+  servicePath: string,
+  entries: { path: string; contents: string }[],
+  outdir: string,
+  manifest: Manifest,
+) {
   const byName = new Map(entries.map((e) => [e.path.slice(ENTRIES_DIR.length + 1).replace(/\.ts$/, ''), e.contents]));
   await mkdir(join(servicePath, ENTRIES_DIR), { recursive: true }); // esbuild resolves from a folder that exists
   const generated: Plugin = {
@@ -232,7 +238,7 @@ async function buildEntries(servicePath: string, entries: { path: string; conten
     outdir,
     ...NODE_ESM_BUILD,
     sourcemap: 'inline',
-    plugins: [generated],
+    plugins: [generated, pageBundlePlugin({ manifest })],
   });
   return Object.fromEntries([...byName.keys()].map((name) => [name, join(outdir, `${name}.mjs`)]));
 }

@@ -1,0 +1,149 @@
+/**
+ * Sign-in for the page: OpenID Connect's authorization code flow with PKCE, through oauth4webapi
+ * (a maintained, certified client), for a public client (no secret: a browser cannot keep one).
+ * Locally the issuer is `sls offline`'s dev issuer; deployed, the stage's user pool. The access
+ * token is kept in sessionStorage: this tab only, gone when it closes.
+ */
+import * as oauth from 'oauth4webapi';
+
+export interface SignInConfig {
+  /** The issuer's URL (`GANTRY_OIDC_ISSUER` of the page's function). */
+  issuer: string;
+  /** The app client's id (`GANTRY_OIDC_CLIENT_ID`). */
+  clientId: string;
+}
+
+export interface Session {
+  accessToken: string;
+  /** The user's name from the ID token (`cognito:username`, `preferred_username`, else `sub`). */
+  user: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  idToken?: string;
+}
+
+const SESSION = 'gantry.session';
+const PENDING = 'gantry.sign-in';
+
+/** What sign-in needs across the redirect to the issuer and back (sessionStorage, this tab). */
+interface Pending {
+  verifier: string;
+  state: string;
+  nonce: string;
+  /** The page's hash (`#list=…`): redirects drop it. */
+  hash: string;
+}
+
+/** Where the issuer sends the browser back: this page, without its query or hash. */
+const redirectUri = () => `${location.origin}${location.pathname}`;
+
+async function authorizationServer(issuer: string): Promise<oauth.AuthorizationServer> {
+  const url = new URL(issuer);
+  // http is allowed only for the local issuer (on this machine), never for a deployed one.
+  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  const options = local ? { [oauth.allowInsecureRequests]: true } : {};
+  const response = await oauth.discoveryRequest(url, { algorithm: 'oidc', ...options });
+  return oauth.processDiscoveryResponse(url, response);
+}
+
+/** The session in this tab, unless it has expired. */
+export function currentSession(): Session | undefined {
+  const text = sessionStorage.getItem(SESSION);
+  if (!text) return undefined;
+  const session = JSON.parse(text) as Session;
+  if (session.expiresAt <= Date.now()) {
+    sessionStorage.removeItem(SESSION);
+    return undefined;
+  }
+  return session;
+}
+
+/** Sends the browser to the issuer's sign-in page. */
+export async function signIn(config: SignInConfig): Promise<void> {
+  const as = await authorizationServer(config.issuer);
+  if (!as.authorization_endpoint) throw new Error(`${config.issuer} has no authorization endpoint.`);
+  const pending: Pending = {
+    verifier: oauth.generateRandomCodeVerifier(),
+    state: oauth.generateRandomState(),
+    nonce: oauth.generateRandomNonce(),
+    hash: location.hash,
+  };
+  sessionStorage.setItem(PENDING, JSON.stringify(pending));
+  const url = new URL(as.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: config.clientId,
+    redirect_uri: redirectUri(),
+    response_type: 'code',
+    scope: 'openid profile',
+    code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
+    code_challenge_method: 'S256',
+    state: pending.state,
+    nonce: pending.nonce,
+  }).toString();
+  location.assign(url);
+}
+
+/**
+ * When the issuer has sent the browser back (`?code=&state=`), trades the code for tokens, keeps
+ * the session, and puts the URL back as it was before sign-in. Otherwise does nothing.
+ */
+export async function completeSignIn(config: SignInConfig): Promise<void> {
+  const current = new URL(location.href);
+  if (!current.searchParams.has('state')) return;
+  const pendingText = sessionStorage.getItem(PENDING);
+  sessionStorage.removeItem(PENDING);
+  const pending = pendingText ? (JSON.parse(pendingText) as Pending) : undefined;
+  const back = new URL(current);
+  for (const key of ['code', 'state', 'error', 'error_description', 'iss', 'session_state']) {
+    back.searchParams.delete(key);
+  }
+  back.hash = pending?.hash ?? '';
+  history.replaceState(null, '', back);
+  if (!pending) throw new Error('Sign-in was not started in this tab: sign in again.');
+
+  const as = await authorizationServer(config.issuer);
+  const client: oauth.Client = { client_id: config.clientId };
+  const params = oauth.validateAuthResponse(as, client, current, pending.state);
+  const local = as.issuer.startsWith('http://');
+  const response = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    oauth.None(),
+    params,
+    redirectUri(),
+    pending.verifier,
+    local ? { [oauth.allowInsecureRequests]: true } : {},
+  );
+  const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+    expectedNonce: pending.nonce,
+    requireIdToken: true,
+  });
+  const claims = oauth.getValidatedIdTokenClaims(tokens);
+  const user =
+    (claims?.['cognito:username'] as string | undefined) ??
+    (claims?.preferred_username as string | undefined) ??
+    claims?.sub ??
+    'signed in';
+  const session: Session = {
+    accessToken: tokens.access_token,
+    user,
+    expiresAt: Date.now() + (tokens.expires_in ?? 3600) * 1000,
+    ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+  };
+  sessionStorage.setItem(SESSION, JSON.stringify(session));
+}
+
+/** Forgets the session; where the issuer has an end-session endpoint, ends it there too. */
+export async function signOut(config: SignInConfig): Promise<void> {
+  const session = currentSession();
+  sessionStorage.removeItem(SESSION);
+  const as = await authorizationServer(config.issuer).catch(() => undefined);
+  if (!as?.end_session_endpoint) return;
+  const url = new URL(as.end_session_endpoint);
+  url.search = new URLSearchParams({
+    client_id: config.clientId,
+    post_logout_redirect_uri: `${redirectUri()}${location.search}${location.hash}`,
+    ...(session?.idToken ? { id_token_hint: session.idToken } : {}),
+  }).toString();
+  location.assign(url);
+}
