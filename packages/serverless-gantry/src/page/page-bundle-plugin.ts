@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type BuildResult, build, type Message, type Plugin, type PluginBuild } from 'esbuild';
 import type { Manifest } from '../manifest.js';
 
@@ -45,6 +45,8 @@ export function pageBundlePlugin(options: PageBundleOptions = {}): Plugin {
   return {
     name: 'gantry-page',
     setup(outer) {
+      // The outer build's folder, so the page's errors and inputs are named as the service's files are.
+      const workingDir = outer.initialOptions.absWorkingDir ?? process.cwd();
       outer.onResolve({ filter: /^gantry-page:/ }, (args) => {
         const path = resolve(args.resolveDir, args.path.slice(PAGE_PREFIX.length));
         options.onPageSource?.(path);
@@ -58,7 +60,7 @@ export function pageBundlePlugin(options: PageBundleOptions = {}): Plugin {
         try {
           page = await build({
             entryPoints: [args.path],
-            absWorkingDir: dirname(args.path),
+            absWorkingDir: workingDir,
             bundle: true,
             minify: true,
             format: 'esm',
@@ -80,7 +82,7 @@ export function pageBundlePlugin(options: PageBundleOptions = {}): Plugin {
           // A rebuild (serverless-esbuild's watch) rebuilds the page when one of its modules changes.
           watchFiles: Object.keys(page.metafile.inputs)
             .filter((input) => !input.includes(':'))
-            .map((input) => resolve(dirname(args.path), input)),
+            .map((input) => resolve(workingDir, input)),
         };
       });
     },
