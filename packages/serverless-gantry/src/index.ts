@@ -18,6 +18,8 @@ import {
   whenListening,
 } from './offline/run/offline-hooks.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
+import { rehearsalCommand } from './rehearse/command.js';
+import { markRevision, REVISION_VARIABLE } from './rehearse/revision.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -60,6 +62,9 @@ interface Serverless {
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
 interface CliOptions {
   json?: boolean;
+  /** osls's `--config` and `--region`: a rehearsal passes them on to the `sls` commands it runs. */
+  config?: string;
+  region?: string;
   host?: string;
   httpPort?: string;
   /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
@@ -90,6 +95,11 @@ export default class ServerlessGantry {
             json: { usage: 'Print the Manifest as JSON on stdout, nothing else', type: 'boolean' },
           },
         },
+        rehearse: {
+          usage:
+            'Rehearse `sls deploy --stage <stage>` against a local AWS emulator (moto): deploy, check against the Manifest, update, info, remove',
+          lifecycleEvents: ['run'],
+        },
       },
     },
   };
@@ -119,6 +129,17 @@ export default class ServerlessGantry {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
       },
+      'gantry:rehearse:run': () =>
+        reportErrors(serverless, async () => {
+          if (!this.#built)
+            throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+          const ok = await rehearsalCommand(serverless, this.#built, options, (text) => utils.writeText(text));
+          if (!ok)
+            throw new serverless.classes.Error(
+              'gantry rehearse: some checks failed (✘ above)',
+              'GANTRY_REHEARSAL_FAILED',
+            );
+        }),
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -225,6 +246,17 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
   );
   service.functions = merged.functions;
   service.resources = { ...service.resources, ...merged.resources };
+  markRevision(
+    merged.functions,
+    merged.resources.Resources ?? {},
+    {
+      functions: Object.keys(built.fragment.functions),
+      tables: Object.keys(built.fragment.resources).filter(
+        (id) => (built.fragment.resources[id] as { Type?: string }).Type === 'AWS::DynamoDB::Table',
+      ),
+    },
+    process.env[REVISION_VARIABLE],
+  );
   service.provider.httpApi = merged.httpApi;
   service.provider.logRetentionInDays = merged.logRetentionInDays;
   if (merged.logs) service.provider.logs = merged.logs;
