@@ -16,6 +16,7 @@ from typing import Any
 from moto.apigatewayv2.models import apigatewayv2_backends
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import utils as cfn_utils
+from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
@@ -35,13 +36,21 @@ def camel(value: Any) -> Any:
 
 
 # Gap 1: moto's ValidateTemplate runs cfn-lint and refuses a template on its first finding,
-# warnings and informational ones included (AWS's ValidateTemplate checks syntax only). Keep
-# cfn-lint's errors (rule ids E...), which AWS would also refuse at deploy time.
+# warnings and informational ones included (AWS's ValidateTemplate checks syntax only), and words it
+# as "Stack with id <message> does not exist". Keep cfn-lint's errors (rule ids E...), which AWS
+# would also refuse at deploy time, and report each with its rule and where it is
+# (Resources/<logical id>/...), so the broken resource is named.
 _lint = cfn_utils.validate_template_cfn_lint
 
 
 def lint_errors_only(template: str) -> list[Any]:
-    return [match for match in _lint(template) if str(match.rule.id).startswith("E")]
+    errors = [match for match in _lint(template) if str(match.rule.id).startswith("E")]
+    if errors:
+        found = "; ".join(
+            f"{match.rule.id} at {'/'.join(str(part) for part in match.path)}: {match.message}" for match in errors
+        )
+        raise ValidationError(message=f"Template error (cfn-lint): {found}")
+    return errors
 
 
 cfn_models.validate_template_cfn_lint = lint_errors_only

@@ -39,7 +39,9 @@ export class GantryEmulatorMissingError extends GantryError {
  * with dummy credentials.
  */
 export async function rehearse(input: RehearsalInput): Promise<Rehearsal> {
-  const missing = emulatorMissing();
+  // The Python that has moto: `python3` on PATH, or GANTRY_PYTHON (a virtualenv's, say).
+  const python = process.env.GANTRY_PYTHON || 'python3';
+  const missing = emulatorMissing(python);
   if (missing) throw new GantryEmulatorMissingError(missing);
   const { expected, report } = input;
   const checks: Check[] = [];
@@ -51,7 +53,7 @@ export async function rehearse(input: RehearsalInput): Promise<Rehearsal> {
       report(line(check));
     }
   };
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ python });
   try {
     report(`emulator: moto with Gantry's bridges on ${emulator.endpoint}`);
     const env = emulatorEnvironment(emulator.endpoint, expected.region);
