@@ -45,6 +45,7 @@ for (const stage of stages) {
     console.log(
       `| ${stage} | ${run} | ${wall} | ${held} | ${cell('deploy')} | ${cell('checks')} | ${cell('update')} | ${cell('update checks')} | ${cell('info')} | ${cell('remove')} | ${cell('total')} |`,
     );
-    if (result.status !== 0) console.error(`rehearsal of ${stage} failed (exit ${result.status}): ${summary}\n${out.slice(-2000)}`);
+    if (result.status !== 0)
+      console.error(`rehearsal of ${stage} failed (exit ${result.status}): ${summary}\n${out.slice(-2000)}`);
   }
 }

@@ -25,7 +25,10 @@ describe('sls gantry rehearse', () => {
     async () => {
       const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'dev']);
       const lines = checkLines(stdout);
-      expect(lines.filter((l) => l.startsWith('✘')), stdout + stderr).toEqual([]);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
       expect(code).toBe(0);
       expect(lines).toEqual(
         expect.arrayContaining([
@@ -52,7 +55,10 @@ describe('sls gantry rehearse', () => {
     async () => {
       const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'prod']);
       const lines = checkLines(stdout);
-      expect(lines.filter((l) => l.startsWith('✘')), stdout + stderr).toEqual([]);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
       expect(code).toBe(0);
       expect(lines).toEqual(
         expect.arrayContaining([
@@ -101,7 +107,9 @@ custom:
       expect(code).toBe(1);
       const failed = checkLines(stdout).filter((l) => l.startsWith('✘'));
       expect(failed[0]).toMatch(/^✘ sls deploy: /);
-      expect(stdout).toMatch(/E1010 at Resources\/NotesDashapiDash\w+LambdaFunction\/Properties\/Role\/Fn::GetAtt\/1: 'Arnn'/);
+      expect(stdout).toMatch(
+        /E1010 at Resources\/NotesDashapiDash\w+LambdaFunction\/Properties\/Role\/Fn::GetAtt\/1: 'Arnn'/,
+      );
     },
     REHEARSAL_MS,
   );
