@@ -75,6 +75,33 @@ describe('sls gantry rehearse', () => {
   );
 
   it(
+    'rehearses a service with a JWT authorizer, hand-written functions and statements, and one zip for all',
+    async () => {
+      const { code, stdout, stderr } = await sls(join(here, 'fixtures', 'accounts'), [
+        'gantry',
+        'rehearse',
+        '--stage',
+        'dev',
+      ]);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '✔ route GET /accounts/{tenant}/{id}: JWT authorizer jwt',
+          '✔ route GET /accounts/health: public',
+          "✔ HTTP API: the Manifest's 4 routes",
+        ]),
+      );
+      expect(lines.filter((l) => / with its role → 200$/.test(l))).toHaveLength(4);
+    },
+    REHEARSAL_MS,
+  );
+
+  it(
     'fails and names the resource when a generated resource is broken (a wrong Fn::GetAtt attribute)',
     async () => {
       const fixture = join(here, 'fixtures');

@@ -82,12 +82,12 @@ async function fetchFunction(
   const config = await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
   const prefix = `serverless/${expected.manifest.service}/${expected.manifest.stage}/`;
   const listed = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  // Deployments are folders named by time: the last one holds the current bundle.
-  const key = (listed.Contents ?? [])
-    .map((o) => o.Key ?? '')
-    .filter((k) => k.endsWith(`/${fn.name}.zip`))
-    .sort()
-    .at(-1);
+  // Deployments are folders named by time: the last one holds the current bundle, the function's
+  // own zip (`package.individually`) or the service's.
+  const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+  const key =
+    keys.filter((k) => k.endsWith(`/${fn.name}.zip`)).at(-1) ??
+    keys.filter((k) => k.endsWith(`/${expected.manifest.service}.zip`)).at(-1);
   if (!key) throw new Error(`no ${fn.name}.zip under s3://${bucket}/${prefix}`);
   const body = await (
     await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
