@@ -21,6 +21,8 @@ import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
 import { OPENAPI_LOCAL_PATH } from './openapi/openapi-document.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
+import { rehearsalCommand } from './rehearse/command.js';
+import { isolateBundling, markRevision, REVISION_VARIABLE, WORK_FOLDER_VARIABLE } from './rehearse/revision.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -67,6 +69,9 @@ interface CliOptions {
   json?: boolean;
   /** `gantry openapi --out FILE`. */
   out?: string;
+  /** osls's `--config` and `--region`: a rehearsal passes them on to the `sls` commands it runs. */
+  config?: string;
+  region?: string;
   host?: string;
   httpPort?: string;
   /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
@@ -101,6 +106,11 @@ export default class ServerlessGantry {
           usage: "Write the API's OpenAPI 3.1 document for the stage (stdout, or --out FILE)",
           lifecycleEvents: ['write'],
           options: { out: { usage: 'Write it to this file instead of stdout', type: 'string' } },
+        },
+        rehearse: {
+          usage:
+            'Rehearse `sls deploy --stage <stage>` against a local AWS emulator (moto): deploy, check against the Manifest, update, info, remove',
+          lifecycleEvents: ['run'],
         },
       },
     },
@@ -142,6 +152,17 @@ export default class ServerlessGantry {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
       },
+      'gantry:rehearse:run': () =>
+        reportErrors(serverless, async () => {
+          if (!this.#built)
+            throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+          const ok = await rehearsalCommand(serverless, this.#built, options, (text) => utils.writeText(text));
+          if (!ok)
+            throw new serverless.classes.Error(
+              'gantry rehearse: some checks failed (✘ above)',
+              'GANTRY_REHEARSAL_FAILED',
+            );
+        }),
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -274,6 +295,19 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
   );
   service.functions = merged.functions;
   service.resources = { ...service.resources, ...merged.resources };
+  markRevision(
+    merged.functions,
+    merged.resources.Resources ?? {},
+    {
+      functions: Object.keys(built.fragment.functions),
+      tables: Object.keys(built.fragment.resources).filter(
+        (id) => (built.fragment.resources[id] as { Type?: string }).Type === 'AWS::DynamoDB::Table',
+      ),
+    },
+    process.env[REVISION_VARIABLE],
+  );
+  service.custom ??= {};
+  isolateBundling(service.custom as Record<string, unknown>, process.env[WORK_FOLDER_VARIABLE]);
   service.provider.httpApi = merged.httpApi;
   service.provider.logRetentionInDays = merged.logRetentionInDays;
   if (merged.logs) service.provider.logs = merged.logs;
