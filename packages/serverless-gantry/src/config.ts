@@ -65,6 +65,11 @@ const offline = z.strictObject({
    * joined duplicate headers, intact binary bodies, CORS from the service's configuration (default true).
    */
   apiGateway: z.boolean().optional(),
+  /**
+   * Port of the local OIDC issuer that stands in for every declared JWT authorizer's issuer
+   * (0 or unset: a free one; GANTRY_ISSUER_PORT wins). Started when the service declares one.
+   */
+  issuerPort: z.number().int().min(0).max(65535).optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
   /**

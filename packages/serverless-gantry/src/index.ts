@@ -6,6 +6,7 @@ import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/http/api-gateway-front.js';
 import { servedRoutes } from './offline/http/served-routes.js';
+import { leaveJwtToFront, localAuth, loopbackVariants, startServiceIssuer } from './offline/run/local-auth.js';
 import type { LocalRun } from './offline/run/local-run.js';
 import {
   failureLine,
@@ -97,6 +98,7 @@ export default class ServerlessGantry {
   #local: LocalRun | undefined;
   #stopWatching: (() => void) | undefined;
   #stopFront: (() => Promise<void>) | undefined;
+  #stopIssuer: (() => Promise<void>) | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -134,6 +136,8 @@ export default class ServerlessGantry {
     this.#stopWatching = undefined;
     await this.#stopFront?.();
     this.#stopFront = undefined;
+    await this.#stopIssuer?.();
+    this.#stopIssuer = undefined;
     await this.#local?.stop();
     this.#local = undefined;
   }
@@ -159,12 +163,35 @@ export default class ServerlessGantry {
     if (offline.apiGateway ?? true) {
       const cors = this.#built.fragment.cors as CorsRules | undefined;
       // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
-      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions));
+      const routes = servedRoutes(serverless.service.functions);
+      const auth = await localAuth(serverless.serviceDir, serverless.service.provider.httpApi?.authorizers);
+      const front = await startFront(address, cli, cors, routes, auth?.checkJwt);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
       this.#stopFront = front.stop;
       upstream = { ...address, port: front.upstreamPort };
+      if (auth) {
+        leaveJwtToFront(serverless.service.functions, auth);
+        const issuer = await startServiceIssuer(
+          auth,
+          {
+            host: address.host,
+            port: Number(process.env.GANTRY_ISSUER_PORT ?? offline.issuerPort ?? 0),
+            redirectUris: [localUrl(address), ...(page !== undefined ? [localUrl(address, page)] : [])].flatMap(
+              loopbackVariants,
+            ),
+          },
+          routes,
+        ).catch(async (error: unknown) => {
+          await front.stop();
+          throw error;
+        });
+        this.#stopIssuer = issuer.stop;
+        ready.push(
+          `Sign-in (local OIDC issuer, for ${auth.authorizers.map((a) => a.name).join(', ')}): ${Object.values(issuer.issuers).join(', ')}`,
+        );
+      }
       // serverless-offline's box below lists the hidden port; it prints it with console.log and has
       // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
       utils.log.notice(
@@ -187,6 +214,7 @@ export default class ServerlessGantry {
       });
     } catch (error) {
       await this.#stopFront?.();
+      await this.#stopIssuer?.();
       throw error;
     }
     this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);

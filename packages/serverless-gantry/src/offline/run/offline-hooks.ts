@@ -2,8 +2,9 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
 import type { Manifest } from '../../manifest.js';
-import type { Routed } from '../../route-match.js';
+import type { JwtCheck } from '../../auth/jwt-check.js';
 import { type CorsRules, startApiGatewayFront } from '../http/api-gateway-front.js';
+import type { ServedRoute } from '../http/served-routes.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
@@ -119,7 +120,8 @@ export async function startFront(
   address: { host: string; port: number },
   cli: { httpPort?: string; noTimeout?: boolean },
   cors: CorsRules | undefined,
-  routes?: { functions: readonly Routed[] } | undefined,
+  routes?: { functions: readonly { routes: readonly ServedRoute[] }[] } | undefined,
+  checkJwt?: JwtCheck,
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
@@ -127,6 +129,7 @@ export async function startFront(
     upstream: { host: address.host, port: internal },
     cors,
     routes,
+    checkJwt,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
