@@ -105,6 +105,8 @@ function setAuthorizer(event: HttpEvent, header: string): void {
     delete context.authorizer;
     return;
   }
-  const jwt = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as HttpEvent['requestContext']['authorizer']['jwt'];
+  const jwt = JSON.parse(
+    Buffer.from(header, 'base64url').toString('utf8'),
+  ) as HttpEvent['requestContext']['authorizer']['jwt'];
   context.authorizer = { principalId: '', integrationLatency: 0, jwt };
 }

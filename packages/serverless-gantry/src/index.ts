@@ -6,7 +6,7 @@ import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/http/api-gateway-front.js';
 import { servedRoutes } from './offline/http/served-routes.js';
-import { leaveJwtToFront, localAuth, loopbackVariants, startServiceIssuer } from './offline/run/local-auth.js';
+import { leaveJwtToFront, localAuth, startServiceIssuer } from './offline/run/local-auth.js';
 import type { LocalRun } from './offline/run/local-run.js';
 import {
   failureLine,
@@ -171,33 +171,23 @@ export default class ServerlessGantry {
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
       this.#stopFront = front.stop;
       upstream = { ...address, port: front.upstreamPort };
-      if (auth) {
-        leaveJwtToFront(serverless.service.functions, auth);
-        const issuer = await startServiceIssuer(
-          auth,
-          {
-            host: address.host,
-            port: Number(process.env.GANTRY_ISSUER_PORT ?? offline.issuerPort ?? 0),
-            redirectUris: [localUrl(address), ...(page !== undefined ? [localUrl(address, page)] : [])].flatMap(
-              loopbackVariants,
-            ),
-          },
-          routes,
-        ).catch(async (error: unknown) => {
-          await front.stop();
-          throw error;
-        });
-        this.#stopIssuer = issuer.stop;
-        ready.push(
-          `Sign-in (local OIDC issuer, for ${auth.authorizers.map((a) => a.name).join(', ')}): ${Object.values(issuer.issuers).join(', ')}`,
-        );
-      }
       // serverless-offline's box below lists the hidden port; it prints it with console.log and has
       // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
       utils.log.notice(
         `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
       );
       ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
+      if (auth) {
+        leaveJwtToFront(serverless.service.functions, auth);
+        const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes).catch(
+          async (error: unknown) => {
+            await front.stop();
+            throw error;
+          },
+        );
+        this.#stopIssuer = issuer.stop;
+        ready.push(issuer.line);
+      }
     }
     const behind =
       upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;

@@ -10,9 +10,10 @@ afterAll(async () => {
   await Promise.all(cleanups.map((remove) => remove()));
 });
 
-// serverless-offline 14.8.2 throws at start for a route with a JWT authorizer whose identity source
-// it cannot read (it wants `$request.header.<name>` in its own form): a real start-up failure, after
-// Gantry's front and local DynamoDB are up and serverless-offline's Lambda port listens.
+// serverless-offline 14.8.2 throws at start for a route whose Lambda (request) authorizer names a
+// function the service does not have: a real start-up failure, after Gantry's front and local
+// DynamoDB are up and serverless-offline's Lambda port listens. (JWT authorizers, its failure here
+// before, are now the front's: see auth.e2e.test.ts.)
 const SERVICE = `service: start-failure
 frameworkVersion: '4'
 provider:
@@ -20,11 +21,9 @@ provider:
   runtime: nodejs22.x
   httpApi:
     authorizers:
-      jwt:
-        type: jwt
-        identitySource: $request.header.Authorization
-        issuerUrl: https://issuer.example.com
-        audience: [start-failure]
+      custom:
+        type: request
+        functionName: checkCaller
 plugins:
   - serverless-gantry
   - serverless-esbuild
@@ -83,7 +82,7 @@ describe('sls offline start-up failure', () => {
     const dynamodb = /DynamoDB \(local, IAM enforced\): http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
     expect(dynamodb, output).not.toBeNull();
     expect(output).toContain(`listening on http://127.0.0.1:${lambdaPort}`);
-    expect(output).toContain('Serverless Offline only supports retrieving JWT from the headers');
+    expect(output).toMatch(/Function "checkCaller" doesn't exist in this Service/);
     expect(output).toContain('gantry: sls offline failed to start');
     for (const port of [httpPort, lambdaPort, Number(dynamodb?.[1])])
       expect(await released(port), `port ${port}`).toBe(true);

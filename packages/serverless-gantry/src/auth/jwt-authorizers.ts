@@ -20,7 +20,11 @@ export function jwtAuthorizers(declared: Record<string, unknown> | null | undefi
   for (const [name, value] of Object.entries(declared ?? {})) {
     const raw = (value ?? {}) as { type?: unknown; issuerUrl?: unknown; audience?: unknown; identitySource?: unknown };
     if (raw.type === 'request' || typeof raw.issuerUrl !== 'string') continue;
-    const audience = Array.isArray(raw.audience) ? raw.audience.map(String) : raw.audience ? [String(raw.audience)] : [];
+    const audience = Array.isArray(raw.audience)
+      ? raw.audience.map(String)
+      : raw.audience
+        ? [String(raw.audience)]
+        : [];
     const identitySource = Array.isArray(raw.identitySource) ? raw.identitySource[0] : raw.identitySource;
     found.push({
       name,

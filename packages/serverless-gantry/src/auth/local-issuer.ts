@@ -147,9 +147,14 @@ async function signInPage(provider: Provider, req: IncomingMessage, res: ServerR
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
       grant.addResourceScope(indicator, scopes.join(' '));
-    await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, {
-      mergeWithLastSubmission: true,
-    });
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId: await grant.save() } },
+      {
+        mergeWithLastSubmission: true,
+      },
+    );
     return;
   }
   if (req.method === 'POST') {
@@ -190,4 +195,3 @@ function readText(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
-

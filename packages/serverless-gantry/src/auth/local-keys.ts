@@ -27,7 +27,10 @@ export async function localKeys(servicePath: string): Promise<LocalKeys> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   const kid = randomBytes(8).toString('hex');
-  const stored = { signing: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }], cookieSecret: randomBytes(32).toString('hex') };
+  const stored = {
+    signing: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }],
+    cookieSecret: randomBytes(32).toString('hex'),
+  };
   await mkdir(dirname(file), { recursive: true });
   try {
     await writeFile(file, `${JSON.stringify(stored, null, 2)}\n`, { flag: 'wx', mode: 0o600 });

@@ -1,8 +1,9 @@
-import { type JwtCheck, jwtCheck } from '../../auth/jwt-check.js';
 import { type JwtAuthorizer, jwtAuthorizers } from '../../auth/jwt-authorizers.js';
+import { type JwtCheck, jwtCheck } from '../../auth/jwt-check.js';
 import { type LocalIssuer, startLocalIssuer } from '../../auth/local-issuer.js';
 import { type LocalKeys, localKeys } from '../../auth/local-keys.js';
 import type { ServedRoute } from '../http/served-routes.js';
+import { localUrl } from './offline-hooks.js';
 
 export interface LocalAuth {
   authorizers: JwtAuthorizer[];
@@ -43,20 +44,36 @@ export function leaveJwtToFront(functions: Record<string, unknown> | null | unde
   }
 }
 
-/** Starts the local issuer for the declared authorizers; the scopes a client may ask for are the routes'. */
-export function startServiceIssuer(
+/**
+ * Starts the local issuer for the declared authorizers under `sls offline`: on `issuerPort`
+ * (GANTRY_ISSUER_PORT wins; default a free port), sending browsers back to the API's address or
+ * the service's page; a client may ask for the scopes the routes use. `line` says where it is.
+ */
+export async function startServiceIssuer(
   auth: LocalAuth,
-  options: { host: string; port: number; redirectUris: string[] },
+  address: { host: string; port: number },
+  options: { page?: string | undefined; port?: number | undefined },
   routes: { functions: readonly { routes: readonly ServedRoute[] }[] } | undefined,
-): Promise<LocalIssuer> {
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalIssuer & { line: string }> {
   const scopes: Record<string, string[]> = {};
   for (const fn of routes?.functions ?? []) {
     for (const route of fn.routes) {
-      if (!route.authorizer) continue;
-      scopes[route.authorizer.authorizer] = [...(scopes[route.authorizer.authorizer] ?? []), ...(route.authorizer.scopes ?? [])];
+      const needs = route.authorizer;
+      if (needs) scopes[needs.authorizer] = [...(scopes[needs.authorizer] ?? []), ...(needs.scopes ?? [])];
     }
   }
-  return startLocalIssuer({ ...options, authorizers: auth.authorizers, keys: auth.keys, scopes });
+  const pages = [localUrl(address), ...(options.page !== undefined ? [localUrl(address, options.page)] : [])];
+  const issuer = await startLocalIssuer({
+    host: address.host,
+    port: Number(env.GANTRY_ISSUER_PORT ?? options.port ?? 0),
+    redirectUris: pages.flatMap(loopbackVariants),
+    authorizers: auth.authorizers,
+    keys: auth.keys,
+    scopes,
+  });
+  const names = auth.authorizers.map((a) => a.name).join(', ');
+  return { ...issuer, line: `Sign-in (local OIDC issuer for ${names}): ${Object.values(issuer.issuers).join(', ')}` };
 }
 
 /** A URL on 127.0.0.1 and on localhost both: a browser may open either. */

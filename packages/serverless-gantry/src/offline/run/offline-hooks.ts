@@ -1,8 +1,8 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
+import type { JwtCheck } from '../../auth/jwt-check.js';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
 import type { Manifest } from '../../manifest.js';
-import type { JwtCheck } from '../../auth/jwt-check.js';
 import { type CorsRules, startApiGatewayFront } from '../http/api-gateway-front.js';
 import type { ServedRoute } from '../http/served-routes.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
