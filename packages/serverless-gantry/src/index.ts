@@ -1,3 +1,4 @@
+import { type TokenCommandOptions, tokenCommand } from './auth/token-command.js';
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
@@ -59,7 +60,7 @@ interface Serverless {
 }
 
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
-interface CliOptions {
+interface CliOptions extends TokenCommandOptions {
   json?: boolean;
   host?: string;
   httpPort?: string;
@@ -77,6 +78,14 @@ interface PluginUtils {
   writeText(text: string): void;
 }
 
+const TOKEN_OPTIONS = {
+  sub: { usage: 'The user (sub claim); default dev-user', type: 'string' },
+  scope: { usage: 'Space-separated scopes, e.g. "tasks:read tasks:write"', type: 'string' },
+  authorizer: { usage: 'Which declared JWT authorizer (needed when there are several)', type: 'string' },
+  audience: { usage: "The aud claim; default the authorizer's first audience", type: 'string' },
+  'expires-in': { usage: 'Seconds until it expires (default 3600; negative: already expired)', type: 'string' },
+} as const;
+
 /** Serverless plugin: wires hooks and commands to the pipeline's plain functions, nothing more. */
 export default class ServerlessGantry {
   readonly hooks: Record<string, () => Promise<void>>;
@@ -90,6 +99,11 @@ export default class ServerlessGantry {
           options: {
             json: { usage: 'Print the Manifest as JSON on stdout, nothing else', type: 'boolean' },
           },
+        },
+        token: {
+          usage: 'Print an access token the local run (sls offline, serverless-gantry/testing) accepts',
+          lifecycleEvents: ['print'],
+          options: TOKEN_OPTIONS,
         },
       },
     },
@@ -121,6 +135,15 @@ export default class ServerlessGantry {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
       },
+      'gantry:token:print': () =>
+        reportErrors(serverless, async () => {
+          const token = await tokenCommand(
+            serverless.serviceDir,
+            serverless.service.provider.httpApi?.authorizers,
+            options,
+          );
+          process.stdout.write(`${token}\n`);
+        }),
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');

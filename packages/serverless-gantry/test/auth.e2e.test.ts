@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtAuthorizer, jwtAuthorizers } from '../src/auth/jwt-authorizers.js';
 import { localKeys } from '../src/auth/local-keys.js';
 import { mintAccessToken, type TokenOptions } from '../src/auth/mint-token.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
+import { SLS_BIN } from './support/serverless.js';
 
 // The fixture's JWT authorizers under plain `sls offline`: every refusal is API Gateway's exact
 // answer, from the front; a valid token reaches the function with the claims HTTP API passes.
@@ -28,6 +31,19 @@ const declared = {
 const [users, partners] = jwtAuthorizers(declared) as [JwtAuthorizer, JwtAuthorizer];
 
 let offline: OfflineRun;
+/** Printed by `sls gantry token` before sls offline started. */
+let tokenBeforeStart: string;
+/** The local issuers' URLs sls offline printed. */
+let issuerUrls: string[];
+
+/** The real `sls gantry token` in the fixture: the token is all it prints on stdout. */
+async function slsToken(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [SLS_BIN, 'gantry', 'token', ...args], {
+    cwd,
+    env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+  });
+  return stdout.trim();
+}
 let signing: Awaited<ReturnType<typeof localKeys>>['signing'];
 let verifying: Awaited<ReturnType<typeof localKeys>>['verifying'];
 const token = (options: TokenOptions = {}, authorizer = users) => mintAccessToken(authorizer, signing, options);
@@ -36,8 +52,12 @@ beforeAll(async () => {
   // Keys made before sls offline starts: it must use the persisted ones, not new ones.
   await rm(join(cwd, '.gantry', 'issuer'), { recursive: true, force: true });
   ({ signing, verifying } = await localKeys(cwd));
+  tokenBeforeStart = await slsToken(['--authorizer', 'users', '--sub', 'ann', '--scope', 'tasks:read']);
   offline = await startOffline(cwd);
-  await offline.waitFor(/Sign-in \(local OIDC issuer for users, partners\): (\S+), (\S+)/);
+  const [, usersIssuer, partnersIssuer] = await offline.waitFor(
+    /Sign-in \(local OIDC issuer for users, partners\): (\S+), (\S+)/,
+  );
+  issuerUrls = [usersIssuer as string, partnersIssuer as string];
 });
 afterAll(async () => {
   await offline?.stop();
@@ -199,5 +219,30 @@ describe('a route with a JWT authorizer, through the front of plain sls offline'
     expect(JSON.parse(answer.body)).toEqual({ claims: {}, authorizer: null });
     // …and the context header opens no protected route.
     expect(await call('/me', { 'x-gantry-authorizer': forgedContext })).toMatchObject(UNAUTHORIZED);
+  });
+});
+
+describe('sls gantry token', () => {
+  it('prints a token the running sls offline accepts, made before it started (the keys persist)', async () => {
+    const answer = await call('/tasks', { authorization: `Bearer ${tokenBeforeStart}` });
+    expect(answer.status, answer.body).toBe(200);
+    expect(JSON.parse(answer.body).claims).toMatchObject({ sub: 'ann', scope: 'tasks:read', aud: 'web-client' });
+  });
+
+  it('prints an expired token for a negative --expires-in, while sls offline runs', async () => {
+    const expired = await slsToken(['--authorizer', 'users', '--expires-in', '-5']);
+    expect(await call('/me', { authorization: `Bearer ${expired}` })).toMatchObject({
+      ...UNAUTHORIZED,
+      wwwAuthenticate: invalid('the token has expired'),
+    });
+  });
+});
+
+describe('the local issuer under sls offline', () => {
+  it('stands in for each declared issuer at the URL it prints: discovery names the declared issuer', async () => {
+    const discovered = await Promise.all(
+      issuerUrls.map(async (url) => (await fetch(`${url}/.well-known/openid-configuration`)).json()),
+    );
+    expect(discovered.map((d) => (d as { issuer: string }).issuer)).toEqual([users.issuerUrl, partners.issuerUrl]);
   });
 });

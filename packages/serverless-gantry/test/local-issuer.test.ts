@@ -105,8 +105,8 @@ describe('the local issuer: authorization code with PKCE through the sign-in pag
   it('serves discovery for the declared issuer, with its local endpoints and JWKS', async () => {
     expect(as.issuer).toBe(authorizer.issuerUrl);
     expect(as.code_challenge_methods_supported).toEqual(['S256']);
-    const jwks = await (await fetch(as.jwks_uri as string)).json();
-    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual(keys.verifying.keys.map((k) => k.kid));
+    const jwks = (await (await fetch(as.jwks_uri as string)).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(keys.verifying.keys.map((k) => k.kid));
     expect(JSON.stringify(jwks)).not.toContain('"d":'); // no private part
   });
 

@@ -106,6 +106,11 @@ function issuerFor(authorizer: JwtAuthorizer, options: LocalIssuerOptions, mount
       accountId: id,
       claims: () => ({ sub: id, name: id, preferred_username: id }),
     }),
+    // Errors as JSON (the library's default HTML page also prints a notice at every use).
+    renderError: (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
     interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },

@@ -1,6 +1,6 @@
 import { type JwtAuthorizer, jwtAuthorizers } from '../../auth/jwt-authorizers.js';
 import { type JwtCheck, jwtCheck } from '../../auth/jwt-check.js';
-import { type LocalIssuer, startLocalIssuer } from '../../auth/local-issuer.js';
+import type { LocalIssuer } from '../../auth/local-issuer.js';
 import { type LocalKeys, localKeys } from '../../auth/local-keys.js';
 import type { ServedRoute } from '../http/served-routes.js';
 import { localUrl } from './offline-hooks.js';
@@ -64,6 +64,8 @@ export async function startServiceIssuer(
     }
   }
   const pages = [localUrl(address), ...(options.page !== undefined ? [localUrl(address, options.page)] : [])];
+  // Loaded only when a service has authorizers: oidc-provider (and Koa) stay out of every other command.
+  const { startLocalIssuer } = await import('../../auth/local-issuer.js');
   const issuer = await startLocalIssuer({
     host: address.host,
     port: Number(env.GANTRY_ISSUER_PORT ?? options.port ?? 0),
