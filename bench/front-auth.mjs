@@ -76,7 +76,8 @@ for (let round = 0; round < rounds; round++) {
     const url = `http://127.0.0.1:${port}/me`;
     await autocannon({ url, connections, duration: 1, headers }); // warm-up
     const result = await autocannon({ url, connections, duration: seconds, headers });
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${kind}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${kind}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     runs[kind].push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
     child.kill('SIGINT');
   }
