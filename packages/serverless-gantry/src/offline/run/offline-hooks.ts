@@ -62,6 +62,8 @@ export async function startOfflineRun(
       ...environment,
       ...functionTerminalEnvironment({ ...service.provider?.environment, ...fn.environment }),
       GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000),
+      // The front verifies JWTs and passes the claims on; the kit trusts that header only then.
+      ...((offline.apiGateway ?? true) ? { GANTRY_LOCAL_FRONT: 'true' } : {}),
       // `sls offline --noTimeout` (serverless-offline's): no timeout in the kit either.
       ...(cli.noTimeout ? { GANTRY_LOCAL_NO_TIMEOUT: 'true' } : {}),
     };
