@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT } from 'jose';
+import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtAuthorizer, jwtAuthorizers } from '../src/auth/jwt-authorizers.js';
 import { localKeys } from '../src/auth/local-keys.js';
 import { mintAccessToken, type TokenOptions } from '../src/auth/mint-token.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
+import { signIn } from './support/oidc-sign-in.js';
 import { SLS_BIN } from './support/serverless.js';
 
 // The fixture's JWT authorizers under plain `sls offline`: every refusal is API Gateway's exact
@@ -244,5 +246,34 @@ describe('the local issuer under sls offline', () => {
       issuerUrls.map(async (url) => (await fetch(`${url}/.well-known/openid-configuration`)).json()),
     );
     expect(discovered.map((d) => (d as { issuer: string }).issuer)).toEqual([users.issuerUrl, partners.issuerUrl]);
+  });
+
+  it('signs a user in on its page (code flow with PKCE, back to the API address) and the API accepts the token', async () => {
+    const issuerUrl = issuerUrls[0] as string;
+    const as = await oauth.processDiscoveryResponse(
+      new URL(users.issuerUrl),
+      await fetch(`${issuerUrl}/.well-known/openid-configuration`),
+    );
+    const client: oauth.Client = { client_id: 'web-client', token_endpoint_auth_method: 'none' };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const redirectUri = `${offline.url}/`;
+    const origin = new URL(issuerUrl).origin;
+    const callback = await signIn(as, client, {
+      issuerUrl: origin,
+      redirectUri,
+      user: 'zoe',
+      scope: 'openid tasks:admin',
+      verifier,
+    });
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, redirectUri, verifier, {
+        [oauth.allowInsecureRequests]: true,
+      }),
+    );
+    const answer = await call('/tasks', { authorization: `Bearer ${tokens.access_token}` });
+    expect(answer.status, answer.body).toBe(200);
+    expect(JSON.parse(answer.body).authorizer.jwt).toMatchObject({ claims: { sub: 'zoe' }, scopes: ['tasks:admin'] });
   });
 });

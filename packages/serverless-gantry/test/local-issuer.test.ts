@@ -4,6 +4,7 @@ import { type JwtAuthorizer, jwtAuthorizers } from '../src/auth/jwt-authorizers.
 import { jwtCheck } from '../src/auth/jwt-check.js';
 import { type LocalIssuer, startLocalIssuer } from '../src/auth/local-issuer.js';
 import { type LocalKeys, localKeys } from '../src/auth/local-keys.js';
+import { signIn } from './support/oidc-sign-in.js';
 import { tempService } from './support/temp-service.js';
 
 // The local OIDC issuer over real HTTP, driven by an OIDC client library (oauth4webapi), as a web
@@ -45,62 +46,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A browser's cookie jar, as far as this flow needs one (every cookie sent back to the issuer). */
-function browser() {
-  const jar = new Map<string, string>();
-  return async function go(url: string, init: RequestInit = {}): Promise<Response> {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie } });
-    for (const set of response.headers.getSetCookie()) {
-      const [pair = ''] = set.split(';');
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  };
-}
-
-/** Follows redirects on the issuer until one leaves it (for the app's redirect URI). */
-async function follow(go: ReturnType<typeof browser>, response: Response): Promise<Response> {
-  let current = response;
-  for (let hops = 0; hops < 10; hops++) {
-    const location = current.headers.get('location');
-    if (!location || !(current.status >= 300 && current.status < 400)) return current;
-    const next = new URL(location, current.url || issuer.url);
-    if (!next.href.startsWith(issuer.url)) return current;
-    current = await go(next.href);
-  }
-  throw new Error('too many redirects');
-}
-
-async function signIn(user: string, scope: string, verifier: string) {
-  const go = browser();
-  const state = oauth.generateRandomState();
-  const url = new URL(as.authorization_endpoint as string);
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT,
-    response_type: 'code',
-    scope,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  const page = await follow(go, await go(url.href));
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  expect(html).toContain('<input name="user"');
-  const submitted = await go(page.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ user }).toString(),
-  });
-  const back = await follow(go, submitted);
-  const location = back.headers.get('location') as string;
-  expect(location.startsWith(REDIRECT)).toBe(true);
-  return { callback: oauth.validateAuthResponse(as, client, new URL(location), state) };
-}
-
 describe('the local issuer: authorization code with PKCE through the sign-in page', () => {
   it('serves discovery for the declared issuer, with its local endpoints and JWKS', async () => {
     expect(as.issuer).toBe(authorizer.issuerUrl);
@@ -112,7 +57,13 @@ describe('the local issuer: authorization code with PKCE through the sign-in pag
 
   it('signs a user in by name and issues an access token the front accepts, with the declared iss and aud', async () => {
     const verifier = oauth.generateRandomCodeVerifier();
-    const { callback } = await signIn('ann', 'openid profile tasks:read', verifier);
+    const callback = await signIn(as, client, {
+      issuerUrl: issuer.url,
+      redirectUri: REDIRECT,
+      user: 'ann',
+      scope: 'openid profile tasks:read',
+      verifier,
+    });
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
@@ -143,7 +94,13 @@ describe('the local issuer: authorization code with PKCE through the sign-in pag
 
   it('refuses the code without the PKCE verifier it was issued for', async () => {
     const verifier = oauth.generateRandomCodeVerifier();
-    const { callback } = await signIn('bob', 'openid tasks:read', verifier);
+    const callback = await signIn(as, client, {
+      issuerUrl: issuer.url,
+      redirectUri: REDIRECT,
+      user: 'bob',
+      scope: 'openid tasks:read',
+      verifier,
+    });
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
