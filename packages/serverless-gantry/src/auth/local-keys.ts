@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { GantryError } from '../errors.js';
 
 /** The local issuer's signing keys and cookie secret, kept under the service's `.gantry/` (git-ignored). */
 export interface LocalKeys {
@@ -36,12 +37,17 @@ export async function localKeys(servicePath: string): Promise<LocalKeys> {
     await writeFile(file, `${JSON.stringify(stored, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // Another process wrote them first: use those. A reader may see the file before it is complete.
-    for (;;) {
+    // Another process wrote them first: use those. A reader may see the file before it is complete;
+    // one that never becomes readable was damaged by hand.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
       const written = await readKeys(file);
       if (written) return written;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    throw new GantryError(
+      `${file} is not a key file Gantry wrote; delete it (tokens made with it stop working) and run again.`,
+    );
   }
   return withPublic(stored);
 }
@@ -55,9 +61,11 @@ async function readKeys(file: string): Promise<LocalKeys | undefined> {
     throw error;
   }
   try {
-    return withPublic(JSON.parse(text) as Omit<LocalKeys, 'verifying'>);
+    const stored = JSON.parse(text) as Omit<LocalKeys, 'verifying'>;
+    if (!Array.isArray(stored.signing) || typeof stored.cookieSecret !== 'string') return undefined;
+    return withPublic(stored);
   } catch {
-    return undefined; // being written
+    return undefined; // being written, or damaged
   }
 }
 
