@@ -200,7 +200,9 @@ export default class ServerlessGantry {
         `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
       );
       ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
-      if (auth) {
+      // Without known routes (a catch-all or REST events also answer) the front cannot check them:
+      // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
+      if (auth && routes) {
         leaveJwtToFront(serverless.service.functions, auth);
         const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes).catch(
           async (error: unknown) => {
