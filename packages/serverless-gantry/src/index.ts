@@ -1,11 +1,14 @@
+import { type TokenCommandOptions, tokenCommand } from './auth/token-command.js';
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
+import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from './generate/user-pool.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/http/api-gateway-front.js';
 import { servedRoutes } from './offline/http/served-routes.js';
+import { leaveJwtToFront, localAuth, startServiceIssuer } from './offline/run/local-auth.js';
 import type { LocalRun } from './offline/run/local-run.js';
 import {
   failureLine,
@@ -65,7 +68,7 @@ interface Serverless {
 }
 
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
-interface CliOptions {
+interface CliOptions extends TokenCommandOptions {
   json?: boolean;
   /** `gantry openapi --out FILE`. */
   out?: string;
@@ -87,6 +90,14 @@ interface PluginUtils {
   };
   writeText(text: string): void;
 }
+
+const TOKEN_OPTIONS = {
+  sub: { usage: 'The user (sub claim); default dev-user', type: 'string' },
+  scope: { usage: 'Space-separated scopes, e.g. "tasks:read tasks:write"', type: 'string' },
+  authorizer: { usage: 'Which declared JWT authorizer (needed when there are several)', type: 'string' },
+  audience: { usage: "The aud claim; default the authorizer's first audience", type: 'string' },
+  'expires-in': { usage: 'Seconds until it expires (default 3600; negative: already expired)', type: 'string' },
+} as const;
 
 /** Serverless plugin: wires hooks and commands to the pipeline's plain functions, nothing more. */
 export default class ServerlessGantry {
@@ -112,6 +123,11 @@ export default class ServerlessGantry {
             'Rehearse `sls deploy --stage <stage>` against a local AWS emulator (moto): deploy, check against the Manifest, update, info, remove',
           lifecycleEvents: ['run'],
         },
+        token: {
+          usage: 'Print an access token the local run (sls offline, serverless-gantry/testing) accepts',
+          lifecycleEvents: ['print'],
+          options: TOKEN_OPTIONS,
+        },
       },
     },
   };
@@ -121,6 +137,7 @@ export default class ServerlessGantry {
   #stopFront: (() => Promise<void>) | undefined;
   /** Which Node runs the functions under `sls offline`, said at start. */
   #nodeLine: string | undefined;
+  #stopIssuer: (() => Promise<void>) | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -163,6 +180,15 @@ export default class ServerlessGantry {
               'GANTRY_REHEARSAL_FAILED',
             );
         }),
+      'gantry:token:print': () =>
+        reportErrors(serverless, async () => {
+          const token = await tokenCommand(
+            serverless.serviceDir,
+            serverless.service.provider.httpApi?.authorizers,
+            options,
+          );
+          process.stdout.write(`${token}\n`);
+        }),
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -192,6 +218,8 @@ export default class ServerlessGantry {
     this.#stopWatching = undefined;
     await this.#stopFront?.();
     this.#stopFront = undefined;
+    await this.#stopIssuer?.();
+    this.#stopIssuer = undefined;
     await this.#local?.stop();
     this.#local = undefined;
   }
@@ -227,7 +255,9 @@ export default class ServerlessGantry {
       });
       for (const warning of warnings) utils.log.warning(warning);
       const documents = { [OPENAPI_LOCAL_PATH]: document };
-      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions), documents);
+      const routes = servedRoutes(serverless.service.functions);
+      const auth = await localAuth(serverless.serviceDir, serverless.service.provider.httpApi?.authorizers);
+      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
@@ -240,6 +270,21 @@ export default class ServerlessGantry {
       );
       ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
       ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
+      // Without known routes (a catch-all or REST events also answer) the front cannot check them:
+      // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
+      if (auth && routes) {
+        leaveJwtToFront(serverless.service.functions, auth);
+        const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes).catch(
+          async (error: unknown) => {
+            await front.stop();
+            throw error;
+          },
+        );
+        this.#stopIssuer = issuer.stop;
+        ready.push(issuer.line);
+        // The page signs in against the local issuer that stands in for the user pool.
+        standInPageAuth(serverless.service.functions, this.#built, issuer.issuers);
+      }
     }
     const behind =
       upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
@@ -257,6 +302,7 @@ export default class ServerlessGantry {
       });
     } catch (error) {
       await this.#stopFront?.();
+      await this.#stopIssuer?.();
       throw error;
     }
     this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
@@ -323,6 +369,25 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
   );
   return built;
+}
+
+/**
+ * The page's function of a service with a user pool gets the pool's issuer and client id as
+ * CloudFormation values; under `sls offline` it gets the local stand-ins and the local discovery.
+ */
+function standInPageAuth(
+  functions: Record<string, unknown> | null | undefined,
+  built: BuiltService,
+  issuers: Record<string, string>,
+): void {
+  const { userPool } = built.options;
+  if (!userPool) return;
+  const authorizer = userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER;
+  for (const fn of Object.values(functions ?? {})) {
+    const config = fn as { environment?: Record<string, unknown> } | null;
+    if (config?.environment?.[PAGE_AUTH_ENV.issuer] === undefined) continue;
+    config.environment = { ...config.environment, ...localPageAuthEnvironment(authorizer, issuers[authorizer]) };
+  }
 }
 
 /**
