@@ -49,6 +49,12 @@ const CONTENT_TYPE_HEADER = 'x-gantry-content-type';
 const METHOD_HEADER = 'x-gantry-method';
 /** Set by the front, with the cookie header sent, when hapi would refuse that header. */
 const COOKIE_HEADER = 'x-gantry-cookie';
+/**
+ * Set by the front on every request it routes: the `{ claims, scopes }` it verified against the
+ * route's JWT authorizer (base64url JSON), or `none` on a public route. serverless-offline fills
+ * `requestContext.authorizer` with claims it decoded, unverified, from any Authorization header.
+ */
+const AUTHORIZER_HEADER = 'x-gantry-authorizer';
 
 /**
  * Local runs only: serverless-offline decodes every body other than octet-stream and multipart as
@@ -56,7 +62,7 @@ const COOKIE_HEADER = 'x-gantry-cookie';
  * marker header; it also carries a content-type hapi would refuse in a marker header. This turns the
  * event back into what API Gateway sends: `isBase64Encoded`, the content-type, method and cookies as sent, no markers.
  */
-export function offlineBodyEncoding(): MiddlewareObj<HttpEvent> {
+export function offlineBodyEncoding(env: NodeJS.ProcessEnv = process.env): MiddlewareObj<HttpEvent> {
   const offlineBodyEncodingBefore = (request: { event: HttpEvent }) => {
     const { event } = request;
     const contentType = event.headers?.[CONTENT_TYPE_HEADER];
@@ -74,6 +80,12 @@ export function offlineBodyEncoding(): MiddlewareObj<HttpEvent> {
         .map((c) => c.trim())
         .filter(Boolean);
     }
+    const authorizer = event.headers?.[AUTHORIZER_HEADER];
+    if (authorizer !== undefined) {
+      delete event.headers[AUTHORIZER_HEADER];
+      // Trusted only behind the front (which overwrites a caller's own): without it, anyone could send one.
+      if (env.GANTRY_LOCAL_FRONT === 'true') setAuthorizer(event, authorizer);
+    }
     const method = event.headers?.[METHOD_HEADER];
     if (method !== undefined) {
       delete event.headers[METHOD_HEADER];
@@ -85,4 +97,17 @@ export function offlineBodyEncoding(): MiddlewareObj<HttpEvent> {
     if (event.body) event.headers['content-length'] = String(Buffer.byteLength(event.body, 'base64'));
   };
   return { before: offlineBodyEncodingBefore };
+}
+
+/** The event's authorizer as API Gateway sends it: the verified JWT context, or none on a public route. */
+function setAuthorizer(event: HttpEvent, header: string): void {
+  const context = event.requestContext as { authorizer?: unknown };
+  if (header === 'none') {
+    delete context.authorizer;
+    return;
+  }
+  const jwt = JSON.parse(
+    Buffer.from(header, 'base64url').toString('utf8'),
+  ) as HttpEvent['requestContext']['authorizer']['jwt'];
+  context.authorizer = { principalId: '', integrationLatency: 0, jwt };
 }

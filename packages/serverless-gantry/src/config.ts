@@ -71,6 +71,11 @@ const offline = z.strictObject({
    * from the npm registry (or $GANTRY_NODE_BINARY).
    */
   nodeOfRuntime: z.boolean().optional(),
+  /**
+   * Port of the local OIDC issuer that stands in for every declared JWT authorizer's issuer
+   * (0 or unset: a free one; GANTRY_ISSUER_PORT wins). Started when the service declares one.
+   */
+  issuerPort: z.number().int().min(0).max(65535).optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
   /**

@@ -1,11 +1,14 @@
+import { type TokenCommandOptions, tokenCommand } from './auth/token-command.js';
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
+import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from './generate/user-pool.js';
 import { mergeService } from './merge.js';
 import type { CorsRules } from './offline/http/api-gateway-front.js';
 import { servedRoutes } from './offline/http/served-routes.js';
+import { leaveJwtToFront, localAuth, startServiceIssuer } from './offline/run/local-auth.js';
 import type { LocalRun } from './offline/run/local-run.js';
 import {
   failureLine,
@@ -23,6 +26,8 @@ import { OPENAPI_LOCAL_PATH } from './openapi/openapi-document.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
 import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from './page/page-bundle-plugin.js';
+import { rehearsalCommand } from './rehearse/command.js';
+import { isolateBundling, markRevision, REVISION_VARIABLE, WORK_FOLDER_VARIABLE } from './rehearse/revision.js';
 import { routeTable } from './route-table.js';
 
 export { type BuiltService, buildService } from './build-service.js';
@@ -69,10 +74,13 @@ interface Serverless {
 }
 
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
-interface CliOptions {
+interface CliOptions extends TokenCommandOptions {
   json?: boolean;
   /** `gantry openapi --out FILE`. */
   out?: string;
+  /** osls's `--config` and `--region`: a rehearsal passes them on to the `sls` commands it runs. */
+  config?: string;
+  region?: string;
   host?: string;
   httpPort?: string;
   /** serverless-offline's `--noTimeout`: the kit then sets no timer either. */
@@ -88,6 +96,14 @@ interface PluginUtils {
   };
   writeText(text: string): void;
 }
+
+const TOKEN_OPTIONS = {
+  sub: { usage: 'The user (sub claim); default dev-user', type: 'string' },
+  scope: { usage: 'Space-separated scopes, e.g. "tasks:read tasks:write"', type: 'string' },
+  authorizer: { usage: 'Which declared JWT authorizer (needed when there are several)', type: 'string' },
+  audience: { usage: "The aud claim; default the authorizer's first audience", type: 'string' },
+  'expires-in': { usage: 'Seconds until it expires (default 3600; negative: already expired)', type: 'string' },
+} as const;
 
 /** Serverless plugin: wires hooks and commands to the pipeline's plain functions, nothing more. */
 export default class ServerlessGantry {
@@ -108,6 +124,16 @@ export default class ServerlessGantry {
           lifecycleEvents: ['write'],
           options: { out: { usage: 'Write it to this file instead of stdout', type: 'string' } },
         },
+        rehearse: {
+          usage:
+            'Rehearse `sls deploy --stage <stage>` against a local AWS emulator (moto): deploy, check against the Manifest, update, info, remove',
+          lifecycleEvents: ['run'],
+        },
+        token: {
+          usage: 'Print an access token the local run (sls offline, serverless-gantry/testing) accepts',
+          lifecycleEvents: ['print'],
+          options: TOKEN_OPTIONS,
+        },
       },
     },
   };
@@ -117,6 +143,7 @@ export default class ServerlessGantry {
   #stopFront: (() => Promise<void>) | undefined;
   /** Which Node runs the functions under `sls offline`, said at start. */
   #nodeLine: string | undefined;
+  #stopIssuer: (() => Promise<void>) | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -148,6 +175,26 @@ export default class ServerlessGantry {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
       },
+      'gantry:rehearse:run': () =>
+        reportErrors(serverless, async () => {
+          if (!this.#built)
+            throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+          const ok = await rehearsalCommand(serverless, this.#built, options, (text) => utils.writeText(text));
+          if (!ok)
+            throw new serverless.classes.Error(
+              'gantry rehearse: some checks failed (✘ above)',
+              'GANTRY_REHEARSAL_FAILED',
+            );
+        }),
+      'gantry:token:print': () =>
+        reportErrors(serverless, async () => {
+          const token = await tokenCommand(
+            serverless.serviceDir,
+            serverless.service.provider.httpApi?.authorizers,
+            options,
+          );
+          process.stdout.write(`${token}\n`);
+        }),
       'gantry:routes:print': async () => {
         if (!this.#built)
           throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
@@ -177,6 +224,8 @@ export default class ServerlessGantry {
     this.#stopWatching = undefined;
     await this.#stopFront?.();
     this.#stopFront = undefined;
+    await this.#stopIssuer?.();
+    this.#stopIssuer = undefined;
     await this.#local?.stop();
     this.#local = undefined;
   }
@@ -212,7 +261,9 @@ export default class ServerlessGantry {
       });
       for (const warning of warnings) utils.log.warning(warning);
       const documents = { [OPENAPI_LOCAL_PATH]: document };
-      const front = await startFront(address, cli, cors, servedRoutes(serverless.service.functions), documents);
+      const routes = servedRoutes(serverless.service.functions);
+      const auth = await localAuth(serverless.serviceDir, serverless.service.provider.httpApi?.authorizers);
+      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
       if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
@@ -225,6 +276,21 @@ export default class ServerlessGantry {
       );
       ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
       ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
+      // Without known routes (a catch-all or REST events also answer) the front cannot check them:
+      // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
+      if (auth && routes) {
+        leaveJwtToFront(serverless.service.functions, auth);
+        const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes).catch(
+          async (error: unknown) => {
+            await front.stop();
+            throw error;
+          },
+        );
+        this.#stopIssuer = issuer.stop;
+        ready.push(issuer.line);
+        // The page signs in against the local issuer that stands in for the user pool.
+        standInPageAuth(serverless.service.functions, this.#built, issuer.issuers);
+      }
     }
     const behind =
       upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
@@ -242,6 +308,7 @@ export default class ServerlessGantry {
       });
     } catch (error) {
       await this.#stopFront?.();
+      await this.#stopIssuer?.();
       throw error;
     }
     this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
@@ -280,6 +347,19 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
   );
   service.functions = merged.functions;
   service.resources = { ...service.resources, ...merged.resources };
+  markRevision(
+    merged.functions,
+    merged.resources.Resources ?? {},
+    {
+      functions: Object.keys(built.fragment.functions),
+      tables: Object.keys(built.fragment.resources).filter(
+        (id) => (built.fragment.resources[id] as { Type?: string }).Type === 'AWS::DynamoDB::Table',
+      ),
+    },
+    process.env[REVISION_VARIABLE],
+  );
+  service.custom ??= {};
+  isolateBundling(service.custom as Record<string, unknown>, process.env[WORK_FOLDER_VARIABLE]);
   service.provider.httpApi = merged.httpApi;
   service.provider.logRetentionInDays = merged.logRetentionInDays;
   if (merged.logs) service.provider.logs = merged.logs;
@@ -302,6 +382,25 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
   );
   return built;
+}
+
+/**
+ * The page's function of a service with a user pool gets the pool's issuer and client id as
+ * CloudFormation values; under `sls offline` it gets the local stand-ins and the local discovery.
+ */
+function standInPageAuth(
+  functions: Record<string, unknown> | null | undefined,
+  built: BuiltService,
+  issuers: Record<string, string>,
+): void {
+  const { userPool } = built.options;
+  if (!userPool) return;
+  const authorizer = userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER;
+  for (const fn of Object.values(functions ?? {})) {
+    const config = fn as { environment?: Record<string, unknown> } | null;
+    if (config?.environment?.[PAGE_AUTH_ENV.issuer] === undefined) continue;
+    config.environment = { ...config.environment, ...localPageAuthEnvironment(authorizer, issuers[authorizer]) };
+  }
 }
 
 /**

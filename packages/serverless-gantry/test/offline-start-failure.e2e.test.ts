@@ -10,9 +10,10 @@ afterAll(async () => {
   await Promise.all(cleanups.map((remove) => remove()));
 });
 
-// serverless-offline 14.8.2 throws at start for a route with a JWT authorizer whose identity source
-// it cannot read (it wants `$request.header.<name>` in its own form): a real start-up failure, after
-// Gantry's front and local DynamoDB are up and serverless-offline's Lambda port listens.
+// serverless-offline 14.8.2 throws at start for a route whose Lambda (request) authorizer names a
+// function the service does not have: a real start-up failure, after Gantry's front and local
+// DynamoDB are up and serverless-offline's Lambda port listens. (JWT authorizers, its failure here
+// before, are now the front's: see auth.e2e.test.ts.)
 const SERVICE = `service: start-failure
 frameworkVersion: '4'
 provider:
@@ -20,11 +21,9 @@ provider:
   runtime: nodejs22.x
   httpApi:
     authorizers:
-      jwt:
-        type: jwt
-        identitySource: $request.header.Authorization
-        issuerUrl: https://issuer.example.com
-        audience: [start-failure]
+      custom:
+        type: request
+        functionName: checkCaller
 plugins:
   - serverless-gantry
   - serverless-esbuild
@@ -83,9 +82,69 @@ describe('sls offline start-up failure', () => {
     const dynamodb = /DynamoDB \(local, IAM enforced\): http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
     expect(dynamodb, output).not.toBeNull();
     expect(output).toContain(`listening on http://127.0.0.1:${lambdaPort}`);
-    expect(output).toContain('Serverless Offline only supports retrieving JWT from the headers');
+    expect(output).toMatch(/Function "checkCaller" doesn't exist in this Service/);
     expect(output).toContain('gantry: sls offline failed to start');
     for (const port of [httpPort, lambdaPort, Number(dynamodb?.[1])])
       expect(await released(port), `port ${port}`).toBe(true);
+  });
+
+  it('never serves a JWT route publicly: with a catch-all route beside it the front cannot check it, so sls offline refuses to start', async () => {
+    const jwtService = `service: jwt-with-catch-all
+frameworkVersion: '4'
+provider:
+  name: aws
+  runtime: nodejs22.x
+  httpApi:
+    authorizers:
+      users:
+        type: jwt
+        identitySource: $request.header.Authorization
+        issuerUrl: https://issuer.example.com
+        audience: [web]
+plugins:
+  - serverless-gantry
+  - serverless-esbuild
+  - serverless-offline
+functions:
+  fallback:
+    handler: raw/fallback.handler
+    events:
+      - httpApi: '*'
+custom:
+  gantry:
+    handlers: src/**/*.ts
+  esbuild:
+    target: node22
+    exclude: ["@aws-sdk/*"]
+`;
+    const service = await tempService({
+      'serverless.yml': jwtService,
+      'src/things.ts': HANDLERS,
+      'raw/fallback.ts': 'export const handler = async () => ({ statusCode: 404, body: "none" });\n',
+    });
+    cleanups.push(service.remove);
+    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+      {
+        cwd: service.dir,
+        env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang guard only
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    clearTimeout(guard);
+    expect(code, output).toBe(1);
+    expect(output).toContain('Serverless Offline only supports retrieving JWT from the headers');
+    expect(output).not.toContain('Server ready');
   });
 });

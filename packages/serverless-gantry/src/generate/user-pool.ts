@@ -1,3 +1,4 @@
+import { standInAudience, standInIssuer } from '../auth/jwt-authorizers.js';
 import type { StageOptions, UserPoolConfig } from '../config.js';
 
 /** Logical IDs of what a declared user pool generates (one pool per service and stage). */
@@ -17,7 +18,24 @@ const OAUTH_SCOPES = ['openid', 'email', 'profile'];
  * Environment of the function that serves the page, so it can start a sign-in: the issuer (OIDC
  * discovery lives under it) and the public app client's id. Both are public by design (no secret).
  */
-export const PAGE_AUTH_ENV = { issuer: 'GANTRY_OIDC_ISSUER', clientId: 'GANTRY_OIDC_CLIENT_ID' } as const;
+export const PAGE_AUTH_ENV = {
+  issuer: 'GANTRY_OIDC_ISSUER',
+  clientId: 'GANTRY_OIDC_CLIENT_ID',
+  /** Local runs only: where the local issuer that stands in for the pool serves its discovery. */
+  discovery: 'GANTRY_OIDC_DISCOVERY_URL',
+} as const;
+
+/**
+ * The page's sign-in settings in a local run, where the local issuer stands in for the pool: its
+ * fixed stand-in issuer and client id (see jwtAuthorizers), and where to find its discovery.
+ */
+export function localPageAuthEnvironment(authorizer: string, discoveryUrl?: string): Record<string, string> {
+  return {
+    [PAGE_AUTH_ENV.issuer]: standInIssuer(authorizer),
+    [PAGE_AUTH_ENV.clientId]: standInAudience(authorizer),
+    ...(discoveryUrl ? { [PAGE_AUTH_ENV.discovery]: discoveryUrl } : {}),
+  };
+}
 
 // A managed sign-in domain prefix: lowercase letters, digits and hyphens, at most 63 characters, and
 // Cognito refuses prefixes that contain these words.

@@ -3,5 +3,6 @@
  * with IAM enforced per function, and requests through each function's generated handler.
  * @module
  */
+export type { TokenOptions } from '../auth/mint-token.js';
 export { type LocalService, type LocalServiceOptions, startLocalService, type TestResponse } from './local-service.js';
 export type { TestRequest } from './payload-event.js';

@@ -5,10 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Plugin } from 'esbuild';
+import { jwtAuthorizers } from '../auth/jwt-authorizers.js';
+import { type JwtCheck, type JwtContext, jwtCheck } from '../auth/jwt-check.js';
+import { localKeys } from '../auth/local-keys.js';
+import { mintAccessToken, type TokenOptions } from '../auth/mint-token.js';
 import { discoverService } from '../build-service.js';
 import { NODE_ESM_BUILD } from '../discover/load-modules.js';
 import { GantryError } from '../errors.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
+import { routeAuthorizer } from '../generate/http-api.js';
+import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../generate/user-pool.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { type LocalRun, startLocalRun } from '../offline/run/local-run.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
@@ -51,6 +57,13 @@ export interface LocalService {
    * and its function runs the generated handler (the kit) with its own credentials and environment.
    */
   request(method: string, path: string, request?: TestRequest): Promise<TestResponse>;
+  /**
+   * An access token the routes' JWT authorizers accept (as `sls gantry token` prints): signed with
+   * the service's local keys, with the declared issuer and audience of `authorizer` (default: the
+   * only one declared). Send it as the authorizer's identity source says, e.g.
+   * `{ headers: { authorization: \`Bearer ${token}\` } }`.
+   */
+  token(options?: TokenOptions & { authorizer?: string }): Promise<string>;
   /**
    * A DynamoDB document client on the local endpoint: the test's own (no function's identity, not
    * checked) to arrange and check data, or, given a function's name, signed as that function, so its
@@ -140,6 +153,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             AWS_LAMBDA_FUNCTION_NAME: fn.name,
             ...options.environment,
             ...config.environment,
+            ...(stageOptions.userPool && config.environment?.[PAGE_AUTH_ENV.issuer] !== undefined
+              ? localPageAuthEnvironment(stageOptions.userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER)
+              : {}),
             ...localRun.environment[fn.name],
           },
           log: (line) => logs.push(`${fn.name}: ${line}`),
@@ -150,6 +166,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       return thread;
     };
     const clients: DynamoDBClient[] = [];
+    // Declared in serverless.yml, and generated (the user pool's, with its local stand-in).
+    const declaredAuthorizers = { ...input.authorizers, ...fragment.authorizers };
+    const authorizers = jwtAuthorizers(declaredAuthorizers);
+    const keys = authorizers.length > 0 ? await localKeys(servicePath) : undefined;
+    const checkJwt = keys ? jwtCheck(authorizers, keys.verifying) : undefined;
     return {
       manifest,
       endpoint: localRun.endpoint,
@@ -157,7 +178,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       async request(method, path, request = {}) {
         const match = matchRoute(manifest, method, new URL(path, 'http://localhost').pathname);
         if (!match) return gatewayAnswer(GATEWAY.notFound);
-        const event = payloadEvent(method, path, request, match);
+        const authorized = await authorize(checkJwt, Object.keys(declaredAuthorizers), match, path, request);
+        if (authorized && 'status' in authorized) return authorized;
+        const event = payloadEvent(method, path, request, match, authorized);
         let thread: FunctionThread;
         try {
           thread = await threadOf(match.fn);
@@ -170,6 +193,17 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         logs.push(`${match.fn.name}: ${outcome.type === 'timeout' ? 'timed out' : outcome.error}`);
         if (outcome.type === 'timeout') functions.delete(match.fn.name);
         return gatewayAnswer(outcome.type === 'timeout' ? GATEWAY.timedOut : GATEWAY.failed);
+      },
+      async token(options = {}) {
+        const { authorizer: name, ...token } = options;
+        const authorizer =
+          name === undefined && authorizers.length === 1 ? authorizers[0] : authorizers.find((a) => a.name === name);
+        if (!authorizer || !keys) {
+          throw new GantryError(
+            `token(): ${name === undefined ? 'name the authorizer' : `no JWT authorizer '${name}'`}; serverless.yml declares ${authorizers.map((a) => a.name).join(', ') || 'none'} under provider.httpApi.authorizers.`,
+          );
+        }
+        return mintAccessToken(authorizer, keys.signing, token);
       },
       documentClient(functionName) {
         const identity = functionName === undefined ? undefined : localRun.environment[functionName];
@@ -341,6 +375,46 @@ function startFunctionThread(spec: {
       },
     );
   });
+}
+
+/**
+ * The route's JWT authorizer, checked as the front checks it under `sls offline`: undefined for a
+ * public route, the verified context, or API Gateway's refusal.
+ */
+async function authorize(
+  checkJwt: JwtCheck | undefined,
+  declared: string[],
+  match: NonNullable<ReturnType<typeof matchRoute<ManifestFunction>>>,
+  path: string,
+  request: TestRequest,
+): Promise<JwtContext | TestResponse | undefined> {
+  if (!match.route.auth) return undefined;
+  const { authorizer } = routeAuthorizer(match.fn, match.route, declared);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  const verdict =
+    authorizer && checkJwt
+      ? await checkJwt(
+          { authorizer, scopes: match.route.auth.scopes },
+          { headers, query: new URL(path, 'http://localhost').searchParams },
+        )
+      : undefined;
+  // No JWT authorizer to check with (generation refuses such a route): never a public route.
+  if (!verdict)
+    return {
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: { message: 'Unauthorized' },
+    };
+  if (verdict.allowed) return verdict.jwt;
+  return {
+    status: verdict.status,
+    headers: { 'content-type': 'application/json', ...verdict.headers },
+    cookies: [],
+    body: JSON.parse(verdict.body),
+  };
 }
 
 function gatewayAnswer({ status, message }: { status: number; message: string }): TestResponse {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { JwtContext } from '../auth/jwt-check.js';
 import { TEXT_TYPE } from '../offline/http/api-gateway-front.js';
 import type { RouteMatch } from '../route-match.js';
 
@@ -9,9 +10,6 @@ export interface TestRequest {
   headers?: Record<string, string | string[]>;
   /** An object or array is sent as JSON (with `content-type: application/json` unless given), a string as it is, a Buffer as bytes. */
   body?: unknown;
-  /** The verified JWT claims API Gateway passes to a route with an authorizer. */
-  claims?: Record<string, unknown>;
-  scopes?: string[];
 }
 
 /**
@@ -24,6 +22,7 @@ export function payloadEvent(
   target: string,
   request: TestRequest,
   match: RouteMatch,
+  jwt?: JwtContext,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const url = new URL(target, 'http://localhost');
   const headers: Record<string, string> = {};
@@ -51,7 +50,8 @@ export function payloadEvent(
   const routeKey = `${match.route.method} ${match.route.path}`;
   const now = new Date();
   const requestId = randomUUID();
-  // Public routes carry no `authorizer`, as on AWS (the type says every event has one).
+  // Public routes carry no `authorizer`, as on AWS (the type says every event has one); a route
+  // with one carries what the authorizer verified.
   return {
     version: '2.0',
     routeKey,
@@ -64,15 +64,7 @@ export function payloadEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      ...(match.route.auth
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: (request.claims ?? {}) as never, scopes: request.scopes ?? [] },
-            },
-          }
-        : {}),
+      ...(jwt ? { authorizer: { principalId: '', integrationLatency: 0, jwt: jwt as never } } : {}),
       domainName: 'localhost',
       domainPrefix: 'localhost',
       http: {

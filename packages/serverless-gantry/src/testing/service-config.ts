@@ -29,7 +29,10 @@ const schema = yaml.DEFAULT_SCHEMA.extend(
  * `opt:stage`, `self`, `env`, with `, fallback`); osls's own resolver needs a whole Serverless
  * instance, so this small one is written here. Anything else is an error naming the key.
  */
-export async function readServiceConfig(servicePath: string, stageOverride?: string): Promise<BuildInput> {
+export async function readServiceConfig(
+  servicePath: string,
+  stageOverride?: string,
+): Promise<BuildInput & { authorizers: Record<string, unknown> }> {
   const file = join(servicePath, 'serverless.yml');
   let parsed: ServerlessYml;
   try {
@@ -53,6 +56,10 @@ export async function readServiceConfig(servicePath: string, stageOverride?: str
     region: String(resolveAt(parsed.provider?.region, 'provider.region') ?? 'us-east-1'),
     config: resolveAt(parsed.custom?.gantry, 'custom.gantry'),
     existing: { authorizers: Object.keys(parsed.provider?.httpApi?.authorizers ?? {}) },
+    authorizers: (resolveAt(parsed.provider?.httpApi?.authorizers, 'provider.httpApi.authorizers') ?? {}) as Record<
+      string,
+      unknown
+    >,
   };
 }
 

@@ -2,7 +2,9 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { matchRoute, type Routed } from '../../route-match.js';
+import type { JwtCheck, JwtContext } from '../../auth/jwt-check.js';
+import { matchRoute } from '../../route-match.js';
+import type { ServedRoute } from './served-routes.js';
 
 /** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
 export interface CorsRules {
@@ -24,7 +26,12 @@ export interface FrontOptions {
    * The service's routes as served (serverless-offline fixes them at start): a request none of them
    * takes is answered 404 here, as HTTP API does. Without it every request is passed on.
    */
-  routes?: { functions: readonly Routed[] } | undefined;
+  routes?: { functions: readonly { routes: readonly ServedRoute[] }[] } | undefined;
+  /**
+   * Checks a route's JWT authorizer as HTTP API does (`jwtCheck`); routes with one are refused
+   * without it. The verified claims reach the function through AUTHORIZER_HEADER.
+   */
+  checkJwt?: JwtCheck | undefined;
   /** HTTP API's integration timeout: no answer by then is a 504 (default 30 s, its maximum; 0: none). */
   integrationTimeoutMs?: number;
   /** Local-only JSON documents by path (the OpenAPI document), answered to GET before routing. */
@@ -56,6 +63,13 @@ const BODY_ENCODING_HEADER = 'x-gantry-body-encoding';
 const CONTENT_TYPE_HEADER = 'x-gantry-content-type';
 /** Set, with the method sent, on a request passed on with another method (see OPTIONS below). */
 const METHOD_HEADER = 'x-gantry-method';
+/**
+ * Set on every request routed here: base64url JSON of `{ claims, scopes }` the front verified, or
+ * `none` for a public route. serverless-offline puts claims it decoded, unverified, from any
+ * Authorization header into every event; the kit (local runs only) replaces them with these, or
+ * removes them, as a public route on AWS has no authorizer. A caller's own value is overwritten.
+ */
+export const AUTHORIZER_HEADER = 'x-gantry-authorizer';
 const hapiRequire = createRequire(import.meta.url);
 const hapiContent = hapiRequire('@hapi/content') as { type(header: string): unknown };
 /**
@@ -103,7 +117,7 @@ const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
  */
 export async function startApiGatewayFront(options: FrontOptions) {
   const agent = new Agent({ keepAlive: true });
-  const { cors, routes, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
+  const { cors, routes, checkJwt, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
 
   const server = createServer((req, res) => {
     const headSize = headerBytes(req);
@@ -126,10 +140,27 @@ export async function startApiGatewayFront(options: FrontOptions) {
     // serverless-offline's catch-all route has hapi's CORS, which answers every OPTIONS that no
     // route names explicitly (404 "CORS error: ..."): one meant for an ANY route goes as a POST.
     const method = req.method === 'OPTIONS' && match?.route.method !== 'OPTIONS' ? 'POST' : req.method;
-    Promise.all([readBody(req, MAX_PAYLOAD_BYTES), hapiRefusesCookie(req.headers.cookie)]).then(
-      ([body, badCookie]) => {
+    const routeAuth = match?.route.authorizer;
+    const verdict =
+      routeAuth && checkJwt
+        ? checkJwt(routeAuth, { headers: req.headers as Record<string, string>, query: queryOf(req.url) })
+        : undefined;
+    Promise.all([verdict, readBody(req, MAX_PAYLOAD_BYTES), hapiRefusesCookie(req.headers.cookie)]).then(
+      ([checked, body, badCookie]) => {
+        if (checked && !checked.allowed) {
+          res.writeHead(checked.status, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(checked.body),
+            ...checked.headers,
+          });
+          res.end(checked.body);
+          return;
+        }
         if (!body) return refuse(req, res, 413, 'Request Entity Too Large');
-        forward(req, res, body, headSize, method, badCookie);
+        // Said for known routes only (with none, something else serves too), and not for a route
+        // whose authorizer is a Lambda of the user's (serverless-offline runs that one).
+        const authorizer = !match ? undefined : routeAuth ? checked?.jwt : null;
+        forward(req, res, body, headSize, method, badCookie, authorizer);
       },
       () => res.destroy(),
     );
@@ -142,8 +173,14 @@ export async function startApiGatewayFront(options: FrontOptions) {
     headSize: number,
     method: string | undefined,
     badCookie: boolean,
+    authorizer: JwtContext | null | undefined,
   ): void {
     const headers = joinedHeaders(req.rawHeaders);
+    delete headers[AUTHORIZER_HEADER];
+    if (authorizer !== undefined) {
+      headers[AUTHORIZER_HEADER] =
+        authorizer === null ? 'none' : Buffer.from(JSON.stringify(authorizer)).toString('base64url');
+    }
     if (method !== req.method) headers[METHOD_HEADER] = req.method ?? 'GET';
     if (badCookie && headers.cookie !== undefined) {
       headers[COOKIE_HEADER] = headers.cookie;
@@ -313,6 +350,11 @@ function decodes(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function queryOf(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf('?') ?? -1;
+  return new URLSearchParams(at === -1 ? '' : url?.slice(at + 1));
 }
 
 /** The request's path as HTTP API routes it: without the query string. */

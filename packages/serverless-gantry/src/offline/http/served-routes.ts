@@ -1,4 +1,11 @@
-import type { Routed } from '../../route-match.js';
+import type { RouteAuth } from '../../auth/jwt-check.js';
+
+/** A route as served, with the JWT authorizer it names (and its scopes), if any. */
+export interface ServedRoute {
+  method: string;
+  path: string;
+  authorizer?: RouteAuth;
+}
 
 /**
  * The HTTP API routes serverless-offline serves, read from the service's functions once Gantry's
@@ -8,10 +15,10 @@ import type { Routed } from '../../route-match.js';
  */
 export function servedRoutes(
   functions: Record<string, unknown> | null | undefined,
-): { functions: Routed[] } | undefined {
-  const served: Routed[] = [];
+): { functions: { routes: ServedRoute[] }[] } | undefined {
+  const served: { routes: ServedRoute[] }[] = [];
   for (const fn of Object.values(functions ?? {})) {
-    const routes: { method: string; path: string }[] = [];
+    const routes: ServedRoute[] = [];
     for (const event of (fn as { events?: unknown[] } | null)?.events ?? []) {
       if (!event || typeof event !== 'object') continue;
       if ('http' in event) return undefined;
@@ -31,8 +38,18 @@ function routeOf(httpApi: unknown): { method: string; path: string } | undefined
     const [method, path] = httpApi.trim().split(/\s+/);
     return method && path ? { method: anyFor(method), path } : undefined;
   }
-  const { method, path } = (httpApi ?? {}) as { method?: unknown; path?: unknown };
-  return typeof method === 'string' && typeof path === 'string' ? { method: anyFor(method), path } : undefined;
+  const { method, path, authorizer } = (httpApi ?? {}) as { method?: unknown; path?: unknown; authorizer?: unknown };
+  if (typeof method !== 'string' || typeof path !== 'string') return undefined;
+  const auth = authorizerOf(authorizer);
+  return { method: anyFor(method), path, ...(auth ? { authorizer: auth } : {}) };
+}
+
+/** `authorizer: name` or `{ name, scopes }` (osls's forms); an authorizer by `id` is not declared here. */
+function authorizerOf(authorizer: unknown): RouteAuth | undefined {
+  if (typeof authorizer === 'string') return { authorizer };
+  const { name, scopes } = (authorizer ?? {}) as { name?: unknown; scopes?: unknown };
+  if (typeof name !== 'string') return undefined;
+  return { authorizer: name, ...(Array.isArray(scopes) ? { scopes: scopes.map(String) } : {}) };
 }
 
 /** Serverless writes ANY as `*`; matchRoute knows it as ANY. */

@@ -1,4 +1,5 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
+import type { JwtCheck } from '../../auth/jwt-check.js';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
 import type { Manifest } from '../../manifest.js';
@@ -61,6 +62,8 @@ export async function startOfflineRun(
       ...environment,
       ...functionTerminalEnvironment({ ...service.provider?.environment, ...fn.environment }),
       GANTRY_LOCAL_INIT_MS: String(LAMBDA_INIT_SECONDS * 1000),
+      // The front verifies JWTs and passes the claims on; the kit trusts that header only then.
+      ...((offline.apiGateway ?? true) ? { GANTRY_LOCAL_FRONT: 'true' } : {}),
       // `sls offline --noTimeout` (serverless-offline's): no timeout in the kit either.
       ...(cli.noTimeout ? { GANTRY_LOCAL_NO_TIMEOUT: 'true' } : {}),
     };
@@ -121,6 +124,7 @@ export async function startFront(
   cors: CorsRules | undefined,
   routes?: { functions: readonly Routed[] } | undefined,
   documents?: Record<string, unknown>,
+  checkJwt?: JwtCheck,
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
@@ -129,6 +133,7 @@ export async function startFront(
     cors,
     routes,
     documents,
+    checkJwt,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {

@@ -1,0 +1,404 @@
+"""moto_server with the bridges a Gantry deploy rehearsal needs (moto 5.2.1).
+
+`sls gantry rehearse` runs this file with the machine's Python instead of `moto_server`. Each bridge
+below names the gap of moto it covers (measured: each was seen failing with stock moto, see the
+repository's docs/deploy.md, "Rehearse a deploy"). They patch moto's classes at run time in this
+process only: nothing in site-packages is edited, and a newer moto that fixes a gap needs only the
+bridge removed.
+
+Usage: python3 moto-with-bridges.py -H 127.0.0.1 -p PORT
+"""
+
+import json
+import sys
+from typing import Any
+
+from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import utils as cfn_utils
+from moto.cloudformation.exceptions import ValidationError
+from moto.core.common_models import CloudFormationModel
+from moto.core.exceptions import AccessDeniedError, JsonRESTError
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+from moto.iam.models import Role, iam_backends
+from moto.utilities.utils import get_partition
+
+
+def camel(value: Any) -> Any:
+    """CloudFormation writes PascalCase keys; moto's apigatewayv2 models keep the API's camelCase."""
+    if isinstance(value, dict):
+        return {key[:1].lower() + key[1:]: camel(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel(item) for item in value]
+    return value
+
+
+# Gap 1: moto's ValidateTemplate runs cfn-lint and refuses a template on its first finding,
+# warnings and informational ones included (AWS's ValidateTemplate checks syntax only), and words it
+# as "Stack with id <message> does not exist". Keep cfn-lint's errors (rule ids E...), which AWS
+# would also refuse at deploy time, and report each with its rule and where it is
+# (Resources/<logical id>/...), so the broken resource is named.
+_lint = cfn_utils.validate_template_cfn_lint
+
+
+def lint_errors_only(template: str) -> list[Any]:
+    errors = [match for match in _lint(template) if str(match.rule.id).startswith("E")]
+    if errors:
+        found = "; ".join(
+            f"{match.rule.id} at {'/'.join(str(part) for part in match.path)}: {match.message}" for match in errors
+        )
+        raise ValidationError(message=f"Template error (cfn-lint): {found}")
+    return errors
+
+
+cfn_models.validate_template_cfn_lint = lint_errors_only
+
+
+# Gap 2: no CloudFormation support for AWS::ApiGatewayV2::Api/Stage/Integration/Route/Authorizer
+# ("No Moto CloudFormation support"), though moto's apigatewayv2 backend exists. These models
+# create, update and delete through that backend. moto finds models as subclasses of
+# CloudFormationModel, so defining them registers them.
+def _backend(account_id: str, region_name: str) -> Any:
+    return apigatewayv2_backends[account_id][region_name]
+
+
+# moto's model registry keys classes by their module's second part (moto.<service>...).
+MODELS_MODULE = "moto.apigatewayv2.models"
+
+
+class HttpApiModel(CloudFormationModel):
+    __module__ = MODELS_MODULE
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.api.api_id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Api"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("ApiEndpoint", "ApiId")
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "ApiEndpoint":
+            return self.api.api_endpoint
+        if attribute_name == "ApiId":
+            return self.api.api_id
+        raise UnformattedGetAttTemplateException()
+
+    @staticmethod
+    def _args(props: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "api_key_selection_expression": props.get("ApiKeySelectionExpression"),
+            "cors_configuration": camel(props.get("CorsConfiguration")),
+            "description": props.get("Description"),
+            "disable_schema_validation": props.get("DisableSchemaValidation"),
+            "disable_execute_api_endpoint": props.get("DisableExecuteApiEndpoint"),
+            "name": props.get("Name"),
+            "route_selection_expression": props.get("RouteSelectionExpression"),
+            "version": props.get("Version"),
+        }
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        api = _backend(account_id, region_name).create_api(
+            protocol_type=props.get("ProtocolType"), tags=props.get("Tags") or {}, **cls._args(props)
+        )
+        return cls(api)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        original_resource.api.update(**cls._args(props))
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        _backend(account_id, region_name).delete_api(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _backend(account_id, region_name).delete_api(self.api.api_id)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class _ApiChild:
+    """A resource that lives inside one HTTP API: an update replaces it under the same id.
+    Each model lists CloudFormationModel as a direct base: moto finds models by __subclasses__()."""
+
+    collection = ""
+    id_attribute = "id"
+
+    def __init__(self, api_id: str, item: Any, account_id: str, region_name: str) -> None:
+        self.api_id = api_id
+        self.item = item
+        self.account_id = account_id
+        self.region_name = region_name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return getattr(self.item, self.id_attribute)
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def make(cls, api: Any, props: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        api = _backend(account_id, region_name).get_api(props["ApiId"])
+        return cls(props["ApiId"], cls.make(api, props), account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        api = _backend(account_id, region_name).get_api(props["ApiId"])
+        items = getattr(api, cls.collection)
+        old_id = original_resource.physical_resource_id
+        item = cls.make(api, props)
+        new_id = getattr(item, cls.id_attribute)
+        items.pop(new_id, None)
+        setattr(item, cls.id_attribute, old_id)
+        items[old_id] = item
+        return cls(props["ApiId"], item, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below, with the resolved API id
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        api = _backend(account_id, region_name).apis.get(self.api_id)
+        if api is not None:
+            getattr(api, self.collection).pop(self.physical_resource_id, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class HttpApiStageModel(_ApiChild, CloudFormationModel):
+    __module__ = MODELS_MODULE
+    collection = "stages"
+    id_attribute = "name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Stage"
+
+    @classmethod
+    def make(cls, api: Any, props: dict[str, Any]) -> Any:
+        config = camel({key: value for key, value in props.items() if key != "ApiId"})
+        api.stages.pop(config["stageName"], None)
+        return api.create_stage(config)
+
+
+class HttpApiIntegrationModel(_ApiChild, CloudFormationModel):
+    __module__ = MODELS_MODULE
+    collection = "integrations"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Integration"
+
+    @classmethod
+    def make(cls, api: Any, props: dict[str, Any]) -> Any:
+        return api.create_integration(
+            connection_type=props.get("ConnectionType"),
+            description=props.get("Description"),
+            integration_method=props.get("IntegrationMethod"),
+            integration_type=props.get("IntegrationType"),
+            integration_uri=props.get("IntegrationUri"),
+            payload_format_version=props.get("PayloadFormatVersion"),
+            timeout_in_millis=props.get("TimeoutInMillis"),
+        )
+
+
+class HttpApiRouteModel(_ApiChild, CloudFormationModel):
+    __module__ = MODELS_MODULE
+    collection = "routes"
+    id_attribute = "route_id"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Route"
+
+    @classmethod
+    def make(cls, api: Any, props: dict[str, Any]) -> Any:
+        return api.create_route(
+            api_key_required=props.get("ApiKeyRequired", False),
+            authorization_scopes=props.get("AuthorizationScopes"),
+            route_key=props["RouteKey"],
+            target=props.get("Target"),
+            authorization_type=props.get("AuthorizationType"),
+            authorizer_id=props.get("AuthorizerId"),
+            operation_name=props.get("OperationName"),
+        )
+
+
+class HttpApiAuthorizerModel(_ApiChild, CloudFormationModel):
+    __module__ = MODELS_MODULE
+    collection = "authorizers"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Authorizer"
+
+    @classmethod
+    def make(cls, api: Any, props: dict[str, Any]) -> Any:
+        return api.create_authorizer(
+            auth_creds_arn=props.get("AuthorizerCredentialsArn"),
+            auth_payload_format_version=props.get("AuthorizerPayloadFormatVersion"),
+            auth_result_ttl=props.get("AuthorizerResultTtlInSeconds"),
+            authorizer_type=props.get("AuthorizerType"),
+            authorizer_uri=props.get("AuthorizerUri"),
+            enable_simple_response=props.get("EnableSimpleResponses"),
+            identity_source=props.get("IdentitySource"),
+            identity_validation_expr=props.get("IdentityValidationExpression"),
+            jwt_config=camel(props.get("JwtConfiguration")),
+            name=props.get("Name"),
+        )
+
+
+# Gap 3: ExecuteChangeSet never rebuilds a stack's Outputs or Exports (osls deploys through change
+# sets only), so outputs stay empty and DeleteStack later fails with a KeyError on an export name.
+_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+    _execute_change_set(self, change_set_name, stack_name)
+    for stack in self.stacks.values():
+        if stack_name not in (None, stack.name, stack.stack_id) and change_set_name not in [
+            cs.change_set_id for cs in self.change_sets.values() if cs.stack_id == stack.stack_id
+        ]:
+            continue
+        for export in stack.exports:
+            if self.exports.get(export.name) is export:
+                self.exports.pop(export.name)
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+        for export in stack.exports:
+            self.exports[export.name] = export
+
+
+cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+
+# Gap 4: inline role policies from a template are stored as a Python repr, so GetRolePolicy and
+# moto's own IAM enforcement cannot read them; and a stack update never changes them. Store JSON,
+# and apply the template's policies on update.
+_put_policy = Role.put_policy
+
+
+def put_policy(self: Any, policy_name: str, policy_json: Any) -> None:
+    if not isinstance(policy_json, str):
+        policy_json = json.dumps(policy_json)
+    _put_policy(self, policy_name, policy_json)
+
+
+Role.put_policy = put_policy
+_update_role = Role.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+@classmethod  # type: ignore[misc]
+def update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+    role = _update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    policies = cloudformation_json["Properties"].get("Policies", [])
+    for name in list(role.policies):
+        if name not in [policy["PolicyName"] for policy in policies]:
+            role.delete_policy(name)
+    for policy in policies:
+        role.put_policy(policy["PolicyName"], policy["PolicyDocument"])
+    return role
+
+
+Role.update_from_cloudformation_json = update_role
+
+
+# Gap 5: with IAM enforcement on, moto checks DynamoDB calls against resource "*", so every
+# ARN-scoped Allow (all of Gantry's) fails; and it answers a denial in XML, which the JSON DynamoDB
+# client reports as a deserialization error. Check against the table (or index) ARN of the call, and
+# answer AccessDeniedException in JSON as DynamoDB does. Calls naming several tables
+# (BatchGet/BatchWrite) are checked against the first one.
+def dynamodb_resource(self: Any) -> str:
+    body = self.body if isinstance(self.body, dict) else {}
+    name = body.get("TableName") or next(iter(body.get("RequestItems") or {}), None)
+    if not name:
+        return "*"
+    arn = f"arn:{get_partition(self.region)}:dynamodb:{self.region}:{self.current_account}:table/{name}"
+    return f"{arn}/index/{body['IndexName']}" if body.get("IndexName") else arn
+
+
+_authorize = DynamoHandler._authenticate_and_authorize_normal_action
+
+
+def authorize_dynamodb(self: Any, resource: str = "*") -> None:
+    try:
+        _authorize(self, resource)
+    except AccessDeniedError as denied:
+        error = JsonRESTError("com.amazonaws.dynamodb.v20120810#AccessDeniedException", denied.message)
+        error.code = 400
+        raise error from denied
+
+
+DynamoHandler._determine_resource = dynamodb_resource
+DynamoHandler._authenticate_and_authorize_normal_action = authorize_dynamodb
+
+
+# Gap 6: AWS::DynamoDB::Table ignores PointInTimeRecoverySpecification and TimeToLiveSpecification,
+# and has no update, so after a stack update touching a table the stack no longer tracks it and
+# `sls remove` leaves it behind. Apply both settings, and update deletion protection, billing and
+# the settings in place.
+_create_table = Table.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def apply_table_settings(table: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
+    backend = dynamodb_backends[account_id][region_name]
+    pitr = props.get("PointInTimeRecoverySpecification") or {}
+    backend.update_continuous_backups(
+        table.name, {"PointInTimeRecoveryEnabled": bool(pitr.get("PointInTimeRecoveryEnabled"))}
+    )
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        backend.update_time_to_live(table.name, {"Enabled": ttl.get("Enabled"), "AttributeName": ttl.get("AttributeName")})
+    table.deletion_protection_enabled = bool(props.get("DeletionProtectionEnabled", False))
+    table.billing_mode = "PAY_PER_REQUEST" if props.get("BillingMode") == "PAY_PER_REQUEST" else "PROVISIONED"
+
+
+@classmethod  # type: ignore[misc]
+def create_table(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+    table = _create_table(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    apply_table_settings(table, cloudformation_json["Properties"], account_id, region_name)
+    return table
+
+
+@classmethod  # type: ignore[misc]
+def update_table(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+    apply_table_settings(original_resource, cloudformation_json["Properties"], account_id, region_name)
+    original_resource.tags = cloudformation_json["Properties"].get("Tags") or original_resource.tags
+    return original_resource
+
+
+Table.create_from_cloudformation_json = create_table
+Table.update_from_cloudformation_json = update_table
+
+# Keep a reference so linters see the registered models used.
+BRIDGED_MODELS = (HttpApiModel, HttpApiStageModel, HttpApiIntegrationModel, HttpApiRouteModel, HttpApiAuthorizerModel)
+_ = iam_backends
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])

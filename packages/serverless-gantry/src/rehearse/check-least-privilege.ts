@@ -1,0 +1,219 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AttributeValue, DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import JSZip from 'jszip';
+import type { ManifestFunction, ManifestTable } from '../manifest.js';
+import { payloadEvent } from '../testing/payload-event.js';
+import { type AwsClients, type Credentials, emulatorClients } from './aws-clients.js';
+import { type Check, fail, pass, probe } from './check.js';
+import type { Emulator } from './emulator.js';
+import type { Expected } from './expected.js';
+import { handlerResult } from './handler-result.js';
+
+const RUN_HANDLER = fileURLToPath(new URL('./run-handler.js', import.meta.url));
+
+interface Deployed {
+  fn: ManifestFunction;
+  name: string;
+  handler: string;
+  environment: Record<string, string>;
+  timeout: number;
+  credentials: Credentials;
+  dir: string;
+}
+
+/**
+ * Least privilege through an independent engine: moto's own IAM evaluation, not Gantry's. Each
+ * function's bundle is taken from the deployment bucket and its handler run in Node with the
+ * function's environment and its role's assumed credentials against the emulator's DynamoDB (IAM
+ * enforced): its routes answer without a server error; then, with the same credentials, each
+ * declared access succeeds and each access it did not declare is denied.
+ */
+export async function checkLeastPrivilege(
+  aws: AwsClients,
+  emulator: Emulator,
+  expected: Expected,
+  serviceDir: string,
+  bucket: string,
+): Promise<Check[]> {
+  const work = await mkdtemp(join(tmpdir(), 'gantry-rehearse-'));
+  try {
+    // Before enforcement: moto's AssumeRole fails for a role trusted by a Service once it is on.
+    const deployed: Deployed[] = [];
+    const checks: Check[] = [];
+    for (const fn of expected.manifest.functions) {
+      checks.push(
+        ...(await probe(`function ${fn.name}: bundle and role credentials`, async () => {
+          deployed.push(await fetchFunction(aws, expected, fn, bucket, work));
+          return [];
+        })),
+      );
+    }
+    await emulator.enforceIam(true);
+    try {
+      for (const each of deployed) {
+        for (const route of each.fn.routes) checks.push(...(await runRoute(each, route, emulator, serviceDir, work)));
+        checks.push(...(await probeTables(each, expected, emulator)));
+      }
+    } finally {
+      await emulator.enforceIam(false);
+    }
+    return checks;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function fetchFunction(
+  aws: AwsClients,
+  expected: Expected,
+  fn: ManifestFunction,
+  bucket: string,
+  work: string,
+): Promise<Deployed> {
+  const name = (expected.fragment.functions[fn.name] as { name: string }).name;
+  const config = await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  const prefix = `serverless/${expected.manifest.service}/${expected.manifest.stage}/`;
+  const listed = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  // Deployments are folders named by time: the last one holds the current bundle, the function's
+  // own zip (`package.individually`) or the service's.
+  const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+  const key =
+    keys.filter((k) => k.endsWith(`/${fn.name}.zip`)).at(-1) ??
+    keys.filter((k) => k.endsWith(`/${expected.manifest.service}.zip`)).at(-1);
+  if (!key) throw new Error(`no ${fn.name}.zip under s3://${bucket}/${prefix}`);
+  const body = await (
+    await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  ).Body?.transformToByteArray();
+  const zip = await JSZip.loadAsync(body ?? new Uint8Array());
+  const dir = join(work, fn.name);
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue;
+    const target = join(dir, entry.name);
+    if (!target.startsWith(dir)) throw new Error(`${key}: entry ${entry.name} leaves the bundle`);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, await entry.async('nodebuffer'));
+  }
+  const assumed = await aws.sts.send(
+    new AssumeRoleCommand({ RoleArn: config.Role, RoleSessionName: `gantry-rehearsal-${fn.name}`.slice(0, 64) }),
+  );
+  const c = assumed.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${config.Role} returned no credentials`);
+  return {
+    fn,
+    name,
+    handler: config.Handler ?? '',
+    environment: config.Environment?.Variables ?? {},
+    timeout: config.Timeout ?? 6,
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken ?? '' },
+    dir,
+  };
+}
+
+/** Runs the bundle's handler for one route (path parameters `rehearsal`, a JSON body `{}` if any). */
+async function runRoute(
+  each: Deployed,
+  route: ManifestFunction['routes'][number],
+  emulator: Emulator,
+  serviceDir: string,
+  work: string,
+): Promise<Check[]> {
+  const label = `function ${each.name}: ${route.method} ${route.path} with its role`;
+  return probe(label, async () => {
+    const pathParameters = Object.fromEntries(route.pathParameters.map((p) => [p, 'rehearsal']));
+    const target = route.path.replace(/\{([^}+]+)\+?\}/g, 'rehearsal');
+    const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method.toUpperCase());
+    const event = payloadEvent(route.method, target, withBody ? { body: {} } : {}, {
+      fn: each.fn,
+      route,
+      pathParameters,
+    });
+    const eventFile = join(work, `${each.fn.name}-event.json`);
+    await writeFile(eventFile, JSON.stringify(event));
+    const dot = each.handler.lastIndexOf('.');
+    const file = join(each.dir, `${each.handler.slice(0, dot)}.js`);
+    const { code, stdout } = await runNode([RUN_HANDLER, file, each.handler.slice(dot + 1), eventFile], {
+      ...each.environment,
+      PATH: process.env.PATH ?? '',
+      NODE_PATH: sdkPaths(serviceDir).join(':'),
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ENDPOINT_URL_DYNAMODB: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: each.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: each.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: each.credentials.sessionToken ?? '',
+      AWS_LAMBDA_FUNCTION_NAME: each.name,
+      GANTRY_REHEARSAL_TIMEOUT_MS: String(each.timeout * 1000),
+    });
+    const result = handlerResult(stdout) as { statusCode?: number; body?: string; error?: string } | undefined;
+    const status = result?.statusCode;
+    if (code === 0 && typeof status === 'number' && status < 500) return pass(`${label} → ${status}`);
+    return fail(
+      label,
+      `exit ${code}, ${status ?? 'no status'}: ${(result?.error ?? result?.body ?? stdout).slice(-600)}`,
+    );
+  });
+}
+
+/** Where the bundles' excluded AWS SDK resolves, as Lambda's runtime provides it: the service's, then the plugin's. */
+function sdkPaths(serviceDir: string): string[] {
+  const plugin = dirname(createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb/package.json'));
+  return [join(serviceDir, 'node_modules'), join(plugin, '..', '..')];
+}
+
+function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+/** With the function's credentials: declared reads and writes succeed, everything else is denied. */
+async function probeTables(each: Deployed, expected: Expected, emulator: Emulator): Promise<Check[]> {
+  const { dynamodb } = emulatorClients(emulator.endpoint, expected.region, each.credentials);
+  const checks: Check[] = [];
+  for (const table of expected.manifest.tables) {
+    const access = each.fn.uses.find((u) => u.table === table.name)?.access;
+    const canRead = access === 'read' || access === 'readwrite';
+    const canWrite = access === 'write' || access === 'readwrite';
+    const Key = probeKey(table);
+    const TableName = table.tableName;
+    const attempts: [string, boolean, () => Promise<unknown>][] = [
+      ['GetItem', canRead, () => dynamodb.send(new GetItemCommand({ TableName, Key }))],
+      ['PutItem', canWrite, () => dynamodb.send(new PutItemCommand({ TableName, Item: Key }))],
+      ['DeleteItem', canWrite, () => dynamodb.send(new DeleteItemCommand({ TableName, Key }))],
+    ];
+    for (const [action, allowed, run] of attempts) {
+      const label = `role of ${each.name}: dynamodb:${action} on ${TableName} ${allowed ? 'allowed' : 'denied'}`;
+      const outcome = await run().then(
+        () => 'allowed',
+        (error: Error) => (error.name === 'AccessDeniedException' ? 'denied' : `${error.name}: ${error.message}`),
+      );
+      checks.push(outcome === (allowed ? 'allowed' : 'denied') ? pass(label) : fail(label, outcome));
+    }
+  }
+  return checks;
+}
+
+function probeKey(table: ManifestTable): Record<string, AttributeValue> {
+  const value = (type: string): AttributeValue =>
+    type === 'N' ? { N: '0' } : type === 'B' ? { B: new Uint8Array([0]) } : { S: 'gantry-rehearsal-probe' };
+  return {
+    [table.partitionKey.name]: value(table.partitionKey.type),
+    ...(table.sortKey ? { [table.sortKey.name]: value(table.sortKey.type) } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+import { GetApisCommand } from '@aws-sdk/client-apigatewayv2';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListRolesCommand } from '@aws-sdk/client-iam';
+import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import type { AwsClients } from './aws-clients.js';
+import { type Check, expectEqual, probe } from './check.js';
+import type { Expected } from './expected.js';
+
+/**
+ * After `sls remove`: the stage's stack and everything in it are gone, except the tables whose
+ * deletion policy is Retain (production stages), which must still be there. The emulator holds only
+ * this rehearsal, so anything left is the stage's.
+ */
+export async function checkRemoved(aws: AwsClients, expected: Expected): Promise<Check[]> {
+  return probe('after remove', async () => {
+    const stacks = await aws.cloudFormation.send(new DescribeStacksCommand({})).then(
+      (r) => (r.Stacks ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => s.StackName),
+      () => [],
+    );
+    const tables = (await aws.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [];
+    const functions = ((await aws.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map(
+      (f) => f.FunctionName,
+    );
+    const roles = ((await aws.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName);
+    const apis = ((await aws.apiGateway.send(new GetApisCommand({}))).Items ?? []).map((a) => a.Name);
+    const groups = ((await aws.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName);
+    const buckets = ((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name);
+    const retained = expected.options.retain ? expected.manifest.tables.map((t) => t.tableName).sort() : [];
+    return [
+      expectEqual('after remove: stacks', stacks, []),
+      expectEqual(`after remove: tables (retained: ${retained.length})`, tables.sort(), retained),
+      expectEqual('after remove: functions', functions, []),
+      expectEqual('after remove: roles', roles, []),
+      expectEqual('after remove: HTTP APIs', apis, []),
+      expectEqual('after remove: log groups', groups, []),
+      expectEqual('after remove: buckets', buckets, []),
+    ];
+  });
+}

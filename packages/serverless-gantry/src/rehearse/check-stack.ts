@@ -1,0 +1,233 @@
+import { GetAuthorizerCommand, GetIntegrationsCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { tableOutputId } from '../generate/names.js';
+import type { AwsClients } from './aws-clients.js';
+import { type Check, expectEqual, fail, pass, probe } from './check.js';
+import type { Expected } from './expected.js';
+import { resolveIntrinsics, type StackValues } from './intrinsics.js';
+
+interface RoleResource {
+  Properties: { RoleName: string; Policies: { PolicyName: string; PolicyDocument: unknown }[] };
+}
+
+/** Everything the stack should hold after a deploy, checked against the emulator: one Check per fact. */
+export async function checkStack(aws: AwsClients, expected: Expected): Promise<Check[]> {
+  const stack = (await aws.cloudFormation.send(new DescribeStacksCommand({ StackName: expected.stackName })))
+    .Stacks?.[0];
+  const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  const identity = await aws.sts.send(new GetCallerIdentityCommand({}));
+  const at: StackValues = { partition: 'aws', region: expected.region, accountId: identity.Account ?? '', arns: {} };
+  // Statements written by the user may name other resources of the stack (a bucket's Arn).
+  const resources = await aws.cloudFormation.send(new ListStackResourcesCommand({ StackName: expected.stackName }));
+  for (const r of resources.StackResourceSummaries ?? []) {
+    if (r.ResourceType === 'AWS::S3::Bucket' && r.LogicalResourceId && r.PhysicalResourceId) {
+      at.arns[r.LogicalResourceId] = `arn:${at.partition}:s3:::${r.PhysicalResourceId}`;
+    }
+  }
+  const checks: Check[] = [];
+  for (const table of expected.manifest.tables) checks.push(...(await checkTable(aws, expected, table.name, at)));
+  for (const fn of expected.manifest.functions) checks.push(...(await checkFunction(aws, expected, fn.name, at)));
+  checks.push(...(await checkHttpApi(aws, expected, outputs)));
+  checks.push(...checkOutputs(expected, outputs));
+  return checks;
+}
+
+async function checkTable(aws: AwsClients, expected: Expected, name: string, at: StackValues): Promise<Check[]> {
+  const table = expected.manifest.tables.find((t) => t.name === name);
+  if (!table) return [];
+  const label = `table ${table.tableName}`;
+  return probe(label, async () => {
+    const found = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table.tableName }))).Table;
+    const logicalId = Object.entries(expected.fragment.resources).find(
+      ([, r]) => (r as { Properties?: { TableName?: string } }).Properties?.TableName === table.tableName,
+    )?.[0];
+    if (logicalId && found?.TableArn) at.arns[logicalId] = found.TableArn;
+    const keys = [
+      { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
+      ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' }] : []),
+    ];
+    const indexes = (found?.GlobalSecondaryIndexes ?? []).map((i) => ({
+      name: i.IndexName,
+      keys: i.KeySchema?.map((k) => k.AttributeName),
+    }));
+    const ttl = (await aws.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table.tableName })))
+      .TimeToLiveDescription;
+    const pitr = (await aws.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: table.tableName })))
+      .ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
+    return [
+      expectEqual(`${label}: keys`, found?.KeySchema, keys),
+      expectEqual(
+        `${label}: indexes`,
+        indexes,
+        table.indexes.map((i) => ({
+          name: i.name,
+          keys: [i.partitionKey.name, ...(i.sortKey ? [i.sortKey.name] : [])],
+        })),
+      ),
+      expectEqual(`${label}: TTL`, ttl?.TimeToLiveStatus === 'ENABLED' ? ttl.AttributeName : undefined, table.ttl),
+      expectEqual(`${label}: billing`, found?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST'),
+      expectEqual(`${label}: point-in-time recovery`, pitr === 'ENABLED', expected.options.pointInTimeRecovery),
+      expectEqual(
+        `${label}: deletion protection`,
+        found?.DeletionProtectionEnabled ?? false,
+        expected.options.deletionProtection,
+      ),
+    ];
+  });
+}
+
+async function checkFunction(aws: AwsClients, expected: Expected, key: string, at: StackValues): Promise<Check[]> {
+  const config = expected.fragment.functions[key] as {
+    name: string;
+    role: string;
+    environment: Record<string, string>;
+  };
+  const role = expected.fragment.resources[config.role] as unknown as RoleResource | undefined;
+  const label = `function ${config.name}`;
+  return probe(label, async () => {
+    const deployed = await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: config.name }));
+    const size = expected.sizes[key];
+    const env = deployed.Environment?.Variables ?? {};
+    const missing = Object.entries(config.environment).filter(([name, value]) => env[name] !== value);
+    const checks = [
+      expectEqual(`${label}: runtime`, deployed.Runtime, expected.runtime),
+      expectEqual(`${label}: memory`, deployed.MemorySize, size?.memory),
+      expectEqual(`${label}: timeout`, deployed.Timeout, size?.timeout),
+      missing.length === 0
+        ? pass(`${label}: environment`)
+        : fail(`${label}: environment`, `missing or different: ${missing.map(([n]) => n).join(', ')}`),
+    ];
+    if (!role) return [...checks, fail(`${label}: role`, `no generated role ${config.role}`)];
+    const roleName = role.Properties.RoleName;
+    const deployedRole = (await aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
+    checks.push(expectEqual(`${label}: role`, deployed.Role, deployedRole?.Arn));
+    checks.push(...(await checkRolePolicy(aws, `role ${roleName}`, role, at)));
+    return checks;
+  });
+}
+
+/** The role holds exactly its generated inline policy (resolved as the stack resolves it), nothing else. */
+async function checkRolePolicy(aws: AwsClients, label: string, role: RoleResource, at: StackValues): Promise<Check[]> {
+  const RoleName = role.Properties.RoleName;
+  const names = (await aws.iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames ?? [];
+  const attached = (await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies ?? [];
+  const checks = [
+    expectEqual(`${label}: inline policies`, names.sort(), role.Properties.Policies.map((p) => p.PolicyName).sort()),
+    expectEqual(
+      `${label}: no managed policies`,
+      attached.map((p) => p.PolicyArn),
+      [],
+    ),
+  ];
+  for (const policy of role.Properties.Policies) {
+    const found = await aws.iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: policy.PolicyName }));
+    const document = JSON.parse(decodeURIComponent(found.PolicyDocument ?? '{}')) as unknown;
+    checks.push(
+      expectEqual(`${label}: policy ${policy.PolicyName}`, document, resolveIntrinsics(policy.PolicyDocument, at)),
+    );
+  }
+  return checks;
+}
+
+async function checkHttpApi(aws: AwsClients, expected: Expected, outputs: Record<string, string>): Promise<Check[]> {
+  const ApiId = outputs.HttpApiId;
+  const routes = expected.manifest.functions.flatMap((fn) => fn.routes.map((route) => ({ fn, route })));
+  if (routes.length === 0) return [];
+  if (!ApiId) return [fail('HTTP API', 'the stack has no HttpApiId output')];
+  return probe('HTTP API', async () => {
+    const deployedRoutes = (await aws.apiGateway.send(new GetRoutesCommand({ ApiId }))).Items ?? [];
+    const integrations = (await aws.apiGateway.send(new GetIntegrationsCommand({ ApiId }))).Items ?? [];
+    // Every Manifest route is deployed; other routes may come from functions written in serverless.yml.
+    const keys = new Set(deployedRoutes.map((r) => r.RouteKey));
+    const missing = routes.map(({ route }) => `${route.method} ${route.path}`).filter((key) => !keys.has(key));
+    const checks: Check[] = [
+      missing.length === 0
+        ? pass(`HTTP API: the Manifest's ${routes.length} routes`)
+        : fail('HTTP API: routes', `missing ${missing.join(', ')}`),
+    ];
+    for (const { fn, route } of routes) {
+      const key = `${route.method} ${route.path}`;
+      const label = `route ${key}`;
+      const deployed = deployedRoutes.find((r) => r.RouteKey === key);
+      if (!deployed) continue;
+      const integration = integrations.find((i) => `integrations/${i.IntegrationId}` === deployed.Target);
+      const name = (expected.fragment.functions[fn.name] as { name: string }).name;
+      checks.push(
+        integration?.IntegrationUri?.endsWith(`:function:${name}`) && integration.PayloadFormatVersion === '2.0'
+          ? pass(`${label}: integration → ${name} (payload 2.0)`)
+          : fail(
+              `${label}: integration`,
+              `target ${deployed.Target} → ${integration?.IntegrationUri ?? 'no integration'}`,
+            ),
+      );
+      if (route.auth) {
+        // One by one: moto 5.2.1 does not list an API's authorizers (GetAuthorizers).
+        const authorizer = deployed.AuthorizerId
+          ? await aws.apiGateway.send(new GetAuthorizerCommand({ ApiId, AuthorizerId: deployed.AuthorizerId }))
+          : undefined;
+        checks.push(
+          deployed.AuthorizationType === 'JWT' && authorizer
+            ? expectEqual(
+                `${label}: JWT authorizer ${authorizer.Name}`,
+                deployed.AuthorizationScopes ?? [],
+                route.auth.scopes ?? [],
+              )
+            : fail(
+                `${label}: authorizer`,
+                `authorization ${deployed.AuthorizationType ?? 'NONE'}, authorizer ${deployed.AuthorizerId ?? 'none'}`,
+              ),
+        );
+      } else {
+        checks.push(expectEqual(`${label}: public`, deployed.AuthorizationType ?? 'NONE', 'NONE'));
+      }
+    }
+    return checks;
+  });
+}
+
+export async function checkLogGroups(aws: AwsClients, expected: Expected): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const fn of expected.manifest.functions) {
+    const name = `/aws/lambda/${(expected.fragment.functions[fn.name] as { name: string }).name}`;
+    checks.push(
+      ...(await probe(`log group ${name}`, async () => {
+        const groups =
+          (await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];
+        const group = groups.find((g) => g.logGroupName === name);
+        return group
+          ? expectEqual(`log group ${name}: retention`, group.retentionInDays, expected.logRetentionInDays)
+          : fail(`log group ${name}`, 'missing');
+      })),
+    );
+  }
+  return checks;
+}
+
+function checkOutputs(expected: Expected, outputs: Record<string, string>): Check[] {
+  const wanted = [
+    ...Object.keys(expected.fragment.outputs),
+    ...(expected.manifest.functions.some((f) => f.routes.length > 0) ? ['HttpApiUrl', 'HttpApiId'] : []),
+  ];
+  const checks = wanted.map((key) =>
+    outputs[key] ? pass(`output ${key} = ${outputs[key]}`) : fail(`output ${key}`, 'missing or empty'),
+  );
+  for (const table of expected.manifest.tables) {
+    const key = tableOutputId(table.name);
+    if (outputs[key]) checks.push(expectEqual(`output ${key}: the table's name`, outputs[key], table.tableName));
+  }
+  return checks;
+}

@@ -1,0 +1,152 @@
+import { copyFile, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sls } from './support/serverless.js';
+import { tempService } from './support/temp-service.js';
+
+// The real `sls gantry rehearse`: moto (preinstalled with pip on this machine image and in CI) with
+// Gantry's bridges, the real `sls deploy` / `info` / `remove` of the root service, checks through the
+// AWS SDK. Each rehearsal takes minutes on a busy machine: the limits only guard against a hang.
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..', '..');
+const REHEARSAL_MS = 15 * 60_000;
+
+const checkLines = (output: string) => output.split('\n').filter((l) => /^[✔✘] /.test(l));
+
+describe('sls gantry rehearse', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it(
+    'rehearses the root service on a dev stage: every check holds and remove leaves nothing',
+    async () => {
+      const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'dev']);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '✔ table gantry-example-dev-tasks: point-in-time recovery',
+          '✔ role gantry-example-dev-tasks-api-list-us-east-1: policy TasksApiListPolicy',
+          '✔ route GET /lists/{listId}/tasks: integration → gantry-example-dev-tasks-api-list (payload 2.0)',
+          '✔ log group /aws/lambda/gantry-example-dev-tasks-api-list: retention',
+          '✔ function gantry-example-dev-tasks-api-list: GET /lists/{listId}/tasks with its role → 200',
+          '✔ role of gantry-example-dev-tasks-api-list: dynamodb:PutItem on gantry-example-dev-tasks denied',
+          '✔ role of gantry-example-dev-tasks-api-create: dynamodb:PutItem on gantry-example-dev-tasks allowed',
+          '✔ after update: function gantry-example-dev-tasks-api-list runs the new revision',
+          '✔ after update: table gantry-example-dev-tasks: keys',
+          '✔ after remove: tables (retained: 0)',
+          '✔ after remove: roles',
+        ]),
+      );
+      expect(stdout).toMatch(/gantry rehearse --stage dev: (\d+) of \1 checks hold/);
+    },
+    REHEARSAL_MS,
+  );
+
+  it(
+    'rehearses the root service on the prod stage: protected tables with PITR, kept after remove, nothing else',
+    async () => {
+      const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'prod']);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '✔ table gantry-example-prod-tasks: deletion protection',
+          '✔ table gantry-example-prod-tasks: point-in-time recovery',
+          '✔ after update: table gantry-example-prod-tasks: point-in-time recovery',
+          '✔ after remove: tables (retained: 1)',
+          '✔ after remove: functions',
+          '✔ after remove: log groups',
+        ]),
+      );
+    },
+    REHEARSAL_MS,
+  );
+
+  it(
+    'rehearses a service with a JWT authorizer, hand-written functions and statements, and one zip for all',
+    async () => {
+      const { code, stdout, stderr } = await sls(join(here, 'fixtures', 'accounts'), [
+        'gantry',
+        'rehearse',
+        '--stage',
+        'dev',
+      ]);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '✔ route GET /accounts/{tenant}/{id}: JWT authorizer jwt',
+          '✔ route GET /accounts/health: public',
+          "✔ HTTP API: the Manifest's 4 routes",
+        ]),
+      );
+      expect(lines.filter((l) => / with its role → 200$/.test(l))).toHaveLength(4);
+    },
+    REHEARSAL_MS,
+  );
+
+  it(
+    'fails and names the resource when a generated resource is broken (a wrong Fn::GetAtt attribute)',
+    async () => {
+      const fixture = join(here, 'fixtures');
+      const service = await tempService({
+        'serverless.yml': `service: rehearse-broken
+frameworkVersion: '4'
+provider:
+  name: aws
+  runtime: nodejs22.x
+plugins:
+  - serverless-gantry
+  - serverless-esbuild
+  - ./break-get-att.cjs
+custom:
+  gantry:
+    handlers: src/**/*.ts
+  esbuild:
+    bundle: true
+    target: node22
+    exclude: ['@aws-sdk/*']
+`,
+        'src/notes.ts': await readFile(join(fixture, 'notes', 'src', 'notes.ts'), 'utf8'),
+        'src/tables.ts': await readFile(join(fixture, 'notes', 'src', 'tables.ts'), 'utf8'),
+      });
+      cleanups.push(service.remove);
+      await copyFile(join(fixture, 'rehearse', 'break-get-att.cjs'), join(service.dir, 'break-get-att.cjs'));
+
+      const { code, stdout } = await sls(service.dir, ['gantry', 'rehearse', '--stage', 'dev']);
+
+      expect(code).toBe(1);
+      const failed = checkLines(stdout).filter((l) => l.startsWith('✘'));
+      expect(failed[0]).toMatch(/^✘ sls deploy: /);
+      expect(stdout).toMatch(
+        /E1010 at Resources\/NotesDashapiDash\w+LambdaFunction\/Properties\/Role\/Fn::GetAtt\/1: 'Arnn'/,
+      );
+    },
+    REHEARSAL_MS,
+  );
+
+  it('without the emulator, says how to install it and exits 1', async () => {
+    const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'dev'], {
+      GANTRY_PYTHON: join(here, 'no-such-python3'),
+    });
+    expect(code).toBe(1);
+    expect(stdout + stderr).toContain("pip install 'moto[server]'");
+    expect(stdout + stderr).not.toMatch(/\n\s+at /);
+  });
+});
