@@ -10,19 +10,22 @@ import { html, style } from './web/page.js';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-// Sign-in is on when the stage has a user pool (custom.gantry.userPool gives this function both).
+// Sign-in is on when the stage has a user pool (custom.gantry.userPool gives this function the
+// issuer and client id; under sls offline also the local issuer's discovery URL).
 const issuer = process.env.GANTRY_OIDC_ISSUER;
 const clientId = process.env.GANTRY_OIDC_CLIENT_ID;
-const oidc = issuer && clientId ? { issuer, clientId } : undefined;
+const discovery = process.env.GANTRY_OIDC_DISCOVERY_URL;
+const oidc = issuer && clientId ? { issuer, clientId, ...(discovery ? { discovery } : {}) } : undefined;
 const page = html({ script, ...(oidc ? { oidc } : {}) });
 
 // The page may run only its own script and style, and call APIs over HTTPS or on this machine, and
-// the issuer (named even where `https:` covers it, so the policy says what the page talks to).
+// the issuer it discovers (named even where `https:` covers it, so the policy says what the page
+// talks to; Cognito's token endpoint is on the pool's sign-in domain, which `https:` covers).
 const contentSecurityPolicy = [
   "default-src 'none'",
   `script-src ${sha256(script)}`,
   `style-src ${sha256(style)}`,
-  `connect-src 'self' https: http://127.0.0.1:* http://localhost:*${oidc ? ` ${new URL(oidc.issuer).origin}` : ''}`,
+  `connect-src 'self' https: http://127.0.0.1:* http://localhost:*${oidc ? ` ${new URL(oidc.discovery ?? oidc.issuer).origin}` : ''}`,
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

@@ -195,15 +195,20 @@ describe('the page with sign-in (the function has an issuer and a client id)', (
   beforeAll(async () => {
     withIssuer = await startLocalService({
       servicePath: new URL('..', import.meta.url).pathname,
-      environment: { GANTRY_OIDC_ISSUER: 'http://127.0.0.1:3999/pool-1', GANTRY_OIDC_CLIENT_ID: 'client-1' },
+      // As under sls offline: the issuer the tokens name, and where the local issuer serves discovery.
+      environment: {
+        GANTRY_OIDC_ISSUER: 'https://users.issuer.example',
+        GANTRY_OIDC_CLIENT_ID: 'client-1',
+        GANTRY_OIDC_DISCOVERY_URL: 'http://127.0.0.1:3999/users',
+      },
     });
   });
   afterAll(() => withIssuer?.stop());
 
-  it('carries the issuer and client id as data, and lets the page connect to the issuer', async () => {
+  it('carries the issuer, client id and discovery URL as data, and lets the page connect to the issuer', async () => {
     const response = await withIssuer.request('GET', '/');
     expect(response.body).toContain(
-      '<body data-oidc-issuer="http://127.0.0.1:3999/pool-1" data-oidc-client-id="client-1">',
+      '<body data-oidc-issuer="https://users.issuer.example" data-oidc-client-id="client-1" data-oidc-discovery="http://127.0.0.1:3999/users">',
     );
     expect(response.headers['content-security-policy']).toMatch(/connect-src [^;]* http:\/\/127\.0\.0\.1:3999;/);
   });

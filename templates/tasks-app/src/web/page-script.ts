@@ -17,8 +17,9 @@ import { completeSignIn, currentSession, type SignInConfig, signIn, signOut } fr
 
 /** Sign-in is on when the page's function has an issuer (its HTML carries it as data). */
 function signInConfig(): SignInConfig | undefined {
-  const { oidcIssuer, oidcClientId } = document.body.dataset;
-  return oidcIssuer && oidcClientId ? { issuer: oidcIssuer, clientId: oidcClientId } : undefined;
+  const { oidcIssuer, oidcClientId, oidcDiscovery } = document.body.dataset;
+  if (!oidcIssuer || !oidcClientId) return undefined;
+  return { issuer: oidcIssuer, clientId: oidcClientId, ...(oidcDiscovery ? { discovery: oidcDiscovery } : {}) };
 }
 const signInWith = signInConfig();
 
@@ -284,7 +285,7 @@ function showAccount(config: SignInConfig): void {
   const control = session
     ? button('Sign out', () =>
         attempt(async () => {
-          await signOut(config);
+          signOut();
           showAccount(config);
           await showList();
         }),

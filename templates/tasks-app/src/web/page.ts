@@ -27,11 +27,16 @@ export interface PageData {
   /** The page's script, its browser bundle. */
   script: string;
   /** Sign-in: the issuer and the app client, when the page's function has them. */
-  oidc?: { issuer: string; clientId: string };
+  oidc?: { issuer: string; clientId: string; discovery?: string };
 }
 
 /** An attribute value as HTML text: the issuer and client id come from configuration. */
 const attribute = (value: string) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+
+const oidcData = ({ issuer, clientId, discovery }: NonNullable<PageData['oidc']>) =>
+  ` data-oidc-issuer="${attribute(issuer)}" data-oidc-client-id="${attribute(clientId)}"${
+    discovery ? ` data-oidc-discovery="${attribute(discovery)}"` : ''
+  }`;
 
 export const html = ({ script, oidc }: PageData) => /* html */ `<!doctype html>
 <html lang="en">
@@ -41,7 +46,7 @@ export const html = ({ script, oidc }: PageData) => /* html */ `<!doctype html>
   <title>Tasks</title>
   <style>${style}</style>
 </head>
-<body${oidc ? ` data-oidc-issuer="${attribute(oidc.issuer)}" data-oidc-client-id="${attribute(oidc.clientId)}"` : ''}>
+<body${oidc ? oidcData(oidc) : ''}>
   <h1>Tasks</h1>
   <p id="account" hidden></p>
   <p><small>List <code id="list-id"></code>: bookmark this page to come back to it.</small></p>

@@ -7,10 +7,15 @@
 import * as oauth from 'oauth4webapi';
 
 export interface SignInConfig {
-  /** The issuer's URL (`GANTRY_OIDC_ISSUER` of the page's function). */
+  /** The issuer's identifier (`GANTRY_OIDC_ISSUER` of the page's function): tokens carry it as `iss`. */
   issuer: string;
   /** The app client's id (`GANTRY_OIDC_CLIENT_ID`). */
   clientId: string;
+  /**
+   * Local runs only (`GANTRY_OIDC_DISCOVERY_URL`): where the local issuer that stands in for the
+   * user pool serves its discovery; its metadata still names `issuer`, which is checked.
+   */
+  discovery?: string;
 }
 
 export interface Session {
@@ -37,13 +42,21 @@ interface Pending {
 /** Where the issuer sends the browser back: this page, without its query or hash. */
 const redirectUri = () => `${location.origin}${location.pathname}`;
 
-async function authorizationServer(issuer: string): Promise<oauth.AuthorizationServer> {
-  const url = new URL(issuer);
-  // http is allowed only for the local issuer (on this machine), never for a deployed one.
-  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  const options = local ? { [oauth.allowInsecureRequests]: true } : {};
-  const response = await oauth.discoveryRequest(url, { algorithm: 'oidc', ...options });
-  return oauth.processDiscoveryResponse(url, response);
+/** http is allowed only for an issuer on this machine (the local one), never for a deployed one. */
+function onThisMachine(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === '127.0.0.1' || hostname === 'localhost';
+}
+
+const insecureIfLocal = (config: SignInConfig) =>
+  onThisMachine(config.discovery ?? config.issuer) ? { [oauth.allowInsecureRequests]: true } : {};
+
+async function authorizationServer(config: SignInConfig): Promise<oauth.AuthorizationServer> {
+  const response = await oauth.discoveryRequest(new URL(config.discovery ?? config.issuer), {
+    algorithm: 'oidc',
+    ...insecureIfLocal(config),
+  });
+  return oauth.processDiscoveryResponse(new URL(config.issuer), response);
 }
 
 /** The session in this tab, unless it has expired. */
@@ -60,7 +73,7 @@ export function currentSession(): Session | undefined {
 
 /** Sends the browser to the issuer's sign-in page. */
 export async function signIn(config: SignInConfig): Promise<void> {
-  const as = await authorizationServer(config.issuer);
+  const as = await authorizationServer(config);
   if (!as.authorization_endpoint) throw new Error(`${config.issuer} has no authorization endpoint.`);
   const pending: Pending = {
     verifier: oauth.generateRandomCodeVerifier(),
@@ -74,7 +87,7 @@ export async function signIn(config: SignInConfig): Promise<void> {
     client_id: config.clientId,
     redirect_uri: redirectUri(),
     response_type: 'code',
-    scope: 'openid profile',
+    scope: 'openid',
     code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
     code_challenge_method: 'S256',
     state: pending.state,
@@ -101,10 +114,9 @@ export async function completeSignIn(config: SignInConfig): Promise<void> {
   history.replaceState(null, '', back);
   if (!pending) throw new Error('Sign-in was not started in this tab: sign in again.');
 
-  const as = await authorizationServer(config.issuer);
+  const as = await authorizationServer(config);
   const client: oauth.Client = { client_id: config.clientId };
   const params = oauth.validateAuthResponse(as, client, current, pending.state);
-  const local = as.issuer.startsWith('http://');
   const response = await oauth.authorizationCodeGrantRequest(
     as,
     client,
@@ -112,7 +124,7 @@ export async function completeSignIn(config: SignInConfig): Promise<void> {
     params,
     redirectUri(),
     pending.verifier,
-    local ? { [oauth.allowInsecureRequests]: true } : {},
+    insecureIfLocal(config),
   );
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
     expectedNonce: pending.nonce,
@@ -133,17 +145,11 @@ export async function completeSignIn(config: SignInConfig): Promise<void> {
   sessionStorage.setItem(SESSION, JSON.stringify(session));
 }
 
-/** Forgets the session; where the issuer has an end-session endpoint, ends it there too. */
-export async function signOut(config: SignInConfig): Promise<void> {
-  const session = currentSession();
+/**
+ * Forgets the session in this tab. The issuer's own sign-in session is left as it is: Cognito's
+ * discovery names no end-session endpoint (its `/logout` is on the sign-in domain), and the local
+ * issuer's sessions live in memory.
+ */
+export function signOut(): void {
   sessionStorage.removeItem(SESSION);
-  const as = await authorizationServer(config.issuer).catch(() => undefined);
-  if (!as?.end_session_endpoint) return;
-  const url = new URL(as.end_session_endpoint);
-  url.search = new URLSearchParams({
-    client_id: config.clientId,
-    post_logout_redirect_uri: `${redirectUri()}${location.search}${location.hash}`,
-    ...(session?.idToken ? { id_token_hint: session.idToken } : {}),
-  }).toString();
-  location.assign(url);
 }

@@ -1,0 +1,108 @@
+import { fileURLToPath } from 'node:url';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { standInAudience, standInIssuer } from '../src/auth/jwt-authorizers.js';
+import { type OfflineRun, startOffline } from './support/offline.js';
+
+// The tasks-app template's page and handlers with a user pool (fixtures/tasks-users) under the real
+// `sls offline`: the local issuer stands in for the pool, and a user signs in on the page in
+// Debian's Chromium (the authorization code flow with PKCE, through oauth4webapi in the page).
+const cwd = fileURLToPath(new URL('./fixtures/tasks-users/', import.meta.url));
+
+let offline: OfflineRun;
+let pageUrl: string;
+let issuerUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  offline = await startOffline(cwd, ['--noTimeout']);
+  pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
+  issuerUrl = (await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '';
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // No network beyond loopback here: keep Chromium from calling home.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await offline?.stop();
+});
+
+describe('the tasks-app page with a user pool, under sls offline, in Chromium', () => {
+  it('signs a user in on the local issuer, sends its token on every API call, and signs out', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      // The issuer's development sign-in page has no icon: Chromium's request for one is not the page's.
+      const at = message.location().url;
+      if (at === `${new URL(issuerUrl).origin}/favicon.ico`) return;
+      if (message.type() === 'error') problems.push(`${message.text()} (${at})`);
+    });
+    const apiCalls: { url: string; authorization: string | undefined }[] = [];
+    page.on('request', (request) => {
+      if (/\/(lists|tasks)\//.test(new URL(request.url()).pathname)) {
+        apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
+      }
+    });
+
+    // Before: the control offers sign-in, and the list waits for it.
+    await page.goto(`${pageUrl}#list=signed-in-list-1`);
+    await expect.poll(() => page.locator('#account').textContent()).toBe('Not signed in Sign in');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Sign in to see your tasks.');
+    expect(apiCalls).toEqual([]);
+
+    // The issuer's development sign-in page: a user name, no password.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.href.startsWith(issuerUrl.replace(/\/users$/, '')));
+    await page.locator('input[name=user]').fill('zoe');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Back on the page, signed in, on the list it showed before (the redirect dropped the hash).
+    await page.waitForURL((url) => url.href.startsWith(pageUrl));
+    await expect.poll(() => page.locator('#account').textContent()).toBe('Signed in as zoe Sign out');
+    expect(new URL(page.url()).search).toBe(''); // code and state are gone from the address
+    expect(await page.locator('#list-id').textContent()).toBe('signed-in-list-1');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('No tasks yet: add one above.');
+    await page.locator('#title').fill('Signed-in task');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.locator('#tasks li .title').allTextContents()).toEqual(['Signed-in task']);
+
+    // Every call carried the access token the local issuer signed for zoe, for the pool's client.
+    expect(apiCalls.length).toBeGreaterThanOrEqual(2);
+    const tokens = new Set(apiCalls.map((call) => call.authorization));
+    expect(tokens.size).toBe(1);
+    const [authorization] = tokens;
+    expect(authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const discovery = (await (await fetch(`${issuerUrl}/.well-known/openid-configuration`)).json()) as {
+      jwks_uri: string;
+    };
+    const { payload } = await jwtVerify(
+      (authorization as string).slice('Bearer '.length),
+      createRemoteJWKSet(new URL(discovery.jwks_uri)),
+      { issuer: standInIssuer('users') },
+    );
+    expect(payload.sub).toBe('zoe');
+    expect([payload.aud, payload.client_id].flat()).toContain(standInAudience('users'));
+
+    // Signing out forgets the token: the page asks to sign in again and calls nothing.
+    const callsBefore = apiCalls.length;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.locator('#account').textContent()).toBe('Not signed in Sign in');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Sign in to see your tasks.');
+    expect(apiCalls.length).toBe(callsBefore);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
