@@ -98,6 +98,12 @@ describe.each(templates)('template %s', (template) => {
           const body = await response.text();
           expect(response.status, `${method} ${path}: ${body}`).toBeLessThan(500);
           expect(body, `${method} ${path}`).not.toContain('errorMessage');
+          // A page built from TypeScript in the created service's own build: its script holds the
+          // routes of this service's Manifest (gantry:routes), not a copy made elsewhere.
+          if (body.includes('<script type="module">')) {
+            for (const served of manifest.functions.flatMap((f) => f.routes))
+              expect(body).toContain(`"${served.path}"`);
+          }
         }
       } finally {
         await offline.stop();
