@@ -5,6 +5,7 @@ import { build, context } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadHandlerModules } from '../src/discover/load-modules.js';
 import type { Manifest } from '../src/manifest.js';
+import { esbuildPluginsWith } from '../src/page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from '../src/page/page-bundle-plugin.js';
 import { tempService } from './support/temp-service.js';
 
@@ -109,5 +110,22 @@ describe('the page plugin', () => {
     });
     // page-script.ts sets document.title as it loads: imported in Node, discovery would fail.
     expect(modules.map((m) => m.file)).toEqual(['src/web.ts', 'src/web/greeting.ts']);
+  });
+});
+
+describe("serverless-esbuild's plugins option with the page plugin", () => {
+  const page = pageBundlePlugin({ manifest });
+  const other = { name: 'users-plugin', setup() {} };
+
+  it('is the page plugin alone, or added after the service’s own plugins (once, on a rerun)', () => {
+    expect(esbuildPluginsWith(undefined, page)).toEqual([page]);
+    expect(esbuildPluginsWith([other], page)).toEqual([other, page]);
+    expect(esbuildPluginsWith([other, pageBundlePlugin()], page)).toEqual([other, page]);
+  });
+
+  it('refuses a path to a plugins file, which it cannot add to, naming the fix', () => {
+    expect(() => esbuildPluginsWith('./esbuild-plugins.js', page)).toThrow(
+      /custom\.esbuild\.plugins is "\.\/esbuild-plugins\.js".*serverless\.js/,
+    );
   });
 });
