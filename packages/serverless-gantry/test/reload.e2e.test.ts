@@ -149,7 +149,10 @@ describe('edits under sls offline are picked up without a restart', () => {
     await save('src/page/words.ts', `export const words: string = 'second words';\n`);
     let last: string | undefined;
     await waitUntil(
-      async () => (last = await served())?.includes('second words') ?? false,
+      async () => {
+        last = await served();
+        return last?.includes('second words') ?? false;
+      },
       () => `the page's script to hold the edit; last served: ${last}\n${offline.output()}`,
     );
     expect(last).not.toContain('first words');
