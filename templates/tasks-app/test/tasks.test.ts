@@ -186,9 +186,9 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
 describe('least privilege: each function may do only what its decorators declare', () => {
   it('the create function may write tasks but not read them', async () => {
     const asCreate = service.documentClient('tasks-api-create');
-    await expect(asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id: 'x' } }))).rejects.toThrow(
-      /not authorized to perform: dynamodb:GetItem/,
-    );
+    await expect(
+      asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id: 'x' } })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:GetItem/);
   });
 
   it('the page function touches no table', async () => {
