@@ -58,9 +58,16 @@ async function timed(url, init) {
   return { ms: performance.now() - started, status: response.status };
 }
 
+// The task routes need a signed-in user: a token the local run accepts (as `sls gantry token` prints).
+const token = spawnSync(process.execPath, [SLS, 'gantry', 'token', '--sub', 'bench'], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+}).stdout.trim();
+const auth = { authorization: `Bearer ${token}` };
 const json = (body, method = 'POST') => ({
   method,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...auth },
   body: JSON.stringify(body),
 });
 const listId = 'bench-cold-list';
@@ -68,11 +75,11 @@ const taskId = '7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d';
 // One request per function; answers other than 5xx are fine (a 404 still ran the function).
 const routes = {
   'web-page': ['/', { method: 'GET' }],
-  'tasks-api-list': [`/lists/${listId}/tasks`, { method: 'GET' }],
+  'tasks-api-list': [`/lists/${listId}/tasks`, { method: 'GET', headers: auth }],
   'tasks-api-create': [`/lists/${listId}/tasks`, json({ title: 'cold' })],
-  'tasks-api-read': [`/tasks/${taskId}`, { method: 'GET' }],
+  'tasks-api-read': [`/tasks/${taskId}`, { method: 'GET', headers: auth }],
   'tasks-api-update': [`/tasks/${taskId}`, json({ title: 'x', version: 1 }, 'PATCH')],
-  'tasks-api-remove': [`/tasks/${taskId}?version=1`, { method: 'DELETE' }],
+  'tasks-api-remove': [`/tasks/${taskId}?version=1`, { method: 'DELETE', headers: auth }],
 };
 
 /** The bundle's init in a fresh Node process: median of 5 `require`s, timed inside the process. */

@@ -5,7 +5,7 @@
 // request. The tasks-app template; medians.
 //
 //   node bench/testing-start.mjs [runs]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +23,23 @@ async function helperRun() {
   const started = performance.now();
   const local = await startLocalService({ servicePath: service });
   const ready = performance.now();
-  const response = await local.request('POST', '/lists/bench-list-1/tasks', create('first'));
+  const token = await local.token({ sub: 'bench' });
+  const response = await local.request('POST', '/lists/bench-list-1/tasks', {
+    ...create('first'),
+    headers: { authorization: `Bearer ${token}` },
+  });
   const answered = performance.now();
   await local.stop();
   if (response.status !== 201) throw new Error(`helper: ${response.status}`);
   return { start: ready - started, first: answered - ready };
 }
+
+// The task routes need a signed-in user: a token the local run accepts, made once (not timed).
+const offlineToken = spawnSync(process.execPath, [slsBin, 'gantry', 'token', '--sub', 'bench'], {
+  cwd: service,
+  env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+  encoding: 'utf8',
+}).stdout.trim();
 
 async function offlineRun(port) {
   const started = performance.now();
@@ -57,7 +68,7 @@ async function offlineRun(port) {
   for (;;) {
     response = await fetch(`http://127.0.0.1:${port}/lists/bench-list-1/tasks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${offlineToken}` },
       body: JSON.stringify({ title: 'first' }),
     }).catch(() => undefined);
     if (response && response.status !== 502) break;

@@ -24,7 +24,14 @@ beforeAll(async () => {
     servicePath: fileURLToPath(new URL('../../../templates/tasks-app', import.meta.url)),
   });
   front = await httpFront(service);
-  api = createClient<Api>({ baseUrl: front.url, routes: routesFromManifest(service.manifest) });
+  // The task routes need a signed-in user: a token the service's authorizer accepts, on every call
+  // (the client's `headers` option, as a page passes its user's token).
+  const token = await service.token({ sub: 'client-test' });
+  api = createClient<Api>({
+    baseUrl: front.url,
+    routes: routesFromManifest(service.manifest),
+    headers: () => ({ authorization: `Bearer ${token}` }),
+  });
 });
 afterAll(async () => {
   await front?.stop();
@@ -114,7 +121,8 @@ describe('the client against the tasks-app functions', () => {
       }
       const routes = JSON.parse(await routesCli(JSON.stringify(service.manifest)));
       const { tasksPage } = (await import(pathToFileURL(bundle).href)) as typeof import('./example/tasks-page.js');
-      const page = tasksPage(routes, front.url);
+      const token = await service.token({ sub: 'client-page' });
+      const page = tasksPage(routes, front.url, () => token);
       expect(await page.add('client-page', 'Tea')).toMatchObject({ title: 'Tea' });
       expect(await page.add('client-page', ' ')).toBe('Give the task a title.');
       expect(await page.titles('client-page')).toEqual(['Tea']);

@@ -2,13 +2,16 @@ import { table } from '@gantry/decorators';
 
 /**
  * Deployed as `<service>-<stage>-tasks`; functions find the name in `GANTRY_TABLE_TASKS`.
- * Each task belongs to a list; the `byList` index returns a list's tasks oldest first.
+ * Every task belongs to the user who created it: the partition key is the caller's `sub` (from the
+ * verified token, never from the request), so one user's reads and writes can only reach their own
+ * items. The `byList` index returns one user's list, oldest first: its key joins `sub` and the list.
  */
 export const Tasks = table('tasks', {
-  partitionKey: { name: 'id', type: 'S' },
+  partitionKey: { name: 'owner', type: 'S' },
+  sortKey: { name: 'id', type: 'S' },
   indexes: {
     byList: {
-      partitionKey: { name: 'listId', type: 'S' },
+      partitionKey: { name: 'ownerList', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
     },
   },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { api, del, get, patch, post, uses } from '@gantry/decorators';
-import { ConflictError, created, type HttpRequest, NotFoundError } from '@gantry/middy';
+import { ConflictError, created, type HttpRequest, NotFoundError, UnauthorizedError } from '@gantry/middy';
 import { tableClient } from '@gantry/middy/dynamodb';
 import { readableMessage } from '@gantry/middy/zod';
 import * as z from 'zod/mini';
@@ -55,23 +55,49 @@ export interface Task extends Record<string, unknown> {
   updatedAt: string;
 }
 
+/** As stored: the task and its keys, which hold the owner's `sub` and never leave the API. */
+interface StoredTask extends Task {
+  owner: string;
+  ownerList: string;
+}
+
 // The table's name reaches each function in GANTRY_TABLE_TASKS; each function's role allows only
 // the access its `@uses` declares (listing and reading cannot write; creating cannot read).
-const tasks = tableClient<Task>(Tasks);
+const tasks = tableClient<StoredTask>(Tasks);
 
-@api('', { cors: true })
+/**
+ * The signed-in caller: the `sub` of the token the route's authorizer verified (API Gateway, or the
+ * local front, checked it before the function runs). Keys come from it alone.
+ */
+function callerOf(request: HttpRequest): string {
+  const sub = request.claims.sub;
+  if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('Sign in to use your tasks.');
+  return sub;
+}
+
+const listKey = (owner: string, listId: string) => `${owner}#${listId}`;
+
+/** What a client sees of a task: no keys (they name the owner). */
+function shown({ owner: _owner, ownerList: _ownerList, ...task }: StoredTask): Task {
+  return task;
+}
+
+// Every route needs a signed-in user (the service's user pool; locally its stand-in): each user
+// sees and changes only their own tasks, and another user's task is simply not there (404).
+@api('', { cors: true, auth: {} })
 export class TasksApi {
   /** A list's tasks, oldest first, a page at a time (`?limit=&cursor=`). */
   @get('/lists/{listId}/tasks', { params: ListParams, query: Page })
   @uses(Tasks, 'read')
   static async list(request: HttpRequest<{ params: typeof ListParams; query: typeof Page }>) {
     const { limit, cursor } = request.query;
-    return tasks.query({
+    const page = await tasks.query({
       index: 'byList',
-      partition: request.params.listId,
+      partition: listKey(callerOf(request), request.params.listId),
       limit,
       ...(cursor ? { cursor } : {}),
     });
+    return { ...page, items: page.items.map(shown) };
   }
 
   /** Creates a task; create-only, so a retried request can never overwrite one. */
@@ -79,7 +105,10 @@ export class TasksApi {
   @uses(Tasks, 'write')
   static async create(request: HttpRequest<{ params: typeof ListParams; body: typeof NewTask }>) {
     const now = new Date().toISOString();
-    const task: Task = {
+    const owner = callerOf(request);
+    const task: StoredTask = {
+      owner,
+      ownerList: listKey(owner, request.params.listId),
       id: randomUUID(),
       listId: request.params.listId,
       title: request.body.title,
@@ -89,15 +118,15 @@ export class TasksApi {
       updatedAt: now,
     };
     await tasks.put(task, { ifNotExists: true });
-    return created(task, `/tasks/${task.id}`);
+    return created(shown(task), `/tasks/${task.id}`);
   }
 
   @get('/tasks/{id}', { params: TaskParams })
   @uses(Tasks, 'read')
   static async read(request: HttpRequest<{ params: typeof TaskParams }>) {
-    const task = await tasks.get({ id: request.params.id });
+    const task = await tasks.get({ owner: callerOf(request), id: request.params.id });
     if (!task) throw new NotFoundError(`There is no task ${request.params.id}.`);
-    return task;
+    return shown(task);
   }
 
   /** Changes the title or done, only if the task is still at the version the client saw (else 409). */
@@ -106,15 +135,16 @@ export class TasksApi {
   static async update(request: HttpRequest<{ params: typeof TaskParams; body: typeof TaskChanges }>) {
     const { id } = request.params;
     const { version, ...changes } = request.body;
-    return whenUnchanged(id, version, () =>
+    const updated = await whenUnchanged(id, version, () =>
       tasks.update(
-        { id },
+        { owner: callerOf(request), id },
         {
           set: { ...changes, version: version + 1, updatedAt: new Date().toISOString() },
           condition: atVersion(version),
         },
       ),
     );
+    return shown(updated);
   }
 
   /** Deletes the task if it is still at the version the client saw (`?version=`); 204 No Content. */
@@ -124,7 +154,7 @@ export class TasksApi {
     const { id } = request.params;
     await whenUnchanged(id, request.query.version, () =>
       tasks.delete(
-        { id },
+        { owner: callerOf(request), id },
         {
           condition: {
             ...atVersion(request.query.version),
@@ -148,8 +178,9 @@ async function whenUnchanged<R>(id: string, version: number, write: () => Promis
     return await write();
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    const current = error.details?.current as Task | undefined;
-    if (!current) throw new NotFoundError(`There is no task ${id}.`);
+    const stored = error.details?.current as StoredTask | undefined;
+    if (!stored) throw new NotFoundError(`There is no task ${id}.`);
+    const current = shown(stored);
     // The caller knows which task it sent: the message says what happened and what to do.
     throw new ConflictError(
       `The task was changed since you read it (version ${version}, now ${current.version}): read it again and retry.`,

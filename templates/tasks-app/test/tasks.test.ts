@@ -6,14 +6,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The service as it runs deployed, without `sls offline`: each request goes through the route API
 // Gateway would pick and the generated handler of its function (the kit), with that function's own
 // credentials against the embedded DynamoDB, where its generated IAM policy is enforced.
+// Every task route needs a signed-in user: `service.token({ sub })` gives a token the routes'
+// authorizer accepts, as the user pool's would (locally its stand-in).
 let service: LocalService;
+/** Requests as one signed-in user. */
+type User = { request: LocalService['request']; sub: string };
+let ann: User;
+let bob: User;
+const signedIn = async (sub: string): Promise<User> => {
+  const authorization = `Bearer ${await service.token({ sub })}`;
+  return {
+    sub,
+    request: (method, path, init = {}) =>
+      service.request(method, path, { ...init, headers: { ...init.headers, authorization } }),
+  };
+};
 beforeAll(async () => {
   service = await startLocalService({ servicePath: new URL('..', import.meta.url).pathname });
+  ann = await signedIn('ann');
+  bob = await signedIn('bob');
 });
 afterAll(() => service?.stop());
 
 const list = 'groceries-2026';
-const addTask = (title: string) => service.request('POST', `/lists/${list}/tasks`, { body: { title } });
+const addTask = (title: string, user = ann) => user.request('POST', `/lists/${list}/tasks`, { body: { title } });
 
 describe('tasks', () => {
   it('creates, reads, lists, updates and deletes a task', async () => {
@@ -23,44 +39,44 @@ describe('tasks', () => {
     expect(created.headers.location).toBe(`/tasks/${task.id}`);
     expect(task).toMatchObject({ listId: list, title: 'Buy milk', done: false, version: 1 });
 
-    expect((await service.request('GET', `/tasks/${task.id}`)).body).toEqual(task);
-    const listed = await service.request('GET', `/lists/${list}/tasks?limit=100`);
+    expect((await ann.request('GET', `/tasks/${task.id}`)).body).toEqual(task);
+    const listed = await ann.request('GET', `/lists/${list}/tasks?limit=100`);
     expect((listed.body as { items: { id: string }[] }).items.map((t) => t.id)).toContain(task.id);
 
-    const updated = await service.request('PATCH', `/tasks/${task.id}`, { body: { done: true, version: 1 } });
+    const updated = await ann.request('PATCH', `/tasks/${task.id}`, { body: { done: true, version: 1 } });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ done: true, version: 2 });
 
-    const removed = await service.request('DELETE', `/tasks/${task.id}?version=2`);
+    const removed = await ann.request('DELETE', `/tasks/${task.id}?version=2`);
     expect(removed.status).toBe(204);
-    expect((await service.request('GET', `/tasks/${task.id}`)).status).toBe(404);
+    expect((await ann.request('GET', `/tasks/${task.id}`)).status).toBe(404);
   });
 
   it('refuses a change made from a stale version with 409 and the task as it is now', async () => {
     const { id } = (await addTask('Call the plumber')).body as { id: string };
-    await service.request('PATCH', `/tasks/${id}`, { body: { title: 'Call the electrician', version: 1 } });
-    const stale = await service.request('PATCH', `/tasks/${id}`, { body: { done: true, version: 1 } });
+    await ann.request('PATCH', `/tasks/${id}`, { body: { title: 'Call the electrician', version: 1 } });
+    const stale = await ann.request('PATCH', `/tasks/${id}`, { body: { done: true, version: 1 } });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({
       error: { code: 'stale', message: expect.stringContaining('version 1, now 2') },
     });
     const stored = await service
       .documentClient()
-      .send(new GetCommand({ TableName: service.tables.tasks, Key: { id } }));
+      .send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id } }));
     expect(stored.Item).toMatchObject({ title: 'Call the electrician', done: false, version: 2 });
   });
 
   it('pages through a list with limit and cursor', async () => {
     const paged = `paged-${Date.now()}`;
     for (let i = 0; i < 5; i++) {
-      await service.request('POST', `/lists/${paged}/tasks`, { body: { title: `Task ${i}` } });
+      await ann.request('POST', `/lists/${paged}/tasks`, { body: { title: `Task ${i}` } });
     }
-    const first = (await service.request('GET', `/lists/${paged}/tasks?limit=3`)).body as {
+    const first = (await ann.request('GET', `/lists/${paged}/tasks?limit=3`)).body as {
       items: unknown[];
       cursor?: string;
     };
     expect(first.items).toHaveLength(3);
-    const rest = await service.request(
+    const rest = await ann.request(
       'GET',
       `/lists/${paged}/tasks?limit=3&cursor=${encodeURIComponent(first.cursor ?? '')}`,
     );
@@ -69,9 +85,40 @@ describe('tasks', () => {
   });
 });
 
+describe('each user has their own tasks', () => {
+  it('keys every task by the signed-in user; the client never sees the keys', async () => {
+    const { id } = (await addTask('Water the plants')).body as { id: string };
+    const stored = await service
+      .documentClient()
+      .send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id } }));
+    expect(stored.Item).toMatchObject({ owner: 'ann', ownerList: `ann#${list}`, title: 'Water the plants' });
+    const read = await ann.request('GET', `/tasks/${id}`);
+    expect(read.body).not.toHaveProperty('owner');
+    expect(read.body).not.toHaveProperty('ownerList');
+  });
+
+  it("another user's task is not there for them (404), whatever they try; the same list id is their own list", async () => {
+    const { id } = (await addTask('Ann only')).body as { id: string };
+    expect((await bob.request('GET', `/tasks/${id}`)).status).toBe(404);
+    expect((await bob.request('PATCH', `/tasks/${id}`, { body: { done: true, version: 1 } })).status).toBe(404);
+    expect((await bob.request('DELETE', `/tasks/${id}?version=1`)).status).toBe(404);
+    const bobsList = (await bob.request('GET', `/lists/${list}/tasks?limit=100`)).body as { items: { id: string }[] };
+    expect(bobsList.items.map((t) => t.id)).not.toContain(id);
+    // Still Ann's, unchanged.
+    expect((await ann.request('GET', `/tasks/${id}`)).body).toMatchObject({ done: false, version: 1 });
+  });
+
+  it("answers API Gateway's 401 without a token, before any function runs", async () => {
+    expect(await service.request('GET', `/lists/${list}/tasks`)).toMatchObject({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+  });
+});
+
 describe('validation: a 400 that says what is wrong, and nothing stored', () => {
   it('rejects a blank title', async () => {
-    const response = await service.request('POST', '/lists/blank-titles/tasks', { body: { title: '   ' } });
+    const response = await ann.request('POST', '/lists/blank-titles/tasks', { body: { title: '   ' } });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({
       error: { code: 'validation', issues: [{ path: ['body', 'title'], message: 'Give the task a title.' }] },
@@ -81,33 +128,33 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
   });
 
   it('rejects a list id that is too short or has other characters', async () => {
-    const response = await service.request('POST', '/lists/a%2Fb/tasks', { body: { title: 'x' } });
+    const response = await ann.request('POST', '/lists/a%2Fb/tasks', { body: { title: 'x' } });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { issues: [{ path: ['params', 'listId'] }] } });
   });
 
   it('requires the version the client saw, and a change, to update a task', async () => {
     const id = '7d1b3c1e-6a8e-4a57-9c43-2f0a6f7c1b2d';
-    const noVersion = await service.request('PATCH', `/tasks/${id}`, { body: { done: true } });
+    const noVersion = await ann.request('PATCH', `/tasks/${id}`, { body: { done: true } });
     expect(noVersion.status).toBe(400);
     expect(noVersion.body).toMatchObject({
       error: { issues: [{ path: ['body', 'version'], message: 'version is required.' }] },
     });
-    const noQueryVersion = await service.request('DELETE', `/tasks/${id}`);
+    const noQueryVersion = await ann.request('DELETE', `/tasks/${id}`);
     expect(noQueryVersion.body).toMatchObject({
       error: { issues: [{ path: ['query', 'version'], message: 'version is required.' }] },
     });
-    const badVersion = await service.request('DELETE', `/tasks/${id}?version=latest`);
+    const badVersion = await ann.request('DELETE', `/tasks/${id}?version=latest`);
     expect(badVersion.body).toMatchObject({
       error: { issues: [{ path: ['query', 'version'], message: 'version must be a whole number.' }] },
     });
-    const noChange = await service.request('PATCH', `/tasks/${id}`, { body: { version: 1 } });
+    const noChange = await ann.request('PATCH', `/tasks/${id}`, { body: { version: 1 } });
     expect(noChange.status).toBe(400);
     expect(noChange.body).toMatchObject({ error: { issues: [{ message: 'Change the title or done.' }] } });
   });
 
   it('refuses fields it does not know, so a typo is not silently dropped', async () => {
-    const response = await service.request('POST', `/lists/${list}/tasks`, { body: { title: 'x', titel: 'y' } });
+    const response = await ann.request('POST', `/lists/${list}/tasks`, { body: { title: 'x', titel: 'y' } });
     expect(response).toMatchObject({
       status: 400,
       body: { error: { issues: [{ path: ['body'], message: 'Unknown field: titel.' }] } },
@@ -115,7 +162,7 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
   });
 
   it('says how to send JSON when it arrives as a form (curl -d without a content type)', async () => {
-    const response = await service.request('POST', `/lists/${list}/tasks`, {
+    const response = await ann.request('POST', `/lists/${list}/tasks`, {
       body: '{"title":"Buy milk"}',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -129,7 +176,7 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
   });
 
   it('keeps page sizes between 1 and 100', async () => {
-    const response = await service.request('GET', `/lists/${list}/tasks?limit=500`);
+    const response = await ann.request('GET', `/lists/${list}/tasks?limit=500`);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({
       error: { issues: [{ path: ['query', 'limit'], message: 'limit must be at most 100.' }] },
@@ -140,9 +187,9 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
 describe('least privilege: each function may do only what its decorators declare', () => {
   it('the create function may write tasks but not read them', async () => {
     const asCreate = service.documentClient('tasks-api-create');
-    await expect(asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { id: 'x' } }))).rejects.toThrow(
-      /not authorized to perform: dynamodb:GetItem/,
-    );
+    await expect(
+      asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id: 'x' } })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:GetItem/);
   });
 
   it('the page function touches no table', async () => {

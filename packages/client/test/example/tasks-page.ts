@@ -3,8 +3,16 @@ import { createClient, type RouteTable } from '@gantry/client';
 // Types only: the handler module, its table client and its schemas stay out of the page's bundle.
 import type { Task, TasksApi } from '../../../../templates/tasks-app/src/tasks.js';
 
-export function tasksPage(routes: RouteTable, baseUrl = '') {
-  const api = createClient<{ TasksApi: typeof TasksApi }>({ baseUrl, routes });
+/** `accessToken`: the signed-in user's token (the task routes need one), from the page's sign-in. */
+export function tasksPage(routes: RouteTable, baseUrl = '', accessToken: () => string | undefined = () => undefined) {
+  const api = createClient<{ TasksApi: typeof TasksApi }>({
+    baseUrl,
+    routes,
+    headers: (): Record<string, string> => {
+      const token = accessToken();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+  });
 
   /** Adds a task; the API's message (the first issue, for a validation error) when it refuses. */
   async function add(listId: string, title: string): Promise<Task | string> {

@@ -130,11 +130,16 @@ async function runRoute(
     const pathParameters = Object.fromEntries(route.pathParameters.map((p) => [p, 'rehearsal']));
     const target = route.path.replace(/\{([^}+]+)\+?\}/g, 'rehearsal');
     const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method.toUpperCase());
-    const event = payloadEvent(route.method, target, withBody ? { body: {} } : {}, {
-      fn: each.fn,
-      route,
-      pathParameters,
-    });
+    // A route behind an authorizer runs as API Gateway invokes it after a valid token: with the
+    // verified claims (a rehearsal user; what the token check itself does is only AWS's to show).
+    const jwt = route.auth ? { claims: { sub: 'gantry-rehearsal' }, scopes: route.auth.scopes ?? null } : undefined;
+    const event = payloadEvent(
+      route.method,
+      target,
+      withBody ? { body: {} } : {},
+      { fn: each.fn, route, pathParameters },
+      jwt,
+    );
     const eventFile = join(work, `${each.fn.name}-event.json`);
     await writeFile(eventFile, JSON.stringify(event));
     const dot = each.handler.lastIndexOf('.');
