@@ -6,24 +6,37 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConcurrently } from './support/load.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
+import { signIn } from './support/page-sign-in.js';
+import { sls } from './support/serverless.js';
 
 // The flagship as README command 1 runs it: the root service (the tasks-app template) under the
 // real `sls offline`, its page in Debian's Chromium driven by playwright-core, and its tasks read
-// back from the embedded DynamoDB with the AWS SDK.
+// back from the embedded DynamoDB with the AWS SDK. Every task belongs to a signed-in user: pages sign
+// in on the local issuer that stands in for the service's user pool; API calls carry tokens from
+// `sls gantry token`.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TABLE = 'gantry-example-dev-tasks';
 
 let offline: OfflineRun;
 let pageUrl: string;
+let issuerOrigin: string;
 let db: DynamoDBDocumentClient;
 let browser: Browser;
+/** `authorization` headers for users of the API, from `sls gantry token`. */
+const bearer: Record<string, string> = {};
 
 beforeAll(async () => {
+  for (const user of ['ann', 'bob']) {
+    const printed = await sls(root, ['gantry', 'token', '--sub', user]);
+    expect(printed.code, printed.stdout + printed.stderr).toBe(0);
+    bearer[user] = `Bearer ${printed.stdout.trim()}`;
+  }
   // `--noTimeout`: on a machine shared with other work, a request can wait longer than the function's
   // timeout for a CPU, which Lambda (a CPU per environment) never makes it do. What these tests check is
   // that nothing is lost; timeouts are tested in faults.e2e.
   offline = await startOffline(root, ['--noTimeout']);
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
+  issuerOrigin = new URL((await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '').origin;
   const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } }),
@@ -50,30 +63,34 @@ afterAll(async () => {
   await offline?.stop();
 });
 
-/** Every task of a list, read straight from DynamoDB through the byList index. */
-async function stored(listId: string) {
+/** Every task of a user's list, read straight from DynamoDB through the byList index. */
+async function stored(listId: string, user = 'ann') {
   const items: Record<string, unknown>[] = [];
   const pages = paginateQuery(
     { client: db },
     {
       TableName: TABLE,
       IndexName: 'byList',
-      KeyConditionExpression: 'listId = :l',
-      ExpressionAttributeValues: { ':l': listId },
+      KeyConditionExpression: 'ownerList = :l',
+      ExpressionAttributeValues: { ':l': `${user}#${listId}` },
     },
   );
   for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 
-async function openPage(): Promise<{ page: Page; problems: string[]; listId: string }> {
+/** A fresh browser (its own context: no session) on the page, signed in as `user`. */
+async function openPage(user = 'ann'): Promise<{ page: Page; problems: string[]; listId: string }> {
   const page = await browser.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('console', (message) => {
+    // The issuer's development sign-in page has no icon: Chromium's request for one is not the page's.
+    if (message.location().url.endsWith(`${issuerOrigin}/favicon.ico`)) return;
     if (message.type() === 'error') problems.push(message.text());
   });
   await page.goto(pageUrl);
+  await signIn(page, user);
   const listId = (await page.locator('#list-id').textContent()) ?? '';
   return { page, problems, listId };
 }
@@ -200,6 +217,7 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
       await route.continue();
     });
     await page.goto(pageUrl);
+    await signIn(page, 'ann');
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent()).toBe('Loading…');
     expect(await page.locator('#tasks').getAttribute('aria-busy')).toBe('true');
@@ -248,7 +266,7 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     const [task] = await stored(listId);
     const renamed = await fetch(`${offline.url}/tasks/${task?.id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: bearer.ann ?? '' },
       body: JSON.stringify({ title: 'Renamed elsewhere', version: 1 }),
     });
     expect(renamed.status).toBe(200);
@@ -269,7 +287,7 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     for (let i = 1; i <= 23; i++) {
       const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: bearer.ann ?? '' },
         body: JSON.stringify({ title: `Task ${String(i).padStart(2, '0')}` }),
       });
       expect(response.status).toBe(201);
@@ -291,6 +309,46 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
   });
 });
 
+describe('each user sees only their own tasks', () => {
+  it("two users in two browsers on the same list id: each sees only their own; another user's task is 404", async () => {
+    const listId = `shared${Date.now()}`;
+    const ann = await openPage('ann');
+    const bob = await openPage('bob');
+    for (const [{ page }, title] of [
+      [ann, "Ann's task"],
+      [bob, "Bob's task"],
+    ] as const) {
+      await page.goto(`${pageUrl}#list=${listId}`);
+      await expect.poll(() => page.locator('#list-id').textContent()).toBe(listId);
+      await expect.poll(() => page.getByRole('status').textContent()).toBe('No tasks yet: add one above.');
+      await page.getByLabel('Task title').fill(title);
+      await page.getByRole('button', { name: 'Add' }).click();
+      await expect.poll(() => titles(page)).toEqual([title]);
+    }
+    // Each page, read again from the API, still shows its own user's task only.
+    await ann.page.reload();
+    await expect.poll(() => titles(ann.page)).toEqual(["Ann's task"]);
+    await bob.page.reload();
+    await expect.poll(() => titles(bob.page)).toEqual(["Bob's task"]);
+
+    // Bob's token on Ann's task: not there for him, whatever he does; still Ann's, unchanged.
+    const [annsTask] = await stored(listId, 'ann');
+    const asBob = { authorization: bearer.bob ?? '', 'content-type': 'application/json' };
+    expect((await fetch(`${offline.url}/tasks/${annsTask?.id}`, { headers: asBob })).status).toBe(404);
+    const patch = await fetch(`${offline.url}/tasks/${annsTask?.id}`, {
+      method: 'PATCH',
+      headers: asBob,
+      body: JSON.stringify({ title: 'Taken over', version: 1 }),
+    });
+    expect(patch.status).toBe(404);
+    expect((await stored(listId, 'ann')).map((t) => t.title)).toEqual(["Ann's task"]);
+    expect(ann.problems).toEqual([]);
+    expect(bob.problems).toEqual([]);
+    await ann.page.close();
+    await bob.page.close();
+  });
+});
+
 describe('the tasks-app API under load', () => {
   it('10 connections, 300 creates: no errors, and every acknowledged task is listed', async () => {
     const listId = `load${Date.now()}`;
@@ -300,7 +358,7 @@ describe('the tasks-app API under load', () => {
       write: async (c, i) => {
         const response = await fetch(`${offline.url}/lists/${listId}/tasks`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: bearer.ann ?? '' },
           body: JSON.stringify({ title: `load ${c}-${i}` }),
         });
         const body = (await response.json()) as { id?: string };
@@ -317,7 +375,9 @@ describe('the tasks-app API under load', () => {
     let cursor: string | undefined;
     do {
       const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-      const response = await fetch(`${offline.url}/lists/${listId}/tasks?${query}`);
+      const response = await fetch(`${offline.url}/lists/${listId}/tasks?${query}`, {
+        headers: { authorization: bearer.ann ?? '' },
+      });
       expect(response.status).toBe(200);
       const page = (await response.json()) as { items: { id: string }[]; cursor?: string };
       for (const task of page.items) listed.add(task.id);

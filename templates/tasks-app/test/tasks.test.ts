@@ -223,10 +223,11 @@ describe('the page', () => {
     }
   });
 
-  it('has no sign-in when the function has no issuer', async () => {
+  it("signs in against the user pool (in tests its local stand-in's issuer and client id)", async () => {
     const page = (await service.request('GET', '/')).body as string;
-    expect(page).toContain('<body>');
-    expect(page).not.toContain('data-oidc-issuer');
+    expect(page).toContain(
+      '<body data-oidc-issuer="https://users.issuer.gantry.invalid" data-oidc-client-id="gantry-local-users"',
+    );
   });
 
   it('an unknown route gets API Gateway’s 404', async () => {

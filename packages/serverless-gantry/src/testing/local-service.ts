@@ -138,7 +138,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       let thread = functions.get(fn.name);
       if (!thread) {
         const config = fragment.functions[fn.name] as {
-          environment?: Record<string, string>;
+          environment?: Record<string, unknown>;
           memorySize?: number;
           timeout?: number;
         };
@@ -152,9 +152,14 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             AWS_DEFAULT_REGION: input.region,
             AWS_LAMBDA_FUNCTION_NAME: fn.name,
             ...options.environment,
-            ...config.environment,
+            // Values CloudFormation resolves at deploy (the user pool's ids) do not exist locally.
+            ...stringsOnly(config.environment),
+            // The page's sign-in settings: the user pool's local stand-ins, unless the test sets them.
             ...(stageOptions.userPool && config.environment?.[PAGE_AUTH_ENV.issuer] !== undefined
-              ? localPageAuthEnvironment(stageOptions.userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER)
+              ? withoutKeys(
+                  localPageAuthEnvironment(stageOptions.userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER),
+                  options.environment,
+                )
               : {}),
             ...localRun.environment[fn.name],
           },
@@ -451,4 +456,16 @@ function parseJson(text: string): unknown {
   } catch {
     return text; // what a client would see: the text as sent
   }
+}
+
+/** `values` without the keys `set` already has. */
+function withoutKeys(values: Record<string, string>, set: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => set?.[key] === undefined));
+}
+
+/** The entries whose value is text: what a local process can have in its environment. */
+function stringsOnly(environment: Record<string, unknown> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
