@@ -70,8 +70,10 @@ export async function rehearse(input: RehearsalInput): Promise<Rehearsal> {
       });
       seconds[step] = round(performance.now() - at);
       const ok = result.code === 0;
+      // Named without the temporary package folder, so the lines read the same on every run.
+      const command = `sls ${args.filter((arg, i) => arg !== '--package' && args[i - 1] !== '--package').join(' ')}`;
       add([
-        ok ? pass(`sls ${args.join(' ')} (${seconds[step]} s)`) : fail(`sls ${args.join(' ')}`, tail(result.output)),
+        ok ? pass(`${command} (${seconds[step]} s)`) : fail(command, tail(result.output)),
       ]);
       return { ok, output: result.output };
     };
