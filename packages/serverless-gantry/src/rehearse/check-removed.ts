@@ -1,7 +1,7 @@
 import { GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';

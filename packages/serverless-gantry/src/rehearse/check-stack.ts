@@ -17,8 +17,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { tableOutputId } from '../generate/names.js';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, fail, pass, probe } from './check.js';
-import type { Expected } from './expected.js';
 import { apiEndpoint, checkUserPool } from './check-user-pool.js';
+import type { Expected } from './expected.js';
 import { resolveIntrinsics, type StackValues } from './intrinsics.js';
 
 interface RoleResource {

@@ -91,9 +91,8 @@ async function checkClient(
 ): Promise<Check[]> {
   const generated = expected.fragment.resources[USER_POOL_IDS.client] as unknown as ClientResource;
   const label = `app client ${generated.Properties.ClientName}`;
-  const client = (
-    await aws.cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))
-  ).UserPoolClient;
+  const client = (await aws.cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId })))
+    .UserPoolClient;
   const scopes = [...(client?.AllowedOAuthScopes ?? [])].sort();
   return [
     client?.ClientSecret === undefined ? pass(`${label}: public (no secret)`) : fail(`${label}`, 'has a secret'),
@@ -175,7 +174,11 @@ async function checkPageEnvironment(
     (await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: page.name }))).Environment?.Variables ??
     {};
   return [
-    expectEqual(`function ${page.name}: ${PAGE_AUTH_ENV.issuer} is the pool's issuer`, env[PAGE_AUTH_ENV.issuer], issuer),
+    expectEqual(
+      `function ${page.name}: ${PAGE_AUTH_ENV.issuer} is the pool's issuer`,
+      env[PAGE_AUTH_ENV.issuer],
+      issuer,
+    ),
     expectEqual(
       `function ${page.name}: ${PAGE_AUTH_ENV.clientId} is the app client`,
       env[PAGE_AUTH_ENV.clientId],
