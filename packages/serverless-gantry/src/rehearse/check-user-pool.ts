@@ -95,7 +95,9 @@ async function checkClient(
     .UserPoolClient;
   const scopes = [...(client?.AllowedOAuthScopes ?? [])].sort();
   return [
-    client?.ClientSecret === undefined ? pass(`${label}: public (no secret)`) : fail(`${label}`, 'has a secret'),
+    client?.ClientSecret === undefined
+      ? pass(`${label}: public (no secret)`)
+      : fail(`${label}: public (no secret)`, 'it has a secret'),
     expectEqual(
       `${label}: authorization code flow`,
       { flows: client?.AllowedOAuthFlows, enabled: client?.AllowedOAuthFlowsUserPoolClient },
