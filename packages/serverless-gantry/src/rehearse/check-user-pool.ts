@@ -191,5 +191,7 @@ async function checkPageEnvironment(
 
 /** The stack's HTTP API endpoint, for `GetAtt HttpApi.ApiEndpoint` in what Gantry generated. */
 export async function apiEndpoint(aws: AwsClients, apiId: string | undefined): Promise<string | undefined> {
-  return apiId ? (await aws.apiGateway.send(new GetApiCommand({ ApiId: apiId }))).ApiEndpoint : undefined;
+  if (!apiId) return undefined;
+  // Missing, it stays unresolved in what is compared, and the check that needs it fails visibly.
+  return (await aws.apiGateway.send(new GetApiCommand({ ApiId: apiId })).catch(() => undefined))?.ApiEndpoint;
 }
