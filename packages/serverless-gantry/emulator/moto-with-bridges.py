@@ -14,6 +14,8 @@ import sys
 from typing import Any
 
 from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.cognitoidp.exceptions import InvalidParameterException
+from moto.cognitoidp.models import cognitoidp_backends
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
@@ -394,8 +396,208 @@ def update_table(cls, original_resource, new_resource_name, cloudformation_json,
 Table.create_from_cloudformation_json = create_table
 Table.update_from_cloudformation_json = update_table
 
+
+# Gap 7: no CloudFormation support for AWS::Cognito::UserPool/UserPoolClient/UserPoolDomain
+# ("No Moto CloudFormation support"): no pool, and the authorizer's issuer and the outputs hold no
+# pool id. moto's cognitoidp backend exists; these models create, update and delete through it. The
+# template's property names are the API's, except UserPoolName (the API's PoolName). As on AWS, a
+# pool with deletion protection refuses deletion; DeletionPolicy Retain is moto's own (never deleted).
+COGNITO_MODULE = "moto.cognitoidp.models"
+
+
+def _cognito(account_id: str, region_name: str) -> Any:
+    return cognitoidp_backends[account_id][region_name]
+
+
+def _without(props: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in props.items() if key not in keys}
+
+
+class UserPoolModel(CloudFormationModel):
+    __module__ = COGNITO_MODULE
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.pool.id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPool"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "UserPoolName"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Arn", "ProviderName", "ProviderURL", "UserPoolId")
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        provider = f"cognito-idp.{self.pool.region}.amazonaws.com/{self.pool.id}"
+        values = {"Arn": self.pool.arn, "ProviderName": provider, "ProviderURL": f"https://{provider}", "UserPoolId": self.pool.id}
+        if attribute_name in values:
+            return values[attribute_name]
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        return cls(_cognito(account_id, region_name).create_user_pool(resource_name, _without(props, "UserPoolName")))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        original_resource.pool.update_extended_config(_without(props, "UserPoolName"))
+        original_resource.pool.name = new_resource_name
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        if self.pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            raise InvalidParameterException(f"The user pool {self.pool.id} cannot be deleted: deletion protection is active.")
+        _cognito(account_id, region_name).user_pools.pop(self.pool.id, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class UserPoolClientModel(CloudFormationModel):
+    __module__ = COGNITO_MODULE
+
+    def __init__(self, client: Any, config: dict[str, Any]) -> None:
+        self.client = client
+        self.config = config  # the template's settings, so an update can drop the ones removed
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.client.id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPoolClient"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("ClientId", "ClientSecret", "Name")
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "ClientId":
+            return self.client.id
+        if attribute_name == "ClientSecret" and self.client.generate_secret:
+            return self.client.secret
+        if attribute_name == "Name":
+            return self.client.extended_config.get("ClientName")
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        config = _without(props, "UserPoolId", "GenerateSecret")
+        client = _cognito(account_id, region_name).create_user_pool_client(
+            props["UserPoolId"], bool(props.get("GenerateSecret")), config
+        )
+        return cls(client, config)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        config = _without(cloudformation_json.get("Properties", {}), "UserPoolId", "GenerateSecret")
+        for key in original_resource.config:
+            if key not in config:
+                original_resource.client.extended_config.pop(key, None)
+        original_resource.client.extended_config.update(config)
+        original_resource.config = config
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        pool = _cognito(account_id, region_name).user_pools.get(self.client.user_pool_id)
+        if pool is not None:
+            pool.clients.pop(self.client.id, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class UserPoolDomainModel(CloudFormationModel):
+    __module__ = COGNITO_MODULE
+
+    def __init__(self, domain: Any) -> None:
+        self.domain = domain
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.domain.domain
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPoolDomain"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "CloudFrontDistribution"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "CloudFrontDistribution":
+            return self.domain.to_json(extended=True)["CloudFrontDistribution"]
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        return cls(
+            _cognito(account_id, region_name).create_user_pool_domain(
+                props["UserPoolId"], props["Domain"], props.get("CustomDomainConfig")
+            )
+        )
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        old = original_resource.domain
+        if props["Domain"] == old.domain and props["UserPoolId"] == old.user_pool_id:
+            old.custom_domain_config = props.get("CustomDomainConfig") or {}
+            return original_resource
+        # Another prefix or pool: CloudFormation replaces the domain.
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _cognito(account_id, region_name).user_pool_domains.pop(self.domain.domain, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
 # Keep a reference so linters see the registered models used.
-BRIDGED_MODELS = (HttpApiModel, HttpApiStageModel, HttpApiIntegrationModel, HttpApiRouteModel, HttpApiAuthorizerModel)
+BRIDGED_MODELS = (
+    HttpApiModel,
+    HttpApiStageModel,
+    HttpApiIntegrationModel,
+    HttpApiRouteModel,
+    HttpApiAuthorizerModel,
+    UserPoolModel,
+    UserPoolClientModel,
+    UserPoolDomainModel,
+)
 _ = iam_backends
 
 if __name__ == "__main__":

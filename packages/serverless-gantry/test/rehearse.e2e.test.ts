@@ -101,6 +101,66 @@ describe('sls gantry rehearse', () => {
     REHEARSAL_MS,
   );
 
+  // The members fixture declares custom.gantry.userPool: a Cognito pool, client and domain that
+  // stock moto 5.2.1 cannot create from a template (bridge 7 in emulator/moto-with-bridges.py).
+  const members = join(here, 'fixtures', 'members');
+  const USER_POOL_LINES = (stage: string) => [
+    `✔ user pool fixture-members-${stage}: deletion protection`,
+    `✔ user pool fixture-members-${stage}: self sign-up on`,
+    `✔ app client fixture-members-${stage}-web: public (no secret)`,
+    `✔ app client fixture-members-${stage}-web: authorization code flow`,
+    `✔ app client fixture-members-${stage}-web: scopes`,
+    `✔ app client fixture-members-${stage}-web: callback URLs`,
+    `✔ user pool domain fixture-members-${stage}-123456789012: the pool's`,
+    "✔ JWT authorizer users: issuer is the pool's",
+    '✔ JWT authorizer users: audience is the app client',
+    '✔ output UserPoolIssuerUrl: the pool’s issuer',
+    '✔ output UserPoolClientId: the app client',
+    '✔ output SignInUrl: the domain’s managed sign-in',
+    `✔ function fixture-members-${stage}-members-api-page: GANTRY_OIDC_ISSUER is the pool's issuer`,
+    `✔ function fixture-members-${stage}-members-api-page: GANTRY_OIDC_CLIENT_ID is the app client`,
+    `✔ function fixture-members-${stage}-members-api-page: environment`,
+    `✔ after update: app client fixture-members-${stage}-web: callback URLs`,
+  ];
+
+  it(
+    'rehearses a service with a user pool on a dev stage: pool, client, domain, authorizer, outputs; remove leaves no pool',
+    async () => {
+      const { code, stdout, stderr } = await sls(members, ['gantry', 'rehearse', '--stage', 'dev']);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          ...USER_POOL_LINES('dev'),
+          expect.stringMatching(/^✔ user pool fixture-members-dev: exists \(eu-west-1_\w+\)$/),
+          '✔ after remove: user pools (retained: 0)',
+        ]),
+      );
+    },
+    REHEARSAL_MS,
+  );
+
+  it(
+    'rehearses a service with a user pool on the prod stage: a protected pool, kept after remove',
+    async () => {
+      const { code, stdout, stderr } = await sls(members, ['gantry', 'rehearse', '--stage', 'prod']);
+      const lines = checkLines(stdout);
+      expect(
+        lines.filter((l) => l.startsWith('✘')),
+        stdout + stderr,
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toEqual(
+        expect.arrayContaining([...USER_POOL_LINES('prod'), '✔ after remove: user pools (retained: 1)']),
+      );
+    },
+    REHEARSAL_MS,
+  );
+
   it(
     'fails and names the resource when a generated resource is broken (a wrong Fn::GetAtt attribute)',
     async () => {

@@ -1,6 +1,7 @@
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -21,6 +22,7 @@ export function emulatorClients(endpoint: string, region: string, credentials: C
   const config = { endpoint, region, credentials };
   return {
     cloudFormation: new CloudFormationClient(config),
+    cognito: new CognitoIdentityProviderClient(config),
     dynamodb: new DynamoDBClient(config),
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),

@@ -1,12 +1,14 @@
 import { GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, probe } from './check.js';
+import { expectedPoolName } from './check-user-pool.js';
 import type { Expected } from './expected.js';
 
 /**
@@ -28,7 +30,13 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
     const apis = ((await aws.apiGateway.send(new GetApisCommand({}))).Items ?? []).map((a) => a.Name);
     const groups = ((await aws.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName);
     const buckets = ((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name);
+    const pools = ((await aws.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? []).map(
+      (p) => p.Name,
+    );
     const retained = expected.options.retain ? expected.manifest.tables.map((t) => t.tableName).sort() : [];
+    // Users are data: a stage that retains its tables retains its pool (DeletionPolicy Retain).
+    const poolName = expectedPoolName(expected);
+    const retainedPools = expected.options.retain && poolName ? [poolName] : [];
     return [
       expectEqual('after remove: stacks', stacks, []),
       expectEqual(`after remove: tables (retained: ${retained.length})`, tables.sort(), retained),
@@ -37,6 +45,9 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
       expectEqual('after remove: HTTP APIs', apis, []),
       expectEqual('after remove: log groups', groups, []),
       expectEqual('after remove: buckets', buckets, []),
+      ...(poolName
+        ? [expectEqual(`after remove: user pools (retained: ${retainedPools.length})`, pools, retainedPools)]
+        : []),
     ];
   });
 }

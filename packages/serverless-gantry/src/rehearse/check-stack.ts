@@ -17,6 +17,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { tableOutputId } from '../generate/names.js';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, fail, pass, probe } from './check.js';
+import { apiEndpoint, checkUserPool } from './check-user-pool.js';
 import type { Expected } from './expected.js';
 import { resolveIntrinsics, type StackValues } from './intrinsics.js';
 
@@ -30,19 +31,32 @@ export async function checkStack(aws: AwsClients, expected: Expected): Promise<C
     .Stacks?.[0];
   const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
   const identity = await aws.sts.send(new GetCallerIdentityCommand({}));
-  const at: StackValues = { partition: 'aws', region: expected.region, accountId: identity.Account ?? '', arns: {} };
-  // Statements written by the user may name other resources of the stack (a bucket's Arn).
+  const at: StackValues = {
+    partition: 'aws',
+    region: expected.region,
+    accountId: identity.Account ?? '',
+    arns: {},
+    refs: {},
+    attributes: {},
+  };
+  // Statements written by the user may name other resources of the stack (a bucket's Arn); the page's
+  // environment names the user pool and its client (Ref).
   const resources = await aws.cloudFormation.send(new ListStackResourcesCommand({ StackName: expected.stackName }));
   for (const r of resources.StackResourceSummaries ?? []) {
-    if (r.ResourceType === 'AWS::S3::Bucket' && r.LogicalResourceId && r.PhysicalResourceId) {
+    if (!r.LogicalResourceId || !r.PhysicalResourceId) continue;
+    if (at.refs) at.refs[r.LogicalResourceId] = r.PhysicalResourceId;
+    if (r.ResourceType === 'AWS::S3::Bucket') {
       at.arns[r.LogicalResourceId] = `arn:${at.partition}:s3:::${r.PhysicalResourceId}`;
     }
   }
+  const endpoint = await apiEndpoint(aws, outputs.HttpApiId);
+  if (endpoint && at.attributes) at.attributes['HttpApi.ApiEndpoint'] = endpoint;
   const checks: Check[] = [];
   for (const table of expected.manifest.tables) checks.push(...(await checkTable(aws, expected, table.name, at)));
   for (const fn of expected.manifest.functions) checks.push(...(await checkFunction(aws, expected, fn.name, at)));
   checks.push(...(await checkHttpApi(aws, expected, outputs)));
   checks.push(...checkOutputs(expected, outputs));
+  checks.push(...(await checkUserPool(aws, expected, outputs, at)));
   return checks;
 }
 
@@ -102,7 +116,10 @@ async function checkFunction(aws: AwsClients, expected: Expected, key: string, a
     const deployed = await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: config.name }));
     const size = expected.sizes[key];
     const env = deployed.Environment?.Variables ?? {};
-    const missing = Object.entries(config.environment).filter(([name, value]) => env[name] !== value);
+    // Values Gantry writes as intrinsics (the user pool's issuer) compare as the stack resolved them.
+    const missing = Object.entries(config.environment).filter(
+      ([name, value]) => env[name] !== resolveIntrinsics(value, at),
+    );
     const checks = [
       expectEqual(`${label}: runtime`, deployed.Runtime, expected.runtime),
       expectEqual(`${label}: memory`, deployed.MemorySize, size?.memory),

@@ -5,6 +5,10 @@ export interface StackValues {
   accountId: string;
   /** `Fn::GetAtt [<logical id>, Arn]` of the stack's resources that policies name (the tables). */
   arns: Record<string, string>;
+  /** `Ref <logical id>` of the stack's resources: their physical IDs (a user pool's id). */
+  refs?: Record<string, string>;
+  /** Other `Fn::GetAtt`s, keyed `<logical id>.<attribute>` (the HTTP API's ApiEndpoint). */
+  attributes?: Record<string, string>;
 }
 
 /**
@@ -18,15 +22,16 @@ export function resolveIntrinsics(value: unknown, at: StackValues): unknown {
   if (!value || typeof value !== 'object') return value;
   const entries = Object.entries(value);
   const [fn, arg] = entries[0] ?? [];
-  if (entries.length === 1 && fn === 'Ref') return pseudo(String(arg), at) ?? `<unresolved Ref ${String(arg)}>`;
+  if (entries.length === 1 && fn === 'Ref') return reference(String(arg), at) ?? `<unresolved Ref ${String(arg)}>`;
   if (entries.length === 1 && fn === 'Fn::GetAtt') {
     const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
-    return (attribute === 'Arn' && at.arns[String(id)]) || `<unresolved GetAtt ${String(id)}.${String(attribute)}>`;
+    return attributeOf(String(id), String(attribute), at) ?? `<unresolved GetAtt ${String(id)}.${String(attribute)}>`;
   }
   if (entries.length === 1 && fn === 'Fn::Sub' && typeof arg === 'string') {
     return arg.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
       const [id, attribute] = name.split('.');
-      return pseudo(name, at) ?? ((attribute === 'Arn' && at.arns[String(id)]) || `<unresolved Sub ${name}>`);
+      const value = attribute ? attributeOf(String(id), attribute, at) : reference(name, at);
+      return value ?? `<unresolved Sub ${name}>`;
     });
   }
   if (entries.length === 1 && fn === 'Fn::Join' && Array.isArray(arg)) {
@@ -34,6 +39,14 @@ export function resolveIntrinsics(value: unknown, at: StackValues): unknown {
     return parts.map((part) => resolveIntrinsics(part, at)).join(separator);
   }
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveIntrinsics(item, at)]));
+}
+
+function reference(name: string, at: StackValues): string | undefined {
+  return pseudo(name, at) ?? at.refs?.[name];
+}
+
+function attributeOf(id: string, attribute: string, at: StackValues): string | undefined {
+  return (attribute === 'Arn' ? at.arns[id] : undefined) ?? at.attributes?.[`${id}.${attribute}`];
 }
 
 function pseudo(name: string, at: StackValues): string | undefined {
