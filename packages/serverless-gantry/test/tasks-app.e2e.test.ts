@@ -36,7 +36,8 @@ beforeAll(async () => {
   // that nothing is lost; timeouts are tested in faults.e2e.
   offline = await startOffline(root, ['--noTimeout']);
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
-  issuerOrigin = new URL((await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '').origin;
+  issuerOrigin = new URL((await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '')
+    .origin;
   const endpoint = /DynamoDB \(local, IAM enforced\): (http:\/\/127\.0\.0\.1:\d+)/.exec(offline.output())?.[1] ?? '';
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } }),

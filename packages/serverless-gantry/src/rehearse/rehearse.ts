@@ -72,9 +72,7 @@ export async function rehearse(input: RehearsalInput): Promise<Rehearsal> {
       const ok = result.code === 0;
       // Named without the temporary package folder, so the lines read the same on every run.
       const command = `sls ${args.filter((arg, i) => arg !== '--package' && args[i - 1] !== '--package').join(' ')}`;
-      add([
-        ok ? pass(`${command} (${seconds[step]} s)`) : fail(command, tail(result.output)),
-      ]);
+      add([ok ? pass(`${command} (${seconds[step]} s)`) : fail(command, tail(result.output))]);
       return { ok, output: result.output };
     };
 
