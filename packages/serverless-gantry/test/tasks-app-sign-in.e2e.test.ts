@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standInAudience, standInIssuer } from '../src/auth/jwt-authorizers.js';
+import { launchChromium } from './support/chromium.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
 
 // The tasks-app template's page and handlers with a user pool (fixtures/tasks-users) under the real
@@ -19,19 +20,7 @@ beforeAll(async () => {
   offline = await startOffline(cwd, ['--noTimeout']);
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
   issuerUrl = (await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '';
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    // No network beyond loopback here: keep Chromium from calling home.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
