@@ -22,9 +22,20 @@ type InputOf<S, K extends keyof RequestSchemas> = S extends { [P in K]: infer T 
     : never
   : never;
 
-/** A query value as a URL carries it; a schema that coerces (input `unknown`) takes any of these. */
+/**
+ * A query value as a URL carries it: as text. A schema that coerces (input `unknown`) takes any of
+ * these; a field read as any text (input `string`) also takes a number or boolean, sent as its text
+ * (`limit: 20` arrives as `"20"`, which the schema then reads). Fields limited to some strings (a
+ * picklist such as `'asc' | 'desc'`) take only those.
+ */
 export type QueryValue = string | number | boolean;
-type QueryOf<Q> = { [K in keyof Q]: unknown extends Q[K] ? QueryValue | readonly QueryValue[] : Q[K] };
+type QueryOf<Q> = {
+  [K in keyof Q]: unknown extends Q[K]
+    ? QueryValue | readonly QueryValue[]
+    : string extends Q[K]
+      ? Q[K] | number | boolean
+      : Q[K];
+};
 type PathOf<P> = { [K in keyof P]: unknown extends P[K] ? string | number : P[K] };
 
 /** `{ key: T }`, optional when `T` has no required field. */

@@ -128,26 +128,40 @@ describe('sls gantry openapi', () => {
     for (const operation of secured) expect(Object.keys(operation.security?.[0] ?? {})).toEqual(['jwt']);
   });
 
-  it('documents a schema without JSON Schema (valibot) as any value, with a warning naming the route', async () => {
+  it("documents valibot schemas through valibot's converter, and a schema with no converter as any value, with a warning naming the route", async () => {
     const service = await tempService({
       'serverless.yml': SERVERLESS_YML('openapi-valibot'),
-      'src/notes.ts': `import { api, post } from '@gantry/decorators';
+      'src/notes.ts': `import { api, post, put } from '@gantry/decorators';
 import * as v from 'valibot';
+// A Standard Schema written by hand: no library, so nothing can convert it to JSON Schema.
+const handWritten = { '~standard': { version: 1, vendor: 'hand-written', validate: (value: unknown) => ({ value }) } };
 @api('/notes')
 export class NotesApi {
-  @post('/', { body: v.object({ text: v.string() }) })
+  @post('/', { body: v.strictObject({ text: v.pipe(v.string(), v.maxLength(50)), pinned: v.optional(v.boolean()) }) })
   static async create() {}
+  @put('/{id}', { params: v.object({ id: v.pipe(v.string(), v.uuid()) }), body: handWritten })
+  static async replace() {}
 }
 `,
     });
     try {
       const cli = await sls(service.dir, ['gantry', 'openapi']);
       expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(cli.stderr).not.toMatch(/NotesApi\.create/);
       expect(cli.stderr).toMatch(
-        /src\/notes\.ts › NotesApi\.create: the body schema \(valibot\) of POST \/notes has no JSON Schema/,
+        /src\/notes\.ts › NotesApi\.replace: the body schema \(hand-written\) of PUT \/notes\/\{id\} has no JSON Schema/,
       );
       const document = JSON.parse(cli.stdout); // stdout holds the document and nothing else
-      expect(document.paths['/notes'].post.requestBody.content['application/json'].schema).toEqual({});
+      expect(document.paths['/notes'].post.requestBody.content['application/json'].schema).toEqual({
+        type: 'object',
+        properties: { text: { type: 'string', maxLength: 50 }, pinned: { type: 'boolean' } },
+        required: ['text'],
+        additionalProperties: false,
+      });
+      expect(document.paths['/notes/{id}'].put.parameters).toEqual([
+        { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      ]);
+      expect(document.paths['/notes/{id}'].put.requestBody.content['application/json'].schema).toEqual({});
     } finally {
       await service.remove();
     }

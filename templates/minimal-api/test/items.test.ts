@@ -32,14 +32,14 @@ describe('ItemsApi', () => {
     const blank = await service.request('POST', '/items', { body: { name: '  ' } });
     expect(blank.status).toBe(400);
     expect(blank.body).toMatchObject({
-      error: { code: 'validation', issues: [{ path: ['body', 'name'], message: 'name must not be empty.' }] },
+      error: { code: 'validation', issues: [{ path: ['body', 'name'], message: 'Must not be empty.' }] },
     });
     const missing = await service.request('POST', '/items', { body: { nam: 'typo' } });
     expect(missing.body).toMatchObject({
       error: {
         issues: [
           { path: ['body', 'name'], message: 'name is required.' },
-          { path: ['body'], message: 'Unknown field: nam.' },
+          { path: ['body', 'nam'], message: 'Unknown field: nam.' },
         ],
       },
     });
@@ -49,7 +49,7 @@ describe('ItemsApi', () => {
     const response = await service.request('GET', '/items/nope');
     expect(response).toMatchObject({
       status: 400,
-      body: { error: { issues: [{ path: ['params', 'id'], message: 'id must be a UUID.' }] } },
+      body: { error: { issues: [{ path: ['params', 'id'], message: 'Must be a UUID.' }] } },
     });
   });
 

@@ -157,7 +157,7 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
     const response = await ann.request('POST', `/lists/${list}/tasks`, { body: { title: 'x', titel: 'y' } });
     expect(response).toMatchObject({
       status: 400,
-      body: { error: { issues: [{ path: ['body'], message: 'Unknown field: titel.' }] } },
+      body: { error: { issues: [{ path: ['body', 'titel'], message: 'Unknown field: titel.' }] } },
     });
   });
 
@@ -179,7 +179,7 @@ describe('validation: a 400 that says what is wrong, and nothing stored', () => 
     const response = await ann.request('GET', `/lists/${list}/tasks?limit=500`);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({
-      error: { issues: [{ path: ['query', 'limit'], message: 'limit must be at most 100.' }] },
+      error: { issues: [{ path: ['query', 'limit'], message: 'Must be at most 100.' }] },
     });
   });
 });

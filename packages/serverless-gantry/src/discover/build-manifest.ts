@@ -10,6 +10,7 @@ import {
   type TableDefinition,
   tableEnvVar,
 } from '@gantry/decorators';
+import { toJsonSchema as valibotToJsonSchema } from '@valibot/to-json-schema';
 import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { GantryBuildError } from '../errors.js';
 import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
@@ -370,10 +371,11 @@ function manifestSchema(schema: Schema): ManifestSchema {
 
 /**
  * The input's JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1): through the Standard JSON
- * Schema interface when the library exposes it (classic zod 4, arktype), else, for any zod 4 schema
- * (zod/mini exposes no such interface), through zod's own converter, where types JSON Schema cannot
- * express (a Date) become an open `{}`. Other libraries (valibot without its converter) get none:
- * their path parameters are not checked and the OpenAPI document shows an open schema with a warning.
+ * Schema interface when the library exposes it (classic zod 4, arktype), else through the library's
+ * own converter: zod's for any zod 4 schema (zod/mini exposes no such interface), valibot's
+ * (`@valibot/to-json-schema`) for valibot 1. Types and checks JSON Schema cannot express (a Date, a
+ * custom check, a transform) are left open. Other libraries get none: their path parameters are not
+ * checked and the OpenAPI document shows an open schema with a warning.
  */
 function toJsonSchema(schema: Schema): Record<string, unknown> | undefined {
   const standard = schema['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => unknown } };
@@ -383,20 +385,32 @@ function toJsonSchema(schema: Schema): Record<string, unknown> | undefined {
   } catch {
     // e.g. classic zod refusing a Date: zod's converter below can still describe the rest.
   }
-  if (!isZodSchema(schema)) return undefined;
   try {
-    return toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<
-      string,
-      unknown
-    >;
+    if (isZodSchema(schema)) {
+      return toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
+    }
+    if (isValibotSchema(schema)) {
+      // What the client sends: the types before any transform, with what cannot be converted left out.
+      return valibotToJsonSchema(schema, {
+        target: 'draft-2020-12',
+        typeMode: 'input',
+        errorMode: 'ignore',
+      }) as Record<string, unknown>;
+    }
   } catch {
-    return undefined;
+    // A schema the converter cannot read: documented as any value, with the warning.
   }
+  return undefined;
 }
 
-// By shape, not instanceof: the service's own copy of zod made the schema.
+// By shape, not instanceof: the service's own copy of zod or valibot made the schema.
 const isZodSchema = (schema: Schema): schema is Schema & $ZodType =>
   schema['~standard'].vendor === 'zod' && typeof (schema as { _zod?: { def?: unknown } })._zod?.def === 'object';
+const isValibotSchema = (schema: Schema): schema is Schema & Parameters<typeof valibotToJsonSchema>[0] =>
+  schema['~standard'].vendor === 'valibot' && (schema as { kind?: unknown }).kind === 'schema';
 
 function schemaKeys(schema: Schema | undefined): string[] | undefined {
   const properties = schema && toJsonSchema(schema)?.properties;

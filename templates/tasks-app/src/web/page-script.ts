@@ -233,7 +233,7 @@ function render(task: Task): HTMLLIElement {
   const edit = button('Edit', () => startEdit());
   const remove = button('Delete', () =>
     attempt(async () => {
-      await data(api.TasksApi.remove({ params: { id: task.id }, query: { version: String(task.version) } }));
+      await data(api.TasksApi.remove({ params: { id: task.id }, query: { version: task.version } }));
       li.remove();
       setStatus();
     }),
