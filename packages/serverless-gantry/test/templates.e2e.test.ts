@@ -44,18 +44,22 @@ describe.each(templates)('template %s', (template) => {
       expect(created.code, created.stdout + created.stderr).toBe(0);
 
       // Finished as created, with no edit: the repository's lint passes on it (its package.json,
-      // rewritten by osls, included), and its README names neither the template's service nor an
-      // example folder (osls copies it as it is, so it is written for any name).
+      // rewritten by osls, included).
       const lint = biome(['check', `services/${app}`]);
       expect(lint.status, lint.stdout + lint.stderr).toBe(0);
-      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-      expect(readme).not.toMatch(/services\/[a-z]/);
-      expect(readme.replaceAll(`\`${template}\` template`, '')).not.toContain(template);
-      expect(readme).toContain('`<service>-<stage>-');
 
-      // Scripts off: the workspace packages are built already, and other tests are using them.
+      // Scripts off: the workspace packages are built already, and other tests are using them. So
+      // the step of the root's postinstall that names new services runs on its own.
       const install = pnpm(['install', '--no-frozen-lockfile', '--prefer-offline', '--ignore-scripts']);
       expect(install.status, install.stdout + install.stderr).toBe(0);
+      const named = pnpm(['run', 'name-services']);
+      expect(named.stdout).toContain(`services/${app}/README.md: wrote the service's name and folder`);
+      // The README names the new service and its folder, and nothing of the template's own.
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      expect(readme.replace(/\s+/g, ' ')).toContain(`This is \`${app}\`, in \`services/${app}\``);
+      expect(readme).toContain(`\`${app}-<stage>-`);
+      expect(readme).not.toMatch(/<service>|<path>|gantry:unnamed/);
+      expect(readme.replaceAll(`\`${template}\` template`, '').replaceAll(app, '')).not.toContain(template);
       const tests = pnpm(['--filter', app, 'test']);
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
 
