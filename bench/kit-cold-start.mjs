@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForLambda } from './lambda-bundle.mjs';
 import { runtimes, WORK } from './runtimes.mjs';
 
 const runs = Number(process.argv[2] ?? 20);
@@ -22,19 +22,8 @@ const bundles = {
   'official-crud': 'official stack + Ajv compile + DynamoDB client',
 };
 
-async function bundle(name, external = ['@aws-sdk/*']) {
-  const outfile = join(out, `${name}.cjs`);
-  await build({
-    entryPoints: [join(here, `${name}.ts`)],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    external,
-    logLevel: 'error',
-  });
+async function bundle(name, external) {
+  const outfile = await bundleForLambda(join(here, `${name}.ts`), join(out, `${name}.cjs`), external);
   return { outfile, bytes: statSync(outfile).size };
 }
 

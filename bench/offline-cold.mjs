@@ -1,6 +1,7 @@
 // Benchmark: cold starts under `sls offline`, for the root service (the tasks-app template).
 // 1. Each function's first request after start, against the baseline measured in the same run: the
-//    same bundle's init (require) in a fresh Node process, the part of a cold start Lambda also
+//    same bundle's init (require) in a fresh process of the Node the functions run on (Node 22, as
+//    provider.runtime; `sls offline` runs them there too), the part of a cold start Lambda also
 //    pays. Ratio per function, and the median.
 // 2. A cold burst: 10 concurrent first requests to one function right after start: statuses and
 //    the slowest (p99 of 10 is the slowest).
@@ -10,12 +11,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { runtimes } from './runtimes.mjs';
 
 const root = join(import.meta.dirname, '..');
 const require = createRequire(join(root, 'package.json'));
 const SLS = join(require.resolve('serverless/package.json'), '..', 'bin', 'serverless.js');
 const env = { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The Lambda runtime's Node (the last of runtimes(): Node 22), else this machine's. */
+const lambdaNode = runtimes().at(-1);
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -82,12 +86,12 @@ const routes = {
   'tasks-api-remove': [`/tasks/${taskId}?version=1`, { method: 'DELETE', headers: auth }],
 };
 
-/** The bundle's init in a fresh Node process: median of 5 `require`s, timed inside the process. */
+/** The bundle's init in a fresh process of the Lambda runtime's Node: median of 5 `require`s, timed inside the process. */
 function initInFreshNode(fn) {
   const bundle = join(root, '.esbuild', '.build', '.gantry', 'entries', `${fn}.js`);
   const script = `const t = performance.now(); require(${JSON.stringify(bundle)}); process.stdout.write(String(performance.now() - t));`;
   const runs = Array.from({ length: 5 }, () => {
-    const result = spawnSync(process.execPath, ['-e', script], { cwd: root, env, encoding: 'utf8' });
+    const result = spawnSync(lambdaNode.bin, ['-e', script], { cwd: root, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`init of ${fn} failed: ${result.stderr}`);
     return Number(result.stdout);
   });
@@ -105,7 +109,7 @@ const rows = Object.entries(cold).map(([fn, { ms, status }]) => {
   const init = initInFreshNode(fn);
   return { fn, status, ms, init, ratio: ms / init };
 });
-console.log('first request under sls offline ÷ the same bundle’s init in a fresh Node process');
+console.log(`first request under sls offline ÷ the same bundle’s init in a fresh process of ${lambdaNode.label}`);
 for (const r of rows) {
   console.log(
     `${r.fn.padEnd(18)} ${String(r.status).padStart(3)}  first ${r.ms.toFixed(0).padStart(5)} ms  init ${r.init.toFixed(0).padStart(4)} ms  ratio ${r.ratio.toFixed(2)}`,

@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForLambda } from './lambda-bundle.mjs';
 import { runtimes, WORK } from './runtimes.mjs';
 
 const runs = Number(process.argv[2] ?? 20);
@@ -35,17 +35,7 @@ for (const [label, name] of [
   [LAZY_BASELINE, 'dynamodb-only-lazy'],
 ]) {
   const outfile = join(out, `${name}.js`);
-  await build({
-    entryPoints: [join(import.meta.dirname, 'kit', 'cold', `${name}.ts`)],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    external: ['@aws-sdk/*'],
-    logLevel: 'error',
-  });
+  await bundleForLambda(join(import.meta.dirname, 'kit', 'cold', `${name}.ts`), outfile);
   bundles.set(label, outfile);
 }
 
