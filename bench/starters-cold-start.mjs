@@ -6,7 +6,7 @@
 // node22, AWS SDK external since the runtime provides it). Two baselines: the client made at load
 // (bench/kit/cold/dynamodb-only.ts, the usual way), and made on the first request
 // (dynamodb-only-lazy.ts), as the kit's table client does: the kit's functions leave creating the
-// client (≈ 4 ms) to their first request, so against the first they look free at init, and only the
+// client (≈ 5 ms) to their first request, so against the first they look free at init, and only the
 // second shows what they add to a cold request.
 //
 //   node bench/starters-cold-start.mjs [runs]     (default 20)
@@ -60,7 +60,8 @@ for (const template of readdirSync(join(root, 'templates'))) {
 // Two measures per fresh process. "init": from process start (performance.timeOrigin) until the
 // module is loaded and `handler` exists, the whole cold start. "over the SDK": the same process
 // first loads the DynamoDB client packages (which every bundle here leaves to the Lambda runtime),
-// then times only the bundle's own load, in wall and CPU time. The function's init minus the
+// then times only the bundle's own load (printed in wall and CPU time; the tables use CPU time, as
+// wall time on this shared machine also counts waiting for a core). The function's init minus the
 // baseline's is exactly that load minus the baseline's, and measuring only those few milliseconds
 // keeps it readable on this shared machine, where two whole start-ups (hundreds of ms, waiting for
 // a core) differ by tens of ms from one run to the next.

@@ -1,3 +1,5 @@
+import type { HttpRequest } from '@gantry/middy';
+import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Task, TasksApi } from '../../../templates/tasks-app/src/tasks.js';
 import type { Web } from '../../../templates/tasks-app/src/web.js';
@@ -34,8 +36,9 @@ describe('a client typed from the tasks-app handlers', () => {
   it('takes the query its schema declares, optional where every field is', () => {
     expectTypeOf(api.TasksApi.list).toBeCallableWith({ params: { listId } });
     expectTypeOf(api.TasksApi.list).toBeCallableWith({ params: { listId }, query: { limit: 10, cursor: 'abc' } });
-    // A query value travels as text: a number is sent as its digits, which the schema reads.
+    // A query value travels as text: a field read as text also takes a number, sent as its digits.
     expectTypeOf(api.TasksApi.list).toBeCallableWith({ params: { listId }, query: { limit: '10' } });
+    expectTypeOf(api.TasksApi.remove).toBeCallableWith({ params: { id }, query: { version: 3 } });
     // @ts-expect-error a cursor is text, not an object
     api.TasksApi.list({ params: { listId }, query: { cursor: { page: 2 } } });
     // @ts-expect-error deleting needs ?version=
@@ -57,5 +60,24 @@ describe('a client typed from the tasks-app handlers', () => {
   it('has no call for what is not a static method', () => {
     // @ts-expect-error `prototype` is not a route
     api.TasksApi.prototype;
+  });
+});
+
+describe('query values that only some strings may take', () => {
+  // A class of its own: the starters have no such field.
+  class Search {
+    static find(_request: HttpRequest<{ query: typeof SortQuery }>) {
+      return [];
+    }
+  }
+  const SortQuery = v.object({ order: v.picklist(['asc', 'desc']) });
+  const search = createClient<{ Search: typeof Search }>({ baseUrl: '', routes: {} });
+
+  it('takes only those strings, and no number', () => {
+    expectTypeOf(search.Search.find).toBeCallableWith({ query: { order: 'asc' } });
+    // @ts-expect-error not one of the picklist's values
+    search.Search.find({ query: { order: 'up' } });
+    // @ts-expect-error a number is widened only for fields read as any text
+    search.Search.find({ query: { order: 1 } });
   });
 });

@@ -59,14 +59,18 @@ export function readableMessage(issue: ValibotIssueFields): string {
       if (key !== undefined && issue.expected === 'never') return `Unknown field: ${key}.`;
       if (key !== undefined) return `${key} is required.`;
       return `Must be ${KINDS[issue.expected ?? ''] ?? 'an object'}.`;
+    case 'non_empty':
+      return 'Must not be empty.';
     case 'min_length':
       return lengthBound(issue, 'least');
     case 'max_length':
       return lengthBound(issue, 'most');
+    case 'length':
+      return `Must ${typeof issue.input === 'string' ? 'be' : 'hold'} exactly ${Number(issue.requirement)} ${unitOf(issue)}.`;
     case 'min_value':
-      return `Must be at least ${String(issue.requirement)}.`;
+      return `Must be at least ${shown(issue.requirement)}.`;
     case 'max_value':
-      return `Must be at most ${String(issue.requirement)}.`;
+      return `Must be at most ${shown(issue.requirement)}.`;
     case 'picklist':
     case 'enum':
     case 'literal':
@@ -88,18 +92,23 @@ function fieldKey(issue: ValibotIssueFields): string | undefined {
   return last?.origin === 'key' && last.key !== undefined ? String(last.key) : undefined;
 }
 
-/** A picklist's options as JSON (`"a", "b"`); else valibot's own `("a" | "b")`, unwrapped. */
+/**
+ * The allowed values as valibot's issue gives them in `expected`: `"a"`, or `("a" | "b")` for a
+ * picklist or enum (its issues carry no `requirement`), listed as `"a", "b"`.
+ */
 function choices(issue: ValibotIssueFields): string {
-  if (Array.isArray(issue.requirement)) return issue.requirement.map((option) => JSON.stringify(option)).join(', ');
   return (issue.expected ?? '')
     .replace(/^\((.*)\)$/, '$1')
     .split(' | ')
     .join(', ');
 }
 
+/** A bound as a person writes it: a number, or a date as ISO 8601. */
+const shown = (bound: unknown) => (bound instanceof Date ? bound.toISOString() : String(bound));
+const unitOf = (issue: ValibotIssueFields) => (typeof issue.input === 'string' ? 'characters' : 'items');
+
 function lengthBound(issue: ValibotIssueFields, side: 'least' | 'most'): string {
   const n = Number(issue.requirement);
-  const unit = typeof issue.input === 'string' ? 'characters' : 'items';
   if (side === 'least' && n === 1) return 'Must not be empty.';
-  return `Must ${unit === 'items' ? 'hold' : 'be'} at ${side} ${n} ${unit}.`;
+  return `Must ${typeof issue.input === 'string' ? 'be' : 'hold'} at ${side} ${n} ${unitOf(issue)}.`;
 }

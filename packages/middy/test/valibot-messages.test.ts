@@ -21,6 +21,9 @@ describe('readableMessage for valibot: messages a person can act on, each with i
     id: v.optional(v.pipe(v.string(), v.uuid())),
     code: v.optional(v.pipe(v.string(), v.regex(/^[0-9]+$/))),
     list: v.optional(v.pipe(v.array(v.string()), v.minLength(2))),
+    note: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    pin: v.optional(v.pipe(v.string(), v.length(4))),
+    due: v.optional(v.pipe(v.date(), v.minValue(new Date('2026-01-01T00:00:00Z')))),
   });
 
   it.each([
@@ -52,6 +55,13 @@ describe('readableMessage for valibot: messages a person can act on, each with i
       [['tags.1', 'Must be at most 2 characters.']],
     ],
     ['too few items', { title: 'a', version: 1, list: ['x'] }, [['list', 'Must hold at least 2 items.']]],
+    ['non-empty', { title: 'a', version: 1, note: '' }, [['note', 'Must not be empty.']]],
+    ['an exact length', { title: 'a', version: 1, pin: '123' }, [['pin', 'Must be exactly 4 characters.']]],
+    [
+      'a date too early',
+      { title: 'a', version: 1, due: new Date('2025-06-01T00:00:00Z') },
+      [['due', 'Must be at least 2026-01-01T00:00:00.000Z.']],
+    ],
     ['an unknown field', { title: 'a', version: 1, titel: 'b' }, [['titel', 'Unknown field: titel.']]],
     ['not one of the values', { title: 'a', version: 1, kind: 'c' }, [['kind', 'Must be one of: "a", "b".']]],
     ['not the one value', { title: 'a', version: 1, size: 'm' }, [['size', 'Must be one of: "s".']]],
@@ -60,6 +70,18 @@ describe('readableMessage for valibot: messages a person can act on, each with i
     ['not an object', 'text', [['', 'Must be an object.']]],
   ])('%s', (_, input, expected) => {
     expect(issues(Task, input)).toEqual(expected);
+  });
+
+  it('works as the global message, as a service sets it once', () => {
+    v.setGlobalMessage(readableMessage);
+    try {
+      const result = v.safeParse(v.object({ version: v.number() }), {});
+      expect(result.issues?.map((issue) => issue.message)).toEqual(['version is required.']);
+    } finally {
+      v.deleteGlobalMessage();
+    }
+    // Without it, valibot's own words again.
+    expect(v.safeParse(v.object({ version: v.number() }), {}).issues?.[0]?.message).toMatch(/^Invalid key/);
   });
 
   it('leaves a message written on the schema as it is', () => {

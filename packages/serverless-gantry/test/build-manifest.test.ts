@@ -1,4 +1,5 @@
 import { any, api, auth, del, fn, get, post, put, table, uses } from '@gantry/decorators';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildManifest, joinPath, kebab } from '../src/discover/build-manifest.js';
@@ -181,6 +182,17 @@ describe('build errors name the file, class and method, and the fix', () => {
   it('reports a path parameter the params schema does not declare, and the reverse', () => {
     class Items {
       @put('/items/{id}/{part}', { params: z.object({ id: z.string(), version: z.string() }) })
+      static update() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      "src/items.ts › Items.update: path parameter '{part}' in PUT /items/{id}/{part} is not declared in the params schema; add 'part' to it.",
+      "src/items.ts › Items.update: the params schema declares 'version' but PUT /items/{id}/{part} has no '{version}'; remove it from the schema or add it to the path.",
+    ]);
+  });
+
+  it('checks a valibot params schema against the path too (read through its JSON Schema converter)', () => {
+    class Items {
+      @put('/items/{id}/{part}', { params: v.object({ id: v.pipe(v.string(), v.uuid()), version: v.string() }) })
       static update() {}
     }
     expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([

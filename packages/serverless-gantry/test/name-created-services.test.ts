@@ -57,6 +57,31 @@ describe('nameCreatedServices', () => {
     expect(readFileSync(join(created, 'README.md'), 'utf8')).toBe(named);
   });
 
+  it.each([
+    ['as osls writes it', 'service: shop-api\n'],
+    ['quoted', "service: 'shop-api' # the stack's name\n"],
+    ['in the object form', 'service:\n  name: shop-api\n'],
+    ['with Windows line ends', 'service:\r\n  name: shop-api\r\n'],
+  ])('reads the service name written %s, and a README with Windows line ends', (_, config) => {
+    root = mkdtempSync(join(tmpdir(), 'gantry-name-'));
+    const dir = service('shop', {
+      'serverless.yml': config,
+      'README.md': templateReadme('minimal-api').replaceAll('\n', '\r\n'),
+    });
+    expect(nameCreatedServices(root)).toEqual(['services/shop/README.md']);
+    const named = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(prose(named)).toContain('This is `shop-api`, in `services/shop`');
+    expect(named).not.toMatch(/<service>|<path>|gantry:unnamed/);
+  });
+
+  it('leaves a README alone when the name is not written out (a variable)', () => {
+    root = mkdtempSync(join(tmpdir(), 'gantry-name-'));
+    const readme = templateReadme('minimal-api');
+    const dir = service('shop', { 'serverless.yml': 'service: ${env:NAME}\n', 'README.md': readme });
+    expect(nameCreatedServices(root)).toEqual([]);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe(readme);
+  });
+
   it('does nothing where there is no services folder', () => {
     root = mkdtempSync(join(tmpdir(), 'gantry-name-'));
     expect(nameCreatedServices(root)).toEqual([]);

@@ -107,7 +107,11 @@ describe('sls gantry openapi', () => {
         in: 'query',
         required: true,
         // What the client sends: text of digits (the schema reads it as text first, then a number).
-        schema: expect.objectContaining({ type: 'string', pattern: '^[0-9]+$' }),
+        schema: expect.objectContaining({
+          type: 'string',
+          pattern: '^\\d+$',
+          description: 'The version of the task you last saw (1 or more).',
+        }),
       },
     ]);
   });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 // `sls create --template-path` copies a template's files as they are: it rewrites only `service:` in
 // serverless.yml and `name` in package.json, and loads no plugin, so nothing of Gantry's can run
@@ -8,10 +8,13 @@ import { join, relative } from 'node:path';
 // the service's name and folder in their place, once: the marker goes with them, and a README
 // without it is never touched.
 
-/** The marker comment, with the blank line after it. */
-const UNNAMED = /<!-- gantry:unnamed[\s\S]*?-->\n\n?/;
-/** `service: my-app` as osls writes it (the object form `service:\n  name: …` is read too). */
-const SERVICE = /^service:\s*(?:\n\s+name:\s*)?([^\s#'"]+)/m;
+/** The marker comment, with the blank line after it (LF or CRLF, as a checkout may have it). */
+const UNNAMED = /<!-- gantry:unnamed[\s\S]*?-->\r?\n(?:\r?\n)?/;
+/**
+ * The service's name in serverless.yml: `service: my-app` as osls writes it, quoted or not, or the
+ * object form `service:\n  name: my-app`. A name in a variable (`${...}`) is not read.
+ */
+const SERVICE = /^service:[ \t]*(?:#.*)?(?:\r?\n[ \t]+name:[ \t]*)?["']?([A-Za-z0-9][\w-]*)["']?[ \t]*(?:#.*)?$/m;
 
 export interface ServiceNames {
   /** `service:` in serverless.yml. */
@@ -42,7 +45,9 @@ export function nameCreatedServices(root: string): string[] {
     if (!existsSync(readmeFile) || !existsSync(configFile)) continue;
     const service = SERVICE.exec(readFileSync(configFile, 'utf8'))?.[1];
     if (!service) continue;
-    const named = nameReadme(readFileSync(readmeFile, 'utf8'), { service, path: relative(root, dir) });
+    // The folder as the README's commands write it, with `/` on any platform.
+    const path = relative(root, dir).split(sep).join('/');
+    const named = nameReadme(readFileSync(readmeFile, 'utf8'), { service, path });
     if (named === undefined) continue;
     writeFileSync(readmeFile, named);
     written.push(relative(root, readmeFile));
