@@ -51,31 +51,40 @@ const released = (port: number) =>
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 
+/**
+ * Runs `sls offline` in `dir` until it exits (it must fail to start): its exit code, everything it
+ * printed, and the ports it was given.
+ */
+async function offlineUntilExit(dir: string) {
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    {
+      cwd: dir,
+      env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  // Only a guard against a hang (the failure under test): on a busy machine start-up takes seconds.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(guard);
+  return { code, output, httpPort, lambdaPort };
+}
+
 describe('sls offline start-up failure', () => {
   it('prints the cause and exits 1 with every port released, instead of hanging', async () => {
     const service = await tempService({ 'serverless.yml': SERVICE, 'src/things.ts': HANDLERS });
     cleanups.push(service.remove);
-    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-    const child = spawn(
-      process.execPath,
-      [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
-      {
-        cwd: service.dir,
-        env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    // Only a guard against a hang (the failure under test): on a busy machine start-up takes seconds.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    clearTimeout(guard);
+    const { code, output, httpPort, lambdaPort } = await offlineUntilExit(service.dir);
 
     expect(code, output).toBe(1);
     // It got as far as starting everything, then failed in serverless-offline.
@@ -123,26 +132,7 @@ custom:
       'raw/fallback.ts': 'export const handler = async () => ({ statusCode: 404, body: "none" });\n',
     });
     cleanups.push(service.remove);
-    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-    const child = spawn(
-      process.execPath,
-      [SLS_BIN, 'offline', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
-      {
-        cwd: service.dir,
-        env: { ...process.env, CI: 'true', SLS_TELEMETRY_DISABLED: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang guard only
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    clearTimeout(guard);
+    const { code, output } = await offlineUntilExit(service.dir);
     expect(code, output).toBe(1);
     expect(output).toContain('Serverless Offline only supports retrieving JWT from the headers');
     expect(output).not.toContain('Server ready');

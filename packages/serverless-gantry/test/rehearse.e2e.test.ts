@@ -14,6 +14,18 @@ const REHEARSAL_MS = 15 * 60_000;
 
 const checkLines = (output: string) => output.split('\n').filter((l) => /^[✔✘] /.test(l));
 
+/** Rehearses a stage that must pass: no check fails (the output shown if one does), exit 0. */
+async function rehearsePassing(dir: string, stage: string) {
+  const { code, stdout, stderr } = await sls(dir, ['gantry', 'rehearse', '--stage', stage]);
+  const lines = checkLines(stdout);
+  expect(
+    lines.filter((l) => l.startsWith('✘')),
+    stdout + stderr,
+  ).toEqual([]);
+  expect(code).toBe(0);
+  return { lines, stdout };
+}
+
 describe('sls gantry rehearse', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
@@ -23,13 +35,7 @@ describe('sls gantry rehearse', () => {
   it(
     'rehearses the root service on a dev stage: every check holds and remove leaves nothing',
     async () => {
-      const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'dev']);
-      const lines = checkLines(stdout);
-      expect(
-        lines.filter((l) => l.startsWith('✘')),
-        stdout + stderr,
-      ).toEqual([]);
-      expect(code).toBe(0);
+      const { lines, stdout } = await rehearsePassing(repoRoot, 'dev');
       expect(lines).toEqual(
         expect.arrayContaining([
           '✔ table gantry-example-dev-tasks: point-in-time recovery',
@@ -53,13 +59,7 @@ describe('sls gantry rehearse', () => {
   it(
     'rehearses the root service on the prod stage: protected tables with PITR, kept after remove, nothing else',
     async () => {
-      const { code, stdout, stderr } = await sls(repoRoot, ['gantry', 'rehearse', '--stage', 'prod']);
-      const lines = checkLines(stdout);
-      expect(
-        lines.filter((l) => l.startsWith('✘')),
-        stdout + stderr,
-      ).toEqual([]);
-      expect(code).toBe(0);
+      const { lines } = await rehearsePassing(repoRoot, 'prod');
       expect(lines).toEqual(
         expect.arrayContaining([
           '✔ table gantry-example-prod-tasks: deletion protection',
@@ -77,18 +77,7 @@ describe('sls gantry rehearse', () => {
   it(
     'rehearses a service with a JWT authorizer, hand-written functions and statements, and one zip for all',
     async () => {
-      const { code, stdout, stderr } = await sls(join(here, 'fixtures', 'accounts'), [
-        'gantry',
-        'rehearse',
-        '--stage',
-        'dev',
-      ]);
-      const lines = checkLines(stdout);
-      expect(
-        lines.filter((l) => l.startsWith('✘')),
-        stdout + stderr,
-      ).toEqual([]);
-      expect(code).toBe(0);
+      const { lines } = await rehearsePassing(join(here, 'fixtures', 'accounts'), 'dev');
       expect(lines).toEqual(
         expect.arrayContaining([
           '✔ route GET /accounts/{tenant}/{id}: JWT authorizer jwt',
@@ -126,13 +115,7 @@ describe('sls gantry rehearse', () => {
   it(
     'rehearses a service with a user pool on a dev stage: pool, client, domain, authorizer, outputs; remove leaves no pool',
     async () => {
-      const { code, stdout, stderr } = await sls(members, ['gantry', 'rehearse', '--stage', 'dev']);
-      const lines = checkLines(stdout);
-      expect(
-        lines.filter((l) => l.startsWith('✘')),
-        stdout + stderr,
-      ).toEqual([]);
-      expect(code).toBe(0);
+      const { lines } = await rehearsePassing(members, 'dev');
       expect(lines).toEqual(
         expect.arrayContaining([
           ...USER_POOL_LINES('dev'),
@@ -147,13 +130,7 @@ describe('sls gantry rehearse', () => {
   it(
     'rehearses a service with a user pool on the prod stage: a protected pool, kept after remove',
     async () => {
-      const { code, stdout, stderr } = await sls(members, ['gantry', 'rehearse', '--stage', 'prod']);
-      const lines = checkLines(stdout);
-      expect(
-        lines.filter((l) => l.startsWith('✘')),
-        stdout + stderr,
-      ).toEqual([]);
-      expect(code).toBe(0);
+      const { lines } = await rehearsePassing(members, 'prod');
       expect(lines).toEqual(
         expect.arrayContaining([...USER_POOL_LINES('prod'), '✔ after remove: user pools (retained: 1)']),
       );
