@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Statement } from '../src/offline/iam/policy.js';
 import { requestChecks } from '../src/offline/iam/request-checks.js';
-import { resolveLocal } from '../src/offline/iam/resolve-arns.js';
+import { localTableResource, resolveLocal } from '../src/offline/iam/resolve-arns.js';
 import { dynamodbActionsOn, simulate } from './support/iam.js';
 
 const at = { partition: 'aws', region: 'eu-west-1', accountId: '000000000000' };
@@ -112,7 +112,7 @@ describe('resolveLocal', () => {
       { Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/x:*' } },
       { Resource: { 'Fn::GetAtt': ['Bucket', 'Arn'] } },
     ];
-    expect(resolveLocal(statements, { NotesTable: 'svc-dev-notes' }, at)).toEqual([
+    expect(resolveLocal(statements, { NotesTable: localTableResource('svc-dev-notes', at) }, at)).toEqual([
       { Resource: [arn('svc-dev-notes'), `${arn('svc-dev-notes')}/index/*`] },
       { Resource: 'arn:aws:logs:eu-west-1:000000000000:log-group:/x:*' },
       { Resource: 'unresolved-locally:Bucket.Arn' },

@@ -6,27 +6,37 @@ export interface LocalAccount {
 }
 
 /**
- * Resolves the CloudFormation intrinsics the plugin writes into policies (`Fn::GetAtt [Table, Arn]`,
- * `Fn::Sub` with `${AWS::...}` and `${Table.Arn}`, `Ref`, `Fn::Join`) to the ARNs of a local run.
- * Anything it cannot resolve (e.g. a user's reference to a bucket) becomes a string that matches
+ * What a local run knows of each resource the template declares, by logical ID: the value of its
+ * `Ref` (a table's name, a queue's URL) and of its `Fn::GetAtt` attributes (`Arn`, a table's
+ * `StreamArn`, a queue's `QueueName`), as CloudFormation would resolve them for this run.
+ */
+export type LocalResources = Record<string, { Ref: string } & Record<string, string>>;
+
+/** A table's local resource entry: its name, ARN and, when it has a stream, the stream's ARN. */
+export function localTableResource(tableName: string, at: LocalAccount, streamArn?: string): LocalResources[string] {
+  return { Ref: tableName, Arn: localTableArn(tableName, at), ...(streamArn ? { StreamArn: streamArn } : {}) };
+}
+
+/**
+ * Resolves the CloudFormation intrinsics the plugin writes into policies (`Fn::GetAtt [Id, Attr]`,
+ * `Fn::Sub` with `${AWS::...}`, `${Id}` and `${Id.Attr}`, `Ref`, `Fn::Join`) to the values of a local
+ * run. Anything it cannot resolve (e.g. a user's reference to a bucket) becomes a string that matches
  * no request, so local runs deny rather than allow what they cannot see.
  */
-export function resolveLocal(value: unknown, tableNames: Record<string, string>, at: LocalAccount): unknown {
-  const recurse = (v: unknown) => resolveLocal(v, tableNames, at);
+export function resolveLocal(value: unknown, resources: LocalResources, at: LocalAccount): unknown {
+  const recurse = (v: unknown) => resolveLocal(v, resources, at);
   if (Array.isArray(value)) return value.map(recurse);
   if (typeof value !== 'object' || value === null) return value;
   const object = value as Record<string, unknown>;
   if ('Fn::GetAtt' in object) {
     const [id, attribute] = object['Fn::GetAtt'] as [string, string];
-    return attribute === 'Arn' ? tableArn(id, tableNames, at) : unresolved(`${id}.${attribute}`);
+    return attributeOf(id, attribute, resources);
   }
-  if ('Ref' in object)
-    return pseudo(String(object.Ref), at) ?? tableNames[String(object.Ref)] ?? unresolved(String(object.Ref));
+  if ('Ref' in object) return reference(String(object.Ref), resources, at);
   if ('Fn::Sub' in object && typeof object['Fn::Sub'] === 'string') {
     return object['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => {
       const [id = '', attribute] = name.split('.');
-      if (attribute === 'Arn') return tableArn(id, tableNames, at);
-      return pseudo(id, at) ?? tableNames[id] ?? unresolved(name);
+      return attribute ? attributeOf(id, attribute, resources) : reference(id, resources, at);
     });
   }
   if ('Fn::Join' in object) {
@@ -39,9 +49,14 @@ export function resolveLocal(value: unknown, tableNames: Record<string, string>,
 export const localTableArn = (tableName: string, at: LocalAccount) =>
   `arn:${at.partition}:dynamodb:${at.region}:${at.accountId}:table/${tableName}`;
 
-function tableArn(logicalId: string, tableNames: Record<string, string>, at: LocalAccount): string {
-  const name = tableNames[logicalId];
-  return name ? localTableArn(name, at) : unresolved(`${logicalId}.Arn`);
+function attributeOf(logicalId: string, attribute: string, resources: LocalResources): string {
+  const resource = Object.hasOwn(resources, logicalId) ? resources[logicalId] : undefined;
+  const value = resource && Object.hasOwn(resource, attribute) ? resource[attribute] : undefined;
+  return value ?? unresolved(`${logicalId}.${attribute}`);
+}
+
+function reference(name: string, resources: LocalResources, at: LocalAccount): string {
+  return pseudo(name, at) ?? (Object.hasOwn(resources, name) ? resources[name]?.Ref : undefined) ?? unresolved(name);
 }
 
 function pseudo(name: string, at: LocalAccount): string | undefined {

@@ -20,7 +20,7 @@ import type { Manifest, ManifestTable } from '../../manifest.js';
 import { type LocalIdentity, startIamGateway } from '../dynamodb/iam-gateway.js';
 import { startLocalDynamoDB } from '../dynamodb/local-dynamodb.js';
 import type { Statement } from '../iam/policy.js';
-import { type LocalAccount, resolveLocal } from '../iam/resolve-arns.js';
+import { type LocalAccount, type LocalResources, localTableResource, resolveLocal } from '../iam/resolve-arns.js';
 
 export interface LocalRunOptions {
   servicePath: string;
@@ -144,7 +144,9 @@ export async function startLocalRun(
 
 /** Each function's role statements, with table ARNs resolved to the local run's. */
 export function functionIdentities(manifest: Manifest, fragment: ServiceFragment, account: LocalAccount) {
-  const tableNames = Object.fromEntries(manifest.tables.map((t) => [tableLogicalId(t.name), t.tableName]));
+  const resources: LocalResources = Object.fromEntries(
+    manifest.tables.map((t) => [tableLogicalId(t.name), localTableResource(t.tableName, account)]),
+  );
   const identities = new Map<string, LocalIdentity>();
   for (const fn of manifest.functions) {
     const role = fragment.resources[roleLogicalId(fn.name)] as {
@@ -154,7 +156,7 @@ export function functionIdentities(manifest: Manifest, fragment: ServiceFragment
     identities.set(localAccessKey(fn.name), {
       functionName: fn.name,
       roleName: role.Properties.RoleName,
-      statements: resolveLocal(statements, tableNames, account) as Statement[],
+      statements: resolveLocal(statements, resources, account) as Statement[],
     });
   }
   return identities;
