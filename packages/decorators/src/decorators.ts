@@ -10,7 +10,9 @@ import {
   recordClass,
   recordMethod,
 } from './metadata.js';
+import { isQueue, type QueueDefinition } from './queue.js';
 import { isTable, type TableDefinition } from './table.js';
+import type { ChangeOptions, ConsumeOptions, ScheduleOptions } from './triggers.js';
 
 // Decorators only record metadata and return nothing, so a class stays callable as written and
 // its methods can be unit-tested directly. Wrapping happens in the plugin's generated entries.
@@ -134,18 +136,86 @@ export const del = <const O extends RouteOptions = Record<never, never>>(path: s
 export const any = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
   route('ANY', path, options);
 
-/** Grants the function `access` to `table`: exactly the actions listed in `accessActions`. */
-export function uses(table: TableDefinition, access: Access): MethodDecorator {
+/** How a function may use a queue: send messages to it. */
+export type QueueAccess = 'send';
+
+/**
+ * Grants the function `access` to a table (exactly the actions listed in `accessActions`) or to a
+ * queue (`'send'`: `sqs:SendMessage` on that queue alone, which also covers sending a batch).
+ */
+export function uses(table: TableDefinition, access: Access): MethodDecorator;
+export function uses(queue: QueueDefinition, access: QueueAccess): MethodDecorator;
+export function uses(resource: TableDefinition | QueueDefinition, access: Access | QueueAccess): MethodDecorator {
+  return methodDecorator((record) => {
+    if (isQueue(resource)) {
+      if (access !== 'send') {
+        record.problems.push(
+          `uses(${resource.name}) access '${String(access)}' is not 'send', the one access to a queue; consume it with @consumes(${resource.name}).`,
+        );
+      }
+    } else if (!isTable(resource)) {
+      record.problems.push(
+        `uses() was given ${describe(resource)}, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.`,
+      );
+    } else if (!isAccess(access)) {
+      record.problems.push(`uses() access '${String(access)}' is not one of 'read', 'write', 'readwrite'.`);
+    }
+    record.uses.push({ resource, access });
+  });
+}
+
+/**
+ * Runs the method on the queue's messages, a batch at a time (Lambda's SQS event source mapping).
+ * The kit hands it one parsed, validated message per call and reports each failed message back
+ * to SQS alone; the function's role may receive, delete and change visibility on that queue only.
+ *
+ * @example
+ * @consumes(Jobs, { batchSize: 10 })
+ * static async work(message: QueueMessage<Job>) { ... }
+ */
+export function consumes(queue: QueueDefinition, options: ConsumeOptions = {}): MethodDecorator {
+  return methodDecorator((record) => {
+    if (!isQueue(queue)) {
+      record.problems.push(
+        `consumes() was given ${describe(queue)}, not a queue: pass a value made by queue('name', { ... }) and check its import.`,
+      );
+    }
+    record.triggers.unshift({ type: 'queue', queue, options });
+  });
+}
+
+/**
+ * Runs the method on a schedule (EventBridge Scheduler): `rate(5 minutes)`, `cron(0 12 ? * MON-FRI *)`
+ * (minute hour day-of-month month day-of-week year, UTC unless `timezone`) or `at(2027-01-01T09:00:00)`.
+ * A method may have several.
+ *
+ * @example
+ * @schedule('cron(0 3 * * ? *)', { timezone: 'Europe/Berlin' })
+ * static async purge() { ... }
+ */
+export function schedule(expression: string, options: ScheduleOptions = {}): MethodDecorator {
+  return methodDecorator((record) => {
+    record.triggers.unshift({ type: 'schedule', expression, options });
+  });
+}
+
+/**
+ * Runs the method on the table's changes (its DynamoDB stream, NEW_AND_OLD_IMAGES unless the table
+ * declares a view). The kit hands it one `{ type, keys, oldItem?, newItem? }` record per call and
+ * reports a failed record back by its sequence number; the role may read that table's stream only.
+ *
+ * @example
+ * @onChange(Tasks, { batchSize: 100 })
+ * static async count(change: TableChange<Task>) { ... }
+ */
+export function onChange(table: TableDefinition, options: ChangeOptions = {}): MethodDecorator {
   return methodDecorator((record) => {
     if (!isTable(table)) {
       record.problems.push(
-        `uses() was given ${describe(table)}, not a table: pass a value made by table('name', { ... }) and check its import.`,
+        `onChange() was given ${describe(table)}, not a table: pass a value made by table('name', { ... }) and check its import.`,
       );
     }
-    if (!isAccess(access)) {
-      record.problems.push(`uses() access '${String(access)}' is not one of 'read', 'write', 'readwrite'.`);
-    }
-    record.uses.push({ table, access });
+    record.triggers.unshift({ type: 'change', table, options });
   });
 }
 

@@ -1,5 +1,22 @@
 export { type Access, accessActions, combineAccess, isAccess, READ_ACTIONS, WRITE_ACTIONS } from './access.js';
-export { any, api, auth, del, fn, get, patch, post, put, type RouteOptions, route, uses } from './decorators.js';
+export {
+  any,
+  api,
+  auth,
+  consumes,
+  del,
+  fn,
+  get,
+  onChange,
+  patch,
+  post,
+  put,
+  type QueueAccess,
+  type RouteOptions,
+  route,
+  schedule,
+  uses,
+} from './decorators.js';
 export {
   type ApiOptions,
   type AuthRequirement,
@@ -15,6 +32,7 @@ export {
   type Schema,
   type UseMetadata,
 } from './metadata.js';
+export { isQueue, type MessageOf, type QueueDefinition, type QueueOptions, queue, queueEnvVar } from './queue.js';
 export { metadataSymbol } from './symbol-metadata.js';
 export {
   type IndexDefinition,
@@ -27,3 +45,4 @@ export {
   table,
   tableEnvVar,
 } from './table.js';
+export type { ChangeOptions, ConsumeOptions, ScheduleOptions, TriggerMetadata } from './triggers.js';

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { metadataSymbol } from './symbol-metadata.js';
+import type { TriggerMetadata } from './triggers.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
@@ -62,8 +63,8 @@ export interface RouteMetadata {
 }
 
 export interface UseMetadata {
-  /** What was passed to `uses`; discovery checks that it is a table. */
-  table: unknown;
+  /** What was passed to `uses`; discovery checks that it is a table or a queue. */
+  resource: unknown;
   access: unknown;
 }
 
@@ -76,6 +77,8 @@ export interface MethodMetadata {
   uses: UseMetadata[];
   options: FunctionOptions;
   schemas: RequestSchemas;
+  /** What else runs it: `@consumes`, `@schedule`, `@onChange`, in the order written (decorators apply bottom-up). */
+  triggers: TriggerMetadata[];
   /** Set by `@auth`: applies to each route that does not say otherwise. */
   auth?: AuthRequirement;
   /** Mistakes found while decorating, reported by discovery with file, class and method. */
@@ -125,6 +128,7 @@ export function recordMethod(
     kind: context.kind,
     routes: [],
     uses: [],
+    triggers: [],
     options: {},
     schemas: {},
     problems: [],

@@ -1,3 +1,12 @@
+export { type ChangeHandlerOptions, changeHandler, tableChange } from './events/change-handler.js';
+export {
+  InvalidMessageError,
+  isInvalidMessageError,
+  type QueueMessage,
+  type TableChange,
+} from './events/messages.js';
+export { type QueueHandlerOptions, queueHandler } from './events/queue-handler.js';
+export { type ScheduledHandlerOptions, scheduledHandler } from './events/scheduled-handler.js';
 export {
   BadRequestError,
   ConflictError,

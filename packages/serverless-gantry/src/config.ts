@@ -41,6 +41,11 @@ const operations = {
   throttle: throttle.optional(),
   /** A JSON access log of the HTTP API in its own log group. */
   accessLog: z.boolean().optional(),
+  /**
+   * Whether the stage's schedules run (EventBridge Scheduler schedules ENABLED, else DISABLED).
+   * Default true; production stages always run them.
+   */
+  schedules: z.boolean().optional(),
 };
 
 const stageOptions = z.strictObject({
@@ -76,6 +81,8 @@ const offline = z.strictObject({
    * (0 or unset: a free one; GANTRY_ISSUER_PORT wins). Started when the service declares one.
    */
   issuerPort: z.number().int().min(0).max(65535).optional(),
+  /** Fire `@schedule`s on the local clock under `sls offline` (default true); `sls gantry invoke` still runs them. */
+  schedules: z.boolean().optional(),
   /** How often expired items (TTL) are deleted, in seconds (default 5). */
   ttlSweepSeconds: z.number().min(0.1).max(3600).optional(),
   /**
@@ -164,6 +171,8 @@ export interface StageOptions {
   defaultLogRetentionInDays: number;
   throttle: { rate: number; burst: number };
   accessLog: boolean;
+  /** Whether the stage's schedules are enabled. */
+  schedules: boolean;
   defaults: { memory?: number | undefined; timeout?: number | undefined };
   cors: CorsConfig;
   offline: OfflineConfig;
@@ -194,6 +203,11 @@ export function resolveStageOptions(
     ...(timeout !== undefined ? { timeout } : {}),
   };
   const pick = <K extends keyof typeof operations>(key: K) => stageOperations[key] ?? config[key];
+  if (production && pick('schedules') === false) {
+    throw new GantryBuildError([
+      `serverless.yml › custom.gantry${stageOperations.schedules === false ? `.stages.${at.stage}` : ''}.schedules: '${at.stage}' is a production stage, whose schedules always run; remove the setting, or set it under custom.gantry.stages.<stage> for other stages only.`,
+    ]);
+  }
   return {
     ...at,
     handlers: [config.handlers ?? 'src/**/*.ts'].flat(),
@@ -205,6 +219,7 @@ export function resolveStageOptions(
     defaultLogRetentionInDays: production ? DEFAULT_LOG_RETENTION.production : DEFAULT_LOG_RETENTION.other,
     throttle: pick('throttle') ?? DEFAULT_THROTTLE,
     accessLog: pick('accessLog') ?? production,
+    schedules: pick('schedules') ?? true,
     ...(config.page !== undefined ? { page: config.page } : {}),
     ...(config.userPool !== undefined ? { userPool: config.userPool } : {}),
     defaults: { ...config.defaults, ...stageDefaults },

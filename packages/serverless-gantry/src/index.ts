@@ -4,25 +4,10 @@ import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
-import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from './generate/user-pool.js';
 import { mergeService } from './merge.js';
-import type { CorsRules } from './offline/http/api-gateway-front.js';
-import { servedRoutes } from './offline/http/served-routes.js';
-import { leaveJwtToFront, localAuth, startServiceIssuer } from './offline/run/local-auth.js';
-import type { LocalRun } from './offline/run/local-run.js';
-import {
-  failureLine,
-  localUrl,
-  offlineAddress,
-  reloadOnChange,
-  startFront,
-  startOfflineRun,
-  stopAfterFailure,
-  whenListening,
-} from './offline/run/offline-hooks.js';
+import { startOfflineService } from './offline/run/offline-service.js';
 import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
-import { type StartHooks, serverlessOffline, stopOnStartFailure } from './offline/run/start-failure.js';
-import { OPENAPI_LOCAL_PATH } from './openapi/openapi-document.js';
+import type { StartHooks } from './offline/run/start-failure.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
 import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from './page/page-bundle-plugin.js';
@@ -138,12 +123,9 @@ export default class ServerlessGantry {
     },
   };
   #built: BuiltService | undefined;
-  #local: LocalRun | undefined;
-  #stopWatching: (() => void) | undefined;
-  #stopFront: (() => Promise<void>) | undefined;
   /** Which Node runs the functions under `sls offline`, said at start. */
   #nodeLine: string | undefined;
-  #stopIssuer: (() => Promise<void>) | undefined;
+  #stopOffline: (() => Promise<void>) | undefined;
 
   constructor(serverless: Serverless, options: CliOptions, utils: PluginUtils) {
     serverless.configSchemaHandler.defineCustomProperties({
@@ -167,9 +149,12 @@ export default class ServerlessGantry {
           this.#built = await prepareService(serverless, utils);
         }),
       // `sls offline start` runs offline:start:init; plain `sls offline` runs offline:start.
-      'before:offline:start:init': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
-      'before:offline:start': () => reportErrors(serverless, () => this.#startLocal(serverless, options, utils)),
-      'offline:start:end': () => this.#stopLocal(),
+      'before:offline:start:init': () => reportErrors(serverless, () => this.#startOffline(serverless, options, utils)),
+      'before:offline:start': () => reportErrors(serverless, () => this.#startOffline(serverless, options, utils)),
+      'offline:start:end': async () => {
+        await this.#stopOffline?.();
+        this.#stopOffline = undefined;
+      },
       // After osls compiled functions and events (the HTTP API stage exists), before it is written.
       'after:package:compileEvents': async () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
@@ -218,107 +203,17 @@ export default class ServerlessGantry {
     };
   }
 
-  /** Stops what `sls offline` started: the watcher, the front, the local DynamoDB thread. */
-  async #stopLocal(): Promise<void> {
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
-    await this.#stopFront?.();
-    this.#stopFront = undefined;
-    await this.#stopIssuer?.();
-    this.#stopIssuer = undefined;
-    await this.#local?.stop();
-    this.#local = undefined;
-  }
-
-  async #startLocal(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
-    if (this.#local || !this.#built) return;
-    // Registered first, so a failure of the next plugins' start hooks (serverless-esbuild's bundle,
-    // serverless-offline's servers and routes) releases everything and sls exits 1.
-    stopOnStartFailure(serverless.pluginManager, 'ServerlessGantry', async (error) => {
-      utils.log.error(
-        `gantry: sls offline failed to start (${error instanceof Error ? error.message : String(error)}); stopping the local DynamoDB and the API front`,
-      );
-      await this.#stopLocal();
-      await serverlessOffline(serverless.pluginManager)
-        ?.end(true)
-        .catch(() => undefined);
-    });
-    const { offline, page } = this.#built.options;
-    const address = offlineAddress(serverless.service.custom?.['serverless-offline'], cli);
-    const ready: string[] = [];
-    let upstream = address;
-    // The front first: if its port is taken, nothing else has started that would keep sls running.
-    if (offline.apiGateway ?? true) {
-      const cors = this.#built.fragment.cors as CorsRules | undefined;
-      // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
-      // The OpenAPI document of this run, made at start like the routes: at a path no route can have.
-      const { document, warnings } = await serviceOpenApi({
-        manifest: this.#built.manifest,
-        servicePath: serverless.serviceDir,
-        region: this.#built.input.region,
-        httpApi: serverless.service.provider.httpApi,
-        servers: [{ url: localUrl(address, ''), description: 'sls offline' }],
-      });
-      for (const warning of warnings) utils.log.warning(warning);
-      const documents = { [OPENAPI_LOCAL_PATH]: document };
-      const routes = servedRoutes(serverless.service.functions);
-      const auth = await localAuth(serverless.serviceDir, serverless.service.provider.httpApi?.authorizers);
-      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt);
-      // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
-      // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
-      if (cors && serverless.service.provider.httpApi) delete serverless.service.provider.httpApi.cors;
-      this.#stopFront = front.stop;
-      upstream = { ...address, port: front.upstreamPort };
-      // serverless-offline's box below lists the hidden port; it prints it with console.log and has
-      // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
-      utils.log.notice(
-        `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
-      );
-      ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
-      ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
-      // Without known routes (a catch-all or REST events also answer) the front cannot check them:
-      // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
-      if (auth && routes) {
-        leaveJwtToFront(serverless.service.functions, auth);
-        const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes).catch(
-          async (error: unknown) => {
-            await front.stop();
-            throw error;
-          },
-        );
-        this.#stopIssuer = issuer.stop;
-        ready.push(issuer.line);
-        // The page signs in against the local issuer that stands in for the user pool.
-        standInPageAuth(serverless.service.functions, this.#built, issuer.issuers);
-      }
-    }
-    const behind =
-      upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
-    if (this.#nodeLine) ready.push(this.#nodeLine);
-    ready.push(`Routes${behind}:\n${routeTable(this.#built.manifest, localUrl(address))}`);
-    try {
-      this.#local = await startOfflineRun(serverless.service, this.#built, serverless.serviceDir, {
-        noTimeout: cli.noTimeout === true,
-        // The thread died while serving: say so in one line and stop (see docs/architecture.md).
-        onFailure: (reason) => {
-          utils.log.error(failureLine(reason));
-          this.#stopWatching?.();
-          void (this.#stopFront?.() ?? Promise.resolve()).finally(stopAfterFailure);
-        },
-      });
-    } catch (error) {
-      await this.#stopFront?.();
-      await this.#stopIssuer?.();
-      throw error;
-    }
-    this.#stopWatching = reloadOnChange(this.#built, this.#local, utils.log);
-    utils.log.notice(
-      `DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${this.#local.endpoint}`,
-    );
-    if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
-    // Said once serverless-offline is up, so these are the last lines a developer sees at start.
-    void whenListening(upstream).then((up) => {
-      if (up) for (const line of ready) utils.log.notice(line);
+  async #startOffline(serverless: Serverless, cli: CliOptions, utils: PluginUtils): Promise<void> {
+    if (this.#stopOffline || !this.#built) return;
+    this.#stopOffline = await startOfflineService({
+      service: serverless.service,
+      serviceDir: serverless.serviceDir,
+      built: this.#built,
+      cli,
+      log: utils.log,
+      pluginManager: serverless.pluginManager,
+      nodeLine: this.#nodeLine,
+      pluginName: 'ServerlessGantry',
     });
   }
 }
@@ -382,25 +277,6 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     `gantry: ${functions.length} functions, ${tables.length} tables from ${built.options.handlers.join(', ')} in ${Math.round(performance.now() - started)} ms`,
   );
   return built;
-}
-
-/**
- * The page's function of a service with a user pool gets the pool's issuer and client id as
- * CloudFormation values; under `sls offline` it gets the local stand-ins and the local discovery.
- */
-function standInPageAuth(
-  functions: Record<string, unknown> | null | undefined,
-  built: BuiltService,
-  issuers: Record<string, string>,
-): void {
-  const { userPool } = built.options;
-  if (!userPool) return;
-  const authorizer = userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER;
-  for (const fn of Object.values(functions ?? {})) {
-    const config = fn as { environment?: Record<string, unknown> } | null;
-    if (config?.environment?.[PAGE_AUTH_ENV.issuer] === undefined) continue;
-    config.environment = { ...config.environment, ...localPageAuthEnvironment(authorizer, issuers[authorizer]) };
-  }
 }
 
 /**

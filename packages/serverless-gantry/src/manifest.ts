@@ -19,6 +19,8 @@ export interface Manifest {
   stage: string;
   functions: ManifestFunction[];
   tables: ManifestTable[];
+  /** Queues declared with `queue()` and used by a function (`@uses(Q, 'send')`, `@consumes(Q)`). */
+  queues: ManifestQueue[];
 }
 
 export interface ManifestFunction {
@@ -37,6 +39,10 @@ export interface ManifestFunction {
   schemas: { body?: ManifestSchema; query?: ManifestSchema; params?: ManifestSchema };
   /** CORS options of the class, when it has any. */
   cors?: CorsOptions;
+  /** Queues it may send to (`@uses(Queue, 'send')`), by declared name. */
+  sends: string[];
+  /** What else runs it: a queue it consumes, schedules, a table's changes. Empty for a route-only function. */
+  triggers: ManifestTrigger[];
 }
 
 export interface ManifestRoute {
@@ -78,4 +84,69 @@ export interface ManifestTable {
 
 export interface ManifestIndex extends IndexDefinition {
   name: string;
+}
+
+/**
+ * A queue declared with `queue('jobs', { ... })`: an SQS queue per stage, with its dead-letter
+ * queue when it has one.
+ */
+export interface ManifestQueue {
+  /** The declared name, as in `queue('jobs', ...)`. */
+  name: string;
+  /** The deployed name for this stage: `<service>-<stage>-<name>`, ending in `.fifo` for a FIFO queue. */
+  queueName: string;
+  /** The environment variable that carries the queue's URL to functions that send to it. */
+  envVar: string;
+  fifo: boolean;
+  /** Seconds a received message stays hidden from other consumers (SQS: 0–43,200). */
+  visibilityTimeout: number;
+  /** Seconds SQS keeps a message (60–1,209,600; SQS's default 345,600, four days). */
+  retentionPeriod: number;
+  /** FIFO only: deduplicate by a hash of the body when the sender gives no deduplication id. */
+  contentBasedDeduplication?: boolean;
+  /** After `maxReceiveCount` receives a message moves to `queueName` (`<queue>-dlq`, kept 14 days). */
+  deadLetter?: { maxReceiveCount: number; queueName: string };
+  /** The first module, relative to the service directory, that exports or uses it. */
+  source: string;
+}
+
+/** What makes a function run besides its routes: a queue, a schedule or a table's changes. */
+export type ManifestTrigger = ManifestQueueTrigger | ManifestScheduleTrigger | ManifestChangeTrigger;
+
+/** `@consumes(Queue, ...)`: an SQS event source mapping that reports partial batch failures. */
+export interface ManifestQueueTrigger {
+  type: 'queue';
+  /** The queue's declared name. */
+  queue: string;
+  /** Messages per invocation (1–10, up to 10,000 with a batching window on a standard queue). */
+  batchSize: number;
+  /** Seconds to gather a batch (0–300). */
+  maxBatchingWindow: number;
+  /** Concurrent invocations the mapping may make (2–1,000); unset: as many as Lambda allows. */
+  maxConcurrency?: number;
+}
+
+/** `@schedule('rate(5 minutes)' | 'cron(...)', ...)`: an EventBridge Scheduler schedule. */
+export interface ManifestScheduleTrigger {
+  type: 'schedule';
+  /** As written: `rate(5 minutes)`, `cron(0 12 ? * MON-FRI *)` or `at(2027-01-01T00:00:00)`. */
+  expression: string;
+  /** IANA time zone the expression is read in (default UTC). */
+  timezone?: string;
+  /** The event the function receives (Scheduler's target input); default `{}`. */
+  input?: unknown;
+}
+
+/** `@onChange(Table, ...)`: a DynamoDB stream event source mapping. */
+export interface ManifestChangeTrigger {
+  type: 'change';
+  /** The table's declared name. */
+  table: string;
+  /** Records per invocation (1–10,000; default 100). */
+  batchSize: number;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** Retries of a failed batch before it is given up (−1: until the records expire; 0–10,000). */
+  retries: number;
+  /** Declared queue that receives a record of each batch given up. */
+  onFailure?: string;
 }

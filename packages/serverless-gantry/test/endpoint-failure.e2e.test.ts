@@ -61,7 +61,7 @@ describe('a local run whose thread died', () => {
     };
     const { generateService } = await import('../src/generate/service.js');
     const { resolveStageOptions } = await import('../src/config.js');
-    const manifest = { service: 's', stage: 'dev', functions: [], tables: [] };
+    const manifest = { service: 's', stage: 'dev', functions: [], tables: [], queues: [] };
     const fragment = generateService(
       manifest,
       resolveStageOptions({}, { service: 's', stage: 'dev', region: 'eu-west-1' }),

@@ -42,8 +42,11 @@ const manifest: Manifest = {
       ],
       config: {},
       schemas: {},
+      sends: [],
+      triggers: [],
     },
   ],
+  queues: [],
   tables: [
     {
       name: 'people',

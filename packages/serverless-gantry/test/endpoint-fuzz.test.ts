@@ -22,8 +22,11 @@ const manifest: Manifest = {
       uses: [{ table: 'orders', access: 'readwrite' }],
       config: {},
       schemas: {},
+      sends: [],
+      triggers: [],
     },
   ],
+  queues: [],
   tables: [
     {
       name: 'orders',

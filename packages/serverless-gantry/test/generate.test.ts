@@ -44,6 +44,8 @@ function fn(overrides: Partial<ManifestFunction>): ManifestFunction {
     uses: [],
     config: {},
     schemas: {},
+    sends: [],
+    triggers: [],
     ...overrides,
   };
 }
@@ -53,6 +55,7 @@ const manifest = (functions: ManifestFunction[]): Manifest => ({
   stage: 'dev',
   functions,
   tables: [notes, audit],
+  queues: [],
 });
 const options = (stage = 'dev', config: unknown = {}) =>
   resolveStageOptions(config, { service: 'app', stage, region: 'eu-west-1' });
@@ -507,7 +510,7 @@ describe('every name Gantry writes fits its AWS limit and character set', () => 
   };
   const generate = (functions: ManifestFunction[]) =>
     generateService(
-      { service, stage, functions, tables: [notes, longTable] },
+      { service, stage, functions, tables: [notes, longTable], queues: [] },
       resolveStageOptions({}, { service, stage, region: 'ap-southeast-2' }),
       noAuthorizers,
     );

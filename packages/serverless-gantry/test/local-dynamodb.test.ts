@@ -37,8 +37,11 @@ const manifest: Manifest = {
       uses: [{ table: 'orders', access: 'write' }],
       config: {},
       schemas: {},
+      sends: [],
+      triggers: [],
     },
   ],
+  queues: [],
   tables: [
     {
       name: 'orders',

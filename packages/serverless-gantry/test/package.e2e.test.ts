@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
-import { resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
+import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
 import { cfnLint } from './support/cfn-lint.js';
 import { guardIam } from './support/guard.js';
 import { simulate } from './support/iam.js';
-import { iamMatrix, roleOf } from './support/iam-matrix.js';
+import { eventsIamMatrix, iamMatrix, roleOf } from './support/iam-matrix.js';
 import { startOffline } from './support/offline.js';
 import { type CfnTemplate, packageService, sls } from './support/serverless.js';
 
@@ -16,6 +16,7 @@ const cases = [
   { fixture: 'notes', stages: ['dev', 'prod'], production: 'prod' },
   { fixture: 'accounts', stages: ['dev', 'live'], production: 'live' },
   { fixture: 'members', stages: ['dev', 'prod'], production: 'prod' },
+  { fixture: 'events', stages: ['dev', 'prod'], production: 'prod' },
 ];
 
 describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, production }) => {
@@ -269,7 +270,7 @@ describe('fixture notes in detail', () => {
     const result = await sls(cwd, ['gantry', 'routes']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^METHOD\s+PATH\s+FUNCTION\s+TABLES$/);
+    expect(lines[0]).toMatch(/^METHOD\s+PATH\s+FUNCTION\s+USES$/);
     expect(lines).toContainEqual(
       expect.stringMatching(/^POST\s+\/notes\s+notes-api-create\s+audit \(write\), notes \(write\)$/),
     );
@@ -378,4 +379,134 @@ describe('fixture accounts in detail', () => {
     expect(await verdict('s3:PutObject', 'arn:aws:s3:::uploadsbucket/other/42.json')).toBe('ImplicitlyDenied');
     expect(await verdict('s3:GetObject', upload)).toBe('ImplicitlyDenied');
   });
+});
+
+describe('fixture events: queues, schedules and table changes', () => {
+  const cwd = join(fixtures, 'events');
+  const built: Record<string, { template: CfnTemplate; manifest: Manifest }> = {};
+
+  beforeAll(async () => {
+    for (const stage of ['dev', 'prod']) {
+      const routes = await sls(cwd, ['gantry', 'routes', '--json', '--stage', stage]);
+      expect(routes.code, routes.stdout + routes.stderr).toBe(0);
+      built[stage] = { template: (await packageService(cwd, stage)).template, manifest: JSON.parse(routes.stdout) };
+    }
+  });
+
+  it.each(['dev', 'prod'])(
+    '%s: IAM allows exactly what each function declares, per function × queue and stream × action',
+    async (stage) => {
+      const { template, manifest } = built[stage] ?? expect.unreachable();
+      const { mismatches, allowed } = await eventsIamMatrix(template, manifest);
+      expect(mismatches).toEqual([]);
+      // create sends to jobs; fulfil consumes jobs (4) and sends receipts; receipt consumes receipts (4);
+      // count reads the orders stream (3) and sends failed batches to failures.
+      expect(allowed).toBe(1 + 4 + 1 + 4 + 3 + 1);
+    },
+  );
+
+  it('queues: stage-scoped names, FIFO, encryption, dead-letter queue and redrive, visibility from the consumer', () => {
+    const { template } = built.dev ?? expect.unreachable();
+    const queues = Object.fromEntries(
+      resourcesOfType(template, 'AWS::SQS::Queue').map(([id, q]) => [id, q.Properties as Record<string, unknown>]),
+    );
+    expect(queues.JobsQueue).toEqual({
+      QueueName: 'fixture-events-dev-jobs',
+      // six times the consumer's 20 s timeout
+      VisibilityTimeout: 120,
+      MessageRetentionPeriod: 345600,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['JobsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(queues.JobsDeadLetterQueue).toEqual({
+      QueueName: 'fixture-events-dev-jobs-dlq',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+    expect(queues.ReceiptsQueue).toMatchObject({
+      QueueName: 'fixture-events-dev-receipts.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      VisibilityTimeout: 36,
+    });
+    expect(queues.FailuresQueue).toMatchObject({ QueueName: 'fixture-events-dev-failures', VisibilityTimeout: 30 });
+    expect(template.Outputs?.JobsQueueUrl).toMatchObject({ Value: { Ref: 'JobsQueue' } });
+    const create = roleOf(template, 'orders-api-create').lambda.Properties as unknown as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(create.Environment.Variables.GANTRY_QUEUE_JOBS).toEqual({ Ref: 'JobsQueue' });
+  });
+
+  it('event source mappings report partial batch failures; the stream one retries, then sends to the failure queue', () => {
+    const { template } = built.dev ?? expect.unreachable();
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(
+      ([, m]) => m.Properties as Record<string, unknown>,
+    );
+    expect(mappings).toHaveLength(3);
+    for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mappings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] }, BatchSize: 5 }),
+        expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] }, BatchSize: 10 }),
+        expect.objectContaining({
+          EventSourceArn: { 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] },
+          BatchSize: 100,
+          StartingPosition: 'LATEST',
+          MaximumRetryAttempts: 3,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailuresQueue', 'Arn'] } } },
+        }),
+      ]),
+    );
+    const orders = template.Resources.OrdersTable?.Properties as Record<string, unknown>;
+    expect(orders.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
+  it.each(['dev', 'prod'])(
+    '%s: schedules run through a role of their own that may invoke that function alone',
+    async (stage) => {
+      const { template } = built[stage] ?? expect.unreachable();
+      const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(
+        ([, r]) => r.Properties as Record<string, unknown>,
+      );
+      expect(schedules).toEqual([
+        expect.objectContaining({
+          Name: `fixture-events-${stage}-order-work-purge`,
+          ScheduleExpression: 'cron(0 3 * * ? *)',
+          ScheduleExpressionTimezone: 'Europe/Berlin',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          // custom.gantry.stages.dev.schedules: false
+          State: stage === 'prod' ? 'ENABLED' : 'DISABLED',
+          Target: expect.objectContaining({ Input: '{"olderThanDays":30}' }),
+        }),
+        expect.objectContaining({
+          Name: `fixture-events-${stage}-order-work-purge-2`,
+          ScheduleExpression: 'rate(12 hours)',
+          Target: expect.objectContaining({ Input: '{}' }),
+        }),
+      ]);
+      const target = schedules[0]?.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } };
+      const roleId = target.RoleArn['Fn::GetAtt'][0];
+      const role = template.Resources[roleId]?.Properties as {
+        RoleName: string;
+        AssumeRolePolicyDocument: { Statement: { Principal: unknown }[] };
+        Policies: { PolicyDocument: { Statement: unknown[] } }[];
+      };
+      expect(role.AssumeRolePolicyDocument.Statement.map((s) => s.Principal)).toEqual([
+        { Service: ['scheduler.amazonaws.com'] },
+      ]);
+      const statements = resolveIntrinsics(
+        role.Policies.flatMap((p) => p.PolicyDocument.Statement),
+        template,
+        TEST_DEPLOYMENT,
+      ) as unknown[];
+      const roleArn = `arn:aws:iam::${TEST_DEPLOYMENT.accountId}:role/${role.RoleName}`;
+      const functionArn = (fn: string) =>
+        `arn:aws:lambda:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:function:${roleOf(template, fn).lambda.Properties.FunctionName}`;
+      const invoke = (fn: string) =>
+        simulate(statements, { action: 'lambda:InvokeFunction', resource: functionArn(fn), roleArn }, TEST_DEPLOYMENT);
+      expect(await invoke('order-work-purge')).toBe('Allowed');
+      expect(await invoke('order-work-count')).toBe('ImplicitlyDenied');
+      expect(await invoke('orders-api-create')).toBe('ImplicitlyDenied');
+    },
+  );
 });

@@ -3,8 +3,10 @@ import {
   type ClassMetadata,
   combineAccess,
   isAccess,
+  isQueue,
   isTable,
   type MethodMetadata,
+  type QueueDefinition,
   readClassMetadata,
   type Schema,
   type TableDefinition,
@@ -15,6 +17,7 @@ import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { GantryBuildError } from '../errors.js';
 import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
+import { checkQueueConsumers, manifestQueue, methodTriggers } from './events.js';
 
 /** A handler module after import: its path relative to the service and its exports. */
 export interface LoadedModule {
@@ -25,6 +28,8 @@ export interface LoadedModule {
 export interface ManifestContext {
   service: string;
   stage: string;
+  /** Function defaults (`custom.gantry.defaults`): a queue's default visibility follows its consumer's timeout. */
+  defaults?: { timeout?: number | undefined };
 }
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]+$/;
@@ -60,6 +65,8 @@ export function discoverManifest(
   const problems: string[] = [];
   const reportedTables = new Set<TableDefinition>();
   const tables = new Map<string, { def: TableDefinition; source: string }>();
+  const queues = new Map<string, { def: QueueDefinition; source: string }>();
+  const changed = new Set<string>(); // tables whose changes a function consumes: they get a stream
   const seenClasses = new Set<unknown>();
   const functions: ManifestFunction[] = [];
 
@@ -74,9 +81,22 @@ export function discoverManifest(
     }
   };
 
+  const addQueue = (def: QueueDefinition, source: string, where: string) => {
+    const known = queues.get(def.name);
+    if (!known) queues.set(def.name, { def, source });
+    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def) && !reportedQueues.has(def)) {
+      reportedQueues.add(def);
+      problems.push(
+        `${where}: a second, different queue is named '${def.name}' (first in ${known.source}); give each queue its own name.`,
+      );
+    }
+  };
+  const reportedQueues = new Set<QueueDefinition>();
+
   for (const mod of modules) {
     for (const [exportName, value] of Object.entries(mod.exports)) {
       if (isTable(value)) addTable(value, mod.file, `${mod.file} › ${exportName}`);
+      if (isQueue(value)) addQueue(value, mod.file, `${mod.file} › ${exportName}`);
     }
   }
 
@@ -89,8 +109,15 @@ export function discoverManifest(
       for (const record of Object.values(meta.methods)) {
         const where = `${mod.file} › ${className}.${record.method}`;
         const fn = buildFunction(record, meta, { className, exportName, file: mod.file, where }, problems);
-        for (const use of record.uses) if (isTable(use.table)) addTable(use.table, mod.file, where);
-        functions.push(fn);
+        for (const use of record.uses) if (isTable(use.resource)) addTable(use.resource, mod.file, where);
+        const events = methodTriggers(record, where, problems, {
+          queue: (def) => addQueue(def, mod.file, where),
+          table: (def) => {
+            addTable(def, mod.file, where);
+            changed.add(def.name);
+          },
+        });
+        functions.push({ ...fn, sends: events.sends, triggers: events.triggers });
       }
     }
   }
@@ -99,12 +126,17 @@ export function discoverManifest(
   for (const { def, source } of tables.values()) checkKeyTypes(def, source, problems);
   for (const { def, source } of tables.values()) checkIndexNames(def, source, problems);
   checkCollisions(functions, problems);
+  const manifestQueues = [...queues.values()].map(({ def, source }) =>
+    manifestQueue(def, source, context, functions, problems),
+  );
+  checkQueueConsumers(functions, manifestQueues, problems);
 
   const manifest = {
     service: context.service,
     stage: context.stage,
     functions,
-    tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context)),
+    tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context, changed.has(def.name))),
+    queues: manifestQueues,
   };
   return { manifest, problems };
 }
@@ -125,7 +157,7 @@ function buildFunction(
   meta: ClassMetadata,
   at: { className: string; exportName: string; file: string; where: string },
   problems: string[],
-): ManifestFunction {
+): Omit<ManifestFunction, 'sends' | 'triggers'> {
   const { where } = at;
   for (const problem of record.problems) problems.push(`${where}: ${problem}`);
   if (record.kind === 'method' && !record.isStatic) {
@@ -175,9 +207,9 @@ function buildFunction(
 
   const uses = new Map<string, Access>();
   for (const use of record.uses) {
-    if (!isTable(use.table) || !isAccess(use.access)) continue; // reported from record.problems
-    const before = uses.get(use.table.name);
-    uses.set(use.table.name, before ? combineAccess(before, use.access) : use.access);
+    if (!isTable(use.resource) || !isAccess(use.access)) continue; // queues: methodTriggers; the rest: record.problems
+    const before = uses.get(use.resource.name);
+    uses.set(use.resource.name, before ? combineAccess(before, use.access) : use.access);
   }
 
   const cors = meta.api?.options.cors;
@@ -350,7 +382,14 @@ function checkRoutePath(path: string, method: string, where: string, problems: s
   return names;
 }
 
-function manifestTable(def: TableDefinition, source: string, context: ManifestContext): ManifestTable {
+/** `consumed`: a function runs on its changes, so it has a stream (NEW_AND_OLD_IMAGES unless declared). */
+function manifestTable(
+  def: TableDefinition,
+  source: string,
+  context: ManifestContext,
+  consumed: boolean,
+): ManifestTable {
+  const stream = def.stream ?? (consumed ? 'NEW_AND_OLD_IMAGES' : undefined);
   return {
     name: def.name,
     tableName: deployedTableName(context.service, context.stage, def.name),
@@ -359,7 +398,7 @@ function manifestTable(def: TableDefinition, source: string, context: ManifestCo
     ...(def.sortKey ? { sortKey: def.sortKey } : {}),
     indexes: Object.entries(def.indexes ?? {}).map(([name, index]) => ({ name, ...index })),
     ...(def.ttl ? { ttl: def.ttl } : {}),
-    ...(def.stream ? { stream: def.stream } : {}),
+    ...(stream ? { stream } : {}),
     source,
   };
 }

@@ -1,6 +1,26 @@
 import { accessActions, type IamStatement } from '@gantry/decorators';
 import type { ManifestFunction, ManifestTable } from '../manifest.js';
 import { pascal, tableLogicalId } from './names.js';
+import { queueArn } from './queues.js';
+
+/** What Lambda's event source mapping does with a consumer's role on its queue: receive, delete, hide longer, read its settings. */
+export const QUEUE_CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+] as const;
+
+/**
+ * What Lambda's event source mapping does with a consumer's role on a table's stream. Not
+ * `dynamodb:ListStreams`: it applies to no resource (IAM needs `"Resource": "*"` for it, which Gantry
+ * never writes), and the mapping is given the stream's ARN, so it has nothing to list.
+ */
+export const STREAM_CONSUMER_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+] as const;
 
 export interface PolicyStatement {
   Sid?: string;
@@ -15,8 +35,10 @@ const WRITE_ACTIONS = accessActions('write');
 
 /**
  * The statements of one function's role: writing to its own log group, exactly the DynamoDB actions
- * of each `uses` on exactly that table (its indexes only for reads, only when it has indexes), and
- * the statements the user wrote in `@fn({ iamStatements })`. Nothing else.
+ * of each `uses` on exactly that table (its indexes only for reads, only when it has indexes),
+ * sending to each queue it `uses(Q, 'send')` or sends failed change batches to, consuming the queue
+ * it consumes, reading the stream of the table whose changes it consumes, and the statements the
+ * user wrote in `@fn({ iamStatements })`. Nothing else.
  */
 export function functionPolicyStatements(
   fn: ManifestFunction,
@@ -46,6 +68,34 @@ export function functionPolicyStatements(
     if (use.access !== 'read') {
       statements.push({ Sid: `Write${pascal(table.name)}`, Effect: 'Allow', Action: WRITE_ACTIONS, Resource: [arn] });
     }
+  }
+  const sendsTo = new Set(fn.sends);
+  for (const trigger of fn.triggers) {
+    if (trigger.type === 'queue') {
+      statements.push({
+        Sid: `Consume${pascal(trigger.queue)}`,
+        Effect: 'Allow',
+        Action: [...QUEUE_CONSUMER_ACTIONS],
+        Resource: [queueArn(trigger.queue)],
+      });
+    } else if (trigger.type === 'change') {
+      statements.push({
+        Sid: `Changes${pascal(trigger.table)}`,
+        Effect: 'Allow',
+        Action: [...STREAM_CONSUMER_ACTIONS],
+        Resource: [{ 'Fn::GetAtt': [tableLogicalId(trigger.table), 'StreamArn'] }],
+      });
+      // Lambda sends the record of a batch it gives up with the function's own role.
+      if (trigger.onFailure) sendsTo.add(trigger.onFailure);
+    }
+  }
+  for (const queue of sendsTo) {
+    statements.push({
+      Sid: `Send${pascal(queue)}`,
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: [queueArn(queue)],
+    });
   }
   return [...statements, ...(fn.config.iamStatements ?? []).map((s: IamStatement) => ({ ...s }))];
 }

@@ -106,3 +106,23 @@ export function oslsRouteId(method: string, path: string): string {
     );
   return `HttpApiRoute${`${method} ${path}`.split('/').map(part).join('')}`;
 }
+
+/** SQS queue names: [a-zA-Z0-9_-], 80 characters at most, `.fifo` included for a FIFO queue. */
+export const QUEUE_NAME_LIMIT = 80;
+
+/** The deployed queue name: `<service>-<stage>-<name>`, with `.fifo` for a FIFO queue. */
+export function deployedQueueName(service: string, stage: string, queue: string, fifo: boolean): string {
+  const suffix = fifo ? '.fifo' : '';
+  return `${fitName(`${service}-${stage}-${queue}`, QUEUE_NAME_LIMIT - suffix.length)}${suffix}`;
+}
+
+export const queueLogicalId = (queueName: string) => logicalId(pascal(queueName), 'Queue');
+export const deadLetterLogicalId = (queueName: string) => logicalId(pascal(queueName), 'DeadLetterQueue');
+/** The output that carries a queue's URL: `JobsQueueUrl`. */
+export const queueOutputId = (queueName: string) => logicalId(pascal(queueName), 'QueueUrl');
+export const scheduleLogicalId = (functionName: string, index: number) =>
+  logicalId(pascal(functionName), `Schedule${index === 0 ? '' : index + 1}`);
+export const schedulerRoleLogicalId = (functionName: string) => logicalId(pascal(functionName), 'SchedulerRole');
+/** EventBridge Scheduler schedule names: [0-9a-zA-Z-_.], 64 characters at most. */
+export const scheduleName = (service: string, stage: string, fn: string, index: number) =>
+  fitName(`${service}-${stage}-${fn}${index === 0 ? '' : `-${index + 1}`}`, 64);

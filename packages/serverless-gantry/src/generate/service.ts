@@ -9,11 +9,14 @@ import {
   oslsFunctionStem,
   oslsRouteId,
   policyName,
+  queueLogicalId,
   roleLogicalId,
   roleName,
   tableLogicalId,
   tableOutputId,
 } from './names.js';
+import { queueArn, queueOutputs, queueResources } from './queues.js';
+import { scheduleResources } from './schedules.js';
 import { tableResource } from './tables.js';
 import { DEFAULT_USER_POOL_AUTHORIZER, userPoolFragment } from './user-pool.js';
 
@@ -132,13 +135,20 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
         'change one path (route IDs ignore case and punctuation)',
       );
     }
-    const events = fn.routes.map((route) => {
+    const events: Record<string, unknown>[] = fn.routes.map((route) => {
       const { authorizer, problem } = routeAuthorizer(fn, route, authorizers);
       if (problem) problems.push(problem);
       return httpApiEvent(route, authorizer);
     });
+    events.push(...eventSourceMappings(fn));
     fragment.functions[fn.name] = functionConfig(fn, manifest, options, deployedName, events);
     fragment.entries.push(entryFile(fn, RUNTIME_MODULE));
+    for (const [id, resource] of Object.entries(
+      scheduleResources(fn, { service, stage, region, enabled: options.schedules }),
+    )) {
+      ids.claim(id, `${where} (its schedules)`, 'rename one method or set @fn({ name })');
+      fragment.resources[id] = resource;
+    }
   }
 
   for (const table of manifest.tables) {
@@ -146,6 +156,14 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     ids.claim(id, `${table.source} › table '${table.name}'`, 'rename one of the tables');
     fragment.resources[id] = tableResource(table, options);
     fragment.outputs[tableOutputId(table.name)] = { Description: `Table '${table.name}'`, Value: { Ref: id } };
+  }
+
+  for (const queue of manifest.queues) {
+    for (const [id, resource] of Object.entries(queueResources(queue))) {
+      ids.claim(id, `${queue.source} › queue '${queue.name}'`, 'rename one of the queues');
+      fragment.resources[id] = resource;
+    }
+    Object.assign(fragment.outputs, queueOutputs(queue));
   }
 
   collect(problems, () => {
@@ -213,18 +231,64 @@ function checkSids(statements: PolicyStatement[], where: string, problems: strin
   }
 }
 
+/**
+ * osls `sqs` and `stream` events: it compiles them into `AWS::Lambda::EventSourceMapping`s (on the
+ * function's own role, which `functionPolicyStatements` gives exactly the consumer's actions).
+ * Gantry's consumers always report partial batch failures, so AWS retries only the failed records.
+ */
+function eventSourceMappings(fn: ManifestFunction): Record<string, unknown>[] {
+  return fn.triggers.flatMap((trigger): Record<string, unknown>[] => {
+    if (trigger.type === 'queue') {
+      return [
+        {
+          sqs: {
+            arn: queueArn(trigger.queue),
+            batchSize: trigger.batchSize,
+            ...(trigger.maxBatchingWindow > 0 ? { maximumBatchingWindow: trigger.maxBatchingWindow } : {}),
+            functionResponseType: 'ReportBatchItemFailures',
+            ...(trigger.maxConcurrency !== undefined ? { maximumConcurrency: trigger.maxConcurrency } : {}),
+          },
+        },
+      ];
+    }
+    if (trigger.type === 'change') {
+      return [
+        {
+          stream: {
+            type: 'dynamodb',
+            arn: { 'Fn::GetAtt': [tableLogicalId(trigger.table), 'StreamArn'] },
+            batchSize: trigger.batchSize,
+            startingPosition: trigger.startingPosition,
+            maximumRetryAttempts: trigger.retries,
+            functionResponseType: 'ReportBatchItemFailures',
+            ...(trigger.onFailure
+              ? { destinations: { onFailure: { arn: queueArn(trigger.onFailure), type: 'sqs' } } }
+              : {}),
+          },
+        },
+      ];
+    }
+    return []; // schedules are resources of their own (scheduleResources)
+  });
+}
+
 function functionConfig(
   fn: ManifestFunction,
   manifest: Manifest,
   options: StageOptions,
   deployedName: string,
-  events: ReturnType<typeof httpApiEvent>[],
+  events: Record<string, unknown>[],
 ) {
   const { memory, timeout, description, reservedConcurrency, environment } = fn.config;
-  const tableEnv: Record<string, string> = {};
+  const tableEnv: Record<string, unknown> = {};
   for (const use of fn.uses) {
     const table = manifest.tables.find((t) => t.name === use.table);
     if (table) tableEnv[table.envVar] = table.tableName;
+  }
+  // A queue's `Ref` is its URL, which the kit's queue client sends to.
+  for (const name of fn.sends) {
+    const queue = manifest.queues.find((q) => q.name === name);
+    if (queue) tableEnv[queue.envVar] = { Ref: queueLogicalId(queue.name) };
   }
   const memorySize = memory ?? options.defaults.memory;
   const timeoutSeconds = timeout ?? options.defaults.timeout;

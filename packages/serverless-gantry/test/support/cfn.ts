@@ -8,6 +8,9 @@ export interface Deployment {
 
 export const TEST_DEPLOYMENT: Deployment = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' };
 
+/** The label AWS gives a table's stream (when it was turned on) stands for any here. */
+export const TEST_STREAM_LABEL = '2026-12-07T00:00:00.000';
+
 /**
  * Resolves the CloudFormation intrinsics used in generated policies (Ref, Fn::GetAtt Arn, Fn::Sub,
  * Fn::Join) to the strings AWS would produce for this template, so policies can be evaluated.
@@ -46,6 +49,9 @@ function ref(id: string, template: CfnTemplate, at: Deployment): string {
   const resource = template.Resources[id];
   if (resource?.Type === 'AWS::DynamoDB::Table') return String(resource.Properties?.TableName);
   if (resource?.Type === 'AWS::IAM::Role') return String(resource.Properties?.RoleName);
+  if (resource?.Type === 'AWS::SQS::Queue') {
+    return `https://sqs.${at.region}.amazonaws.com/${at.accountId}/${resource.Properties?.QueueName}`;
+  }
   throw new Error(`cannot resolve Ref ${id}`);
 }
 
@@ -56,6 +62,15 @@ function getAtt(id: string, attribute: string, template: CfnTemplate, at: Deploy
   }
   if (attribute === 'Arn' && resource?.Type === 'AWS::IAM::Role') {
     return `arn:${at.partition}:iam::${at.accountId}:role/${resource.Properties?.RoleName}`;
+  }
+  if (attribute === 'StreamArn' && resource?.Type === 'AWS::DynamoDB::Table') {
+    return `${getAtt(id, 'Arn', template, at)}/stream/${TEST_STREAM_LABEL}`;
+  }
+  if (attribute === 'Arn' && resource?.Type === 'AWS::SQS::Queue') {
+    return `arn:${at.partition}:sqs:${at.region}:${at.accountId}:${resource.Properties?.QueueName}`;
+  }
+  if (attribute === 'Arn' && resource?.Type === 'AWS::Lambda::Function') {
+    return `arn:${at.partition}:lambda:${at.region}:${at.accountId}:function:${resource.Properties?.FunctionName}`;
   }
   if (attribute === 'Arn' && resource?.Type === 'AWS::S3::Bucket') {
     // An unnamed bucket gets a generated name; the lower-cased logical ID stands in for it.

@@ -1,6 +1,6 @@
 import type { Manifest } from '../../src/manifest.js';
-import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './cfn.js';
-import { dynamodbActionsOn, simulate } from './iam.js';
+import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT, TEST_STREAM_LABEL } from './cfn.js';
+import { actionsOn, dynamodbActionsOn, simulate } from './iam.js';
 import type { CfnTemplate } from './serverless.js';
 
 // The access contract, written out here independently of the implementation (README of
@@ -74,4 +74,54 @@ export async function iamMatrix(template: CfnTemplate, manifest: Manifest, stage
     }
   }
   return { mismatches, allowed, tableActions };
+}
+
+// The events contract, written out independently of the implementation (decorators' README):
+// `@uses(Q, 'send')` and a change consumer's onFailure queue → SendMessage; `@consumes(Q)` → what
+// Lambda's SQS mapping needs; `@onChange(T)` → what its stream mapping needs, on that stream only.
+const QUEUE_CONSUMER = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
+const STREAM_CONSUMER = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+
+/**
+ * Every generated role over function × queue (and one never declared) × every SQS action on a queue,
+ * and function × table stream × every DynamoDB action on a stream: where the verdict differs from
+ * the events contract, and how many requests were allowed.
+ */
+export async function eventsIamMatrix(template: CfnTemplate, manifest: Manifest) {
+  const queueActions = await actionsOn('sqs', 'queue');
+  const streamActions = await dynamodbActionsOn('stream');
+  const at = TEST_DEPLOYMENT;
+  const queueArn = (name: string) => `arn:aws:sqs:${at.region}:${at.accountId}:${name}`;
+  const mismatches: string[] = [];
+  let allowed = 0;
+  for (const fn of manifest.functions) {
+    const { statements, roleArn } = roleOf(template, fn.name);
+    const check = async (action: string, resource: string, expected: boolean) => {
+      const verdict = await simulate(statements, { action, resource, roleArn }, at);
+      if ((verdict === 'Allowed') !== expected) mismatches.push(`${fn.name}: ${action} on ${resource} → ${verdict}`);
+      if (verdict === 'Allowed') allowed++;
+    };
+    const consumes = new Set(fn.triggers.flatMap((t) => (t.type === 'queue' ? [t.queue] : [])));
+    const sends = new Set([...fn.sends, ...fn.triggers.flatMap((t) => (t.type === 'change' && t.onFailure ? [t.onFailure] : []))]);
+    const changes = new Set(fn.triggers.flatMap((t) => (t.type === 'change' ? [t.table] : [])));
+    const undeclared = { name: 'undeclared', queueName: `${manifest.service}-undeclared`, deadLetter: undefined };
+    for (const queue of [...manifest.queues, undeclared]) {
+      const names = [queue.queueName, ...(queue.deadLetter ? [queue.deadLetter.queueName] : [])];
+      for (const [i, name] of names.entries()) {
+        const main = i === 0; // nothing is granted on a dead-letter queue
+        for (const action of queueActions) {
+          const expected =
+            main &&
+            ((action === 'sqs:SendMessage' && sends.has(queue.name)) ||
+              (QUEUE_CONSUMER.includes(action) && consumes.has(queue.name)));
+          await check(action, queueArn(name), expected);
+        }
+      }
+    }
+    for (const table of manifest.tables) {
+      const stream = `arn:aws:dynamodb:${at.region}:${at.accountId}:table/${table.tableName}/stream/${TEST_STREAM_LABEL}`;
+      for (const action of streamActions) await check(action, stream, STREAM_CONSUMER.includes(action) && changes.has(table.name));
+    }
+  }
+  return { mismatches, allowed };
 }

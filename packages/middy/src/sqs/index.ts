@@ -1,0 +1,1 @@
+export { type QueueClient, QueueSendError, queueClient, type SendOptions } from './queue-client.js';

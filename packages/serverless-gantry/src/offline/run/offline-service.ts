@@ -1,0 +1,174 @@
+import type { BuiltService } from '../../build-service.js';
+import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../../generate/user-pool.js';
+import { OPENAPI_LOCAL_PATH } from '../../openapi/openapi-document.js';
+import { serviceOpenApi } from '../../openapi/service-openapi.js';
+import { routeTable } from '../../route-table.js';
+import type { CorsRules } from '../http/api-gateway-front.js';
+import { servedRoutes } from '../http/served-routes.js';
+import { leaveJwtToFront, localAuth, startServiceIssuer } from './local-auth.js';
+import type { LocalRun } from './local-run.js';
+import {
+  failureLine,
+  localUrl,
+  offlineAddress,
+  reloadOnChange,
+  startFront,
+  startOfflineRun,
+  stopAfterFailure,
+  whenListening,
+} from './offline-hooks.js';
+import { type StartHooks, serverlessOffline, stopOnStartFailure } from './start-failure.js';
+
+/** The slice of the Serverless service `sls offline` reads and shapes. */
+export interface OfflineServiceConfig {
+  functions?: Record<string, unknown> | null;
+  custom?: { 'serverless-offline'?: { host?: unknown; httpPort?: unknown; lambdaPort?: unknown } };
+  provider: {
+    httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
+    timeout?: number | undefined;
+    environment?: Record<string, unknown> | undefined;
+  };
+}
+
+/** serverless-offline's command-line options Gantry reads (the object osls shares with every plugin). */
+export interface OfflineCliOptions {
+  host?: string;
+  httpPort?: string;
+  lambdaPort?: string;
+  noTimeout?: boolean;
+}
+
+export interface OfflineLog {
+  notice(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export interface OfflineServiceInput {
+  service: OfflineServiceConfig;
+  serviceDir: string;
+  built: BuiltService;
+  cli: OfflineCliOptions;
+  log: OfflineLog;
+  pluginManager: StartHooks;
+  /** Which Node runs the functions, said at start. */
+  nodeLine?: string | undefined;
+  /** The plugin's name in osls's hooks: its own start hook is not wrapped. */
+  pluginName: string;
+}
+
+/**
+ * Everything Gantry adds to `sls offline`, composed: the API Gateway front on serverless-offline's
+ * port (serverless-offline moved behind it), the local issuer standing in for JWT authorizers, the
+ * embedded DynamoDB and its IAM-enforcing endpoint, reload on change, and the lines printed at start.
+ * A failure of another plugin's start stops all of it. Returns the function that stops it.
+ */
+export async function startOfflineService(input: OfflineServiceInput): Promise<() => Promise<void>> {
+  const { service, built, cli, log } = input;
+  const stops: (() => unknown)[] = [];
+  let local: LocalRun | undefined;
+  const stop = async () => {
+    // Last started, first stopped: the watcher, the issuer and front, then the local DynamoDB.
+    for (const each of stops.splice(0).reverse()) await each();
+  };
+  // Registered first, so a failure of the next plugins' start hooks (serverless-esbuild's bundle,
+  // serverless-offline's servers and routes) releases everything and sls exits 1.
+  stopOnStartFailure(input.pluginManager, input.pluginName, async (error) => {
+    log.error(
+      `gantry: sls offline failed to start (${error instanceof Error ? error.message : String(error)}); stopping the local DynamoDB and the API front`,
+    );
+    await stop();
+    await serverlessOffline(input.pluginManager)
+      ?.end(true)
+      .catch(() => undefined);
+  });
+  const { offline, page } = built.options;
+  const address = offlineAddress(service.custom?.['serverless-offline'], cli);
+  const ready: string[] = [];
+  let upstream = address;
+  try {
+    // The front first: if its port is taken, nothing else has started that would keep sls running.
+    if (offline.apiGateway ?? true) {
+      const cors = built.fragment.cors as CorsRules | undefined;
+      // The OpenAPI document of this run, made at start like the routes: at a path no route can have.
+      const { document, warnings } = await serviceOpenApi({
+        manifest: built.manifest,
+        servicePath: input.serviceDir,
+        region: built.input.region,
+        httpApi: service.provider.httpApi,
+        servers: [{ url: localUrl(address, ''), description: 'sls offline' }],
+      });
+      for (const warning of warnings) log.warning(warning);
+      const documents = { [OPENAPI_LOCAL_PATH]: document };
+      // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
+      const routes = servedRoutes(service.functions);
+      const auth = await localAuth(input.serviceDir, service.provider.httpApi?.authorizers);
+      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt);
+      stops.push(front.stop);
+      // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
+      // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
+      if (cors && service.provider.httpApi) delete service.provider.httpApi.cors;
+      upstream = { ...address, port: front.upstreamPort };
+      // serverless-offline's box below lists the hidden port; it prints it with console.log and has
+      // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
+      log.notice(
+        `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
+      );
+      ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
+      ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
+      // Without known routes (a catch-all or REST events also answer) the front cannot check them:
+      // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
+      if (auth && routes) {
+        leaveJwtToFront(service.functions, auth);
+        const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes);
+        stops.push(issuer.stop);
+        ready.push(issuer.line);
+        // The page signs in against the local issuer that stands in for the user pool.
+        standInPageAuth(service.functions, built, issuer.issuers);
+      }
+    }
+    const behind =
+      upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
+    if (input.nodeLine) ready.push(input.nodeLine);
+    ready.push(`Routes${behind}:\n${routeTable(built.manifest, localUrl(address))}`);
+    local = await startOfflineRun(service, built, input.serviceDir, {
+      noTimeout: cli.noTimeout === true,
+      // The thread died while serving: say so in one line and stop (see docs/architecture.md).
+      onFailure: (reason) => {
+        log.error(failureLine(reason));
+        void stop().finally(stopAfterFailure);
+      },
+    });
+    stops.push(local.stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  stops.push(reloadOnChange(built, local, log));
+  log.notice(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
+  if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
+  // Said once serverless-offline is up, so these are the last lines a developer sees at start.
+  void whenListening(upstream).then((up) => {
+    if (up) for (const line of ready) log.notice(line);
+  });
+  return stop;
+}
+
+/**
+ * The page's function of a service with a user pool gets the pool's issuer and client id as
+ * CloudFormation values; under `sls offline` it gets the local stand-ins and the local discovery.
+ */
+function standInPageAuth(
+  functions: Record<string, unknown> | null | undefined,
+  built: BuiltService,
+  issuers: Record<string, string>,
+): void {
+  const { userPool } = built.options;
+  if (!userPool) return;
+  const authorizer = userPool.authorizer ?? DEFAULT_USER_POOL_AUTHORIZER;
+  for (const fn of Object.values(functions ?? {})) {
+    const config = fn as { environment?: Record<string, unknown> } | null;
+    if (config?.environment?.[PAGE_AUTH_ENV.issuer] === undefined) continue;
+    config.environment = { ...config.environment, ...localPageAuthEnvironment(authorizer, issuers[authorizer]) };
+  }
+}
