@@ -119,7 +119,7 @@ describe('events in the Manifest', () => {
     }
     const problems = problemsOf({ Bad, DeadLetters: queue('dl', { deadLetter: { maxReceiveCount: 0 } }) });
     const expected = [
-      "src/work.ts › Bad.ordered: @consumes(ordered, { batchSize: 20 }): a FIFO queue delivers at most 10 messages per batch (Lambda); set batchSize to 10 or less.",
+      'src/work.ts › Bad.ordered: @consumes(ordered, { batchSize: 20 }): a FIFO queue delivers at most 10 messages per batch (Lambda); set batchSize to 10 or less.',
       'src/work.ts › Bad.ordered: @consumes(ordered, { maxBatchingWindow: 5 }): Lambda has no batching window for FIFO queues; remove maxBatchingWindow.',
       'src/work.ts › Bad.big: @consumes(jobs, { batchSize: 50 }): more than 10 messages per batch needs a batching window (Lambda); add maxBatchingWindow of at least 1 second, or set batchSize to 10 or less.',
       "src/work.ts › Bad.slow: its timeout (30 s) is longer than queue 'small''s visibility timeout (10 s), and AWS refuses such a trigger at deploy; raise visibilityTimeout to at least 180 (six times the timeout plus the batching window), or leave it out for that default.",
@@ -133,7 +133,9 @@ describe('events in the Manifest', () => {
     ];
     for (const problem of expected) expect(problems).toContain(problem);
     // The schedule grammar: each expression's problem is reported with where it was written.
-    expect(problems.filter((p) => p.startsWith('src/work.ts › Bad.badSchedules: @schedule: ')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      problems.filter((p) => p.startsWith('src/work.ts › Bad.badSchedules: @schedule: ')).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(problems.join('\n')).toMatch(/cron\(0 12 \* \* \* \*\)/);
     expect(problems.join('\n')).toMatch(/rate\(5 minute\)/);
     expect(problems.join('\n')).toMatch(/Mars\/Olympus/);

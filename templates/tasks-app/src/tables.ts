@@ -16,3 +16,11 @@ export const Tasks = table('tasks', {
     },
   },
 });
+
+/**
+ * Each list's open and done counts, kept by `ListCounts.count` from the tasks' changes (the `tasks`
+ * table's stream): reading them is one GetItem, however long the list.
+ */
+export const Counts = table('counts', {
+  partitionKey: { name: 'ownerList', type: 'S' },
+});

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -270,3 +271,93 @@ function inline(page: string, tag: 'script' | 'style'): string {
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+describe('between requests', () => {
+  const counts = async (listId: string, user = ann) =>
+    (await user.request('GET', `/lists/${listId}/counts`)).body as { open: number; done: number };
+
+  it("keeps each list's open and done counts from the tasks' changes", async () => {
+    const listId = `counted-${Date.now()}`;
+    const created = (await ann.request('POST', `/lists/${listId}/tasks`, { body: { title: 'Count me' } })).body as {
+      id: string;
+    };
+    await ann.request('POST', `/lists/${listId}/tasks`, { body: { title: 'And me' } });
+    await service.drain();
+    expect(await counts(listId)).toEqual({ open: 2, done: 0 });
+
+    await ann.request('PATCH', `/tasks/${created.id}`, { body: { done: true, version: 1 } });
+    await ann.request('PATCH', `/tasks/${created.id}`, { body: { title: 'Counted', version: 2 } }); // no count change
+    await service.drain();
+    expect(await counts(listId)).toEqual({ open: 1, done: 1 });
+
+    await ann.request('DELETE', `/tasks/${created.id}?version=3`);
+    await service.drain();
+    expect(await counts(listId)).toEqual({ open: 1, done: 0 });
+    // Another user's list of the same name is another list.
+    expect(await counts(listId, bob)).toEqual({ open: 0, done: 0 });
+  });
+
+  it('clears done tasks in the background: 202 at once, then the queue consumer deletes them', async () => {
+    const listId = `clearing-${Date.now()}`;
+    const ids: string[] = [];
+    for (const title of ['a', 'b', 'c']) {
+      ids.push(((await ann.request('POST', `/lists/${listId}/tasks`, { body: { title } })).body as { id: string }).id);
+    }
+    await ann.request('PATCH', `/tasks/${ids[0]}`, { body: { done: true, version: 1 } });
+    await ann.request('PATCH', `/tasks/${ids[2]}`, { body: { done: true, version: 1 } });
+
+    const accepted = await ann.request('DELETE', `/lists/${listId}/done`);
+    expect(accepted.status).toBe(202);
+    await service.drain();
+    const left = (await ann.request('GET', `/lists/${listId}/tasks`)).body as { items: { id: string }[] };
+    expect(left.items.map((t) => t.id)).toEqual([ids[1]]);
+    expect(await counts(listId)).toEqual({ open: 1, done: 0 });
+  });
+
+  it('removes tasks done long ago when the nightly schedule runs, and keeps the rest', async () => {
+    const listId = `purged-${Date.now()}`;
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const item = (id: string, done: boolean, updatedAt: string) => ({
+      owner: 'ann',
+      ownerList: `ann#${listId}`,
+      id,
+      listId,
+      title: id,
+      done,
+      version: 1,
+      createdAt: updatedAt,
+      updatedAt,
+    });
+    const writer = service.documentClient();
+    for (const task of [
+      item('done-old', true, old),
+      item('open-old', false, old),
+      item('done-new', true, new Date().toISOString()),
+    ]) {
+      await writer.send(new PutCommand({ TableName: service.tables.tasks, Item: task }));
+    }
+    const outcome = await service.runSchedule('list-work-purge');
+    expect(outcome).toMatchObject({ type: 'result' });
+    const left = await writer.send(
+      new QueryCommand({
+        TableName: service.tables.tasks,
+        IndexName: 'byList',
+        KeyConditionExpression: 'ownerList = :l',
+        ExpressionAttributeValues: { ':l': `ann#${listId}` },
+      }),
+    );
+    expect(left.Items?.map((t) => t.id).sort()).toEqual(['done-new', 'open-old']);
+  });
+
+  it('lets only the function that declares it send to the queue', async () => {
+    const queueUrl = service.queues['clear-done'] as string;
+    const body = JSON.stringify({ owner: 'ann', listId: 'x' });
+    await expect(
+      service.sqsClient('tasks-api-create').send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      service.sqsClient('lists-clear-done').send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
+    ).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await service.drain();
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,7 +14,8 @@ interface Data {
 }
 interface Invocation {
   id: number;
-  event: { requestContext: { requestId: string } };
+  /** An HTTP API event carries API Gateway's request id; events of other sources do not. */
+  event: { requestContext?: { requestId?: string } } | null;
 }
 
 const port = parentPort;
@@ -39,7 +41,7 @@ try {
 port.on('message', async ({ id, event }: Invocation) => {
   const started = performance.now();
   const context = {
-    awsRequestId: event.requestContext.requestId,
+    awsRequestId: event?.requestContext?.requestId ?? randomUUID(),
     functionName: data.functionName,
     functionVersion: '$LATEST',
     memoryLimitInMB: String(data.memoryMb),

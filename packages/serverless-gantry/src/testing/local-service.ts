@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Plugin } from 'esbuild';
 import { jwtAuthorizers } from '../auth/jwt-authorizers.js';
@@ -12,6 +13,8 @@ import { mintAccessToken, type TokenOptions } from '../auth/mint-token.js';
 import { discoverService } from '../build-service.js';
 import { NODE_ESM_BUILD } from '../discover/load-modules.js';
 import { GantryError } from '../errors.js';
+import { type EventEngine, startEventEngine } from '../events/event-engine.js';
+import type { InvokeOutcome } from '../events/invoke.js';
 import { ENTRIES_DIR } from '../generate/entries.js';
 import { routeAuthorizer } from '../generate/http-api.js';
 import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../generate/user-pool.js';
@@ -33,6 +36,11 @@ export interface LocalServiceOptions {
   seed?: boolean;
   /** More environment for every function (the generated one, tables and CORS, is always there). */
   environment?: Record<string, string>;
+  /**
+   * Fire `@schedule`s on the clock (default false: a test runs them with `runSchedule`, so a
+   * `rate(...)` schedule, which fires as soon as it exists, does not run by itself mid-test).
+   */
+  schedules?: boolean;
 }
 
 /** A function's answer as the client of the HTTP API gets it. */
@@ -52,6 +60,23 @@ export interface LocalService {
   endpoint: string;
   /** Each declared table's name for this stage, e.g. `{ tasks: 'tasks-app-dev-tasks' }`. */
   tables: Record<string, string>;
+  /** Each declared queue's local URL, e.g. `{ jobs: 'http://127.0.0.1:…/000000000000/tasks-app-dev-jobs' }`. */
+  queues: Record<string, string>;
+  /**
+   * Sends a message to a declared queue, as the test (not as a function): its consumer receives it
+   * through the local poller, with Lambda's batching and retries. The body is sent as JSON.
+   */
+  send(queue: string, body: unknown, options?: { groupId?: string; deduplicationId?: string }): Promise<string>;
+  /** Runs a scheduled function now, with its schedule's event (as `sls gantry invoke` does). */
+  runSchedule(functionName: string, scheduleName?: string): Promise<InvokeOutcome>;
+  /**
+   * Resolves once every queue is empty (nothing visible or in flight), every table's changes have
+   * reached their consumer, and nothing is running: wait for it after a request whose work happens
+   * in the background.
+   */
+  drain(options?: { timeoutMs?: number }): Promise<void>;
+  /** An SQS client on the local endpoint: the test's own, or signed as a function (its policy applies). */
+  sqsClient(functionName?: string): SQSClient;
   /**
    * Sends a request as API Gateway would deliver it: the route is selected as HTTP API selects it,
    * and its function runs the generated handler (the kit) with its own credentials and environment.
@@ -109,6 +134,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const workDir = join(servicePath, '.gantry', 'testing', `${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(workDir, { recursive: true });
   let run: LocalRun | undefined;
+  let engine: EventEngine | undefined;
   try {
     const built = await discoverService(input, join(workDir, 'discovery'));
     const { manifest, fragment, options: stageOptions } = built;
@@ -170,7 +196,52 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       }
       return thread;
     };
-    const clients: DynamoDBClient[] = [];
+    const invoke = async (functionName: string, event: unknown): Promise<InvokeOutcome> => {
+      const fn = manifest.functions.find((f) => f.name === functionName);
+      if (!fn) return { type: 'error', error: { errorType: 'ResourceNotFoundException', errorMessage: functionName } };
+      let thread: FunctionThread;
+      try {
+        thread = await threadOf(fn);
+      } catch (error) {
+        logs.push(`${fn.name}: init failed: ${String(error)}`);
+        return { type: 'error', error: { errorType: 'Runtime.InitError', errorMessage: String(error) } };
+      }
+      const outcome = await thread.invoke(event);
+      if (outcome.type === 'timeout') functions.delete(fn.name);
+      if (outcome.type !== 'error') return outcome;
+      logs.push(`${fn.name}: ${outcome.error}`);
+      return { type: 'error', error: { errorType: 'Error', errorMessage: outcome.error } };
+    };
+    engine = await startEventEngine({
+      manifest,
+      sources: localRun.events,
+      invoke,
+      schedules: options.schedules ?? false,
+      log: { notice: (line) => logs.push(line), warning: (line) => logs.push(line) },
+    });
+    const events = engine;
+    const clients: { destroy(): void }[] = [];
+    const sqsOf = (functionName?: string) => {
+      const identity = functionName === undefined ? undefined : localRun.environment[functionName];
+      if (functionName !== undefined && !identity) {
+        throw new GantryError(
+          `sqsClient('${functionName}'): no such function; the service has ${manifest.functions.map((f) => f.name).join(', ')}.`,
+        );
+      }
+      const client = new SQSClient({
+        endpoint: localRun.events.endpoints.sqs,
+        region: input.region,
+        credentials: identity
+          ? {
+              accessKeyId: identity.AWS_ACCESS_KEY_ID as string,
+              secretAccessKey: identity.AWS_SECRET_ACCESS_KEY as string,
+            }
+          : { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      clients.push(client);
+      return client;
+    };
+    const testSqs = sqsOf();
     // Declared in serverless.yml, and generated (the user pool's, with its local stand-in).
     const declaredAuthorizers = { ...input.authorizers, ...fragment.authorizers };
     const authorizers = jwtAuthorizers(declaredAuthorizers);
@@ -180,6 +251,27 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       manifest,
       endpoint: localRun.endpoint,
       tables: Object.fromEntries(manifest.tables.map((t) => [t.name, t.tableName])),
+      queues: Object.fromEntries(Object.entries(localRun.events.queues).map(([name, q]) => [name, q.url])),
+      async send(queue, body, sendOptions = {}) {
+        const local = localRun.events.queues[queue];
+        if (!local) {
+          throw new GantryError(
+            `send('${queue}'): no queue is named so; the service declares ${Object.keys(localRun.events.queues).join(', ') || 'none'}.`,
+          );
+        }
+        const sent = await testSqs.send(
+          new SendMessageCommand({
+            QueueUrl: local.url,
+            MessageBody: JSON.stringify(body),
+            ...(sendOptions.groupId ? { MessageGroupId: sendOptions.groupId } : {}),
+            ...(sendOptions.deduplicationId ? { MessageDeduplicationId: sendOptions.deduplicationId } : {}),
+          }),
+        );
+        return sent.MessageId as string;
+      },
+      runSchedule: (functionName, scheduleName) => events.fire(functionName, scheduleName),
+      drain: (drainOptions) => events.drained(drainOptions),
+      sqsClient: (functionName) => sqsOf(functionName),
       async request(method, path, request = {}) {
         const match = matchRoute(manifest, method, new URL(path, 'http://localhost').pathname);
         if (!match) return gatewayAnswer(GATEWAY.notFound);
@@ -233,6 +325,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       logs: () => [...logs],
       sweepExpired: () => localRun.sweepExpired(),
       async stop() {
+        await events.stop();
         for (const client of clients) client.destroy();
         const threads = await Promise.allSettled(functions.values());
         await Promise.all(threads.map((t) => (t.status === 'fulfilled' ? t.value.stop() : undefined)));
@@ -241,6 +334,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       },
     };
   } catch (error) {
+    await engine?.stop();
     await run?.stop();
     await rm(workDir, { recursive: true, force: true });
     throw error;

@@ -79,7 +79,12 @@ export async function iamMatrix(template: CfnTemplate, manifest: Manifest, stage
 // The events contract, written out independently of the implementation (decorators' README):
 // `@uses(Q, 'send')` and a change consumer's onFailure queue → SendMessage; `@consumes(Q)` → what
 // Lambda's SQS mapping needs; `@onChange(T)` → what its stream mapping needs, on that stream only.
-const QUEUE_CONSUMER = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
+const QUEUE_CONSUMER = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
 const STREAM_CONSUMER = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
 /**
@@ -102,7 +107,10 @@ export async function eventsIamMatrix(template: CfnTemplate, manifest: Manifest)
       if (verdict === 'Allowed') allowed++;
     };
     const consumes = new Set(fn.triggers.flatMap((t) => (t.type === 'queue' ? [t.queue] : [])));
-    const sends = new Set([...fn.sends, ...fn.triggers.flatMap((t) => (t.type === 'change' && t.onFailure ? [t.onFailure] : []))]);
+    const sends = new Set([
+      ...fn.sends,
+      ...fn.triggers.flatMap((t) => (t.type === 'change' && t.onFailure ? [t.onFailure] : [])),
+    ]);
     const changes = new Set(fn.triggers.flatMap((t) => (t.type === 'change' ? [t.table] : [])));
     const undeclared = { name: 'undeclared', queueName: `${manifest.service}-undeclared`, deadLetter: undefined };
     for (const queue of [...manifest.queues, undeclared]) {
@@ -120,7 +128,8 @@ export async function eventsIamMatrix(template: CfnTemplate, manifest: Manifest)
     }
     for (const table of manifest.tables) {
       const stream = `arn:aws:dynamodb:${at.region}:${at.accountId}:table/${table.tableName}/stream/${TEST_STREAM_LABEL}`;
-      for (const action of streamActions) await check(action, stream, STREAM_CONSUMER.includes(action) && changes.has(table.name));
+      for (const action of streamActions)
+        await check(action, stream, STREAM_CONSUMER.includes(action) && changes.has(table.name));
     }
   }
   return { mismatches, allowed };

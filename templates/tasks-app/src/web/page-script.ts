@@ -12,6 +12,7 @@
 
 import manifest from 'gantry:routes';
 import { type ApiResult, createClient, routesFromManifest } from '@gantry/client';
+import type { Lists } from '../lists.js';
 import type { Task, TasksApi } from '../tasks.js';
 import { completeSignIn, currentSession, type SignInConfig, signIn, signOut } from './sign-in.js';
 
@@ -23,7 +24,7 @@ function signInConfig(): SignInConfig | undefined {
 }
 const signInWith = signInConfig();
 
-const api = createClient<{ TasksApi: typeof TasksApi }>({
+const api = createClient<{ TasksApi: typeof TasksApi; Lists: typeof Lists }>({
   baseUrl: new URLSearchParams(location.search).get('api') ?? '',
   routes: routesFromManifest(manifest),
   // The signed-in user's access token on every call (the API's JWT authorizer reads it).
@@ -64,6 +65,8 @@ const problemBox = $<HTMLDivElement>('#problem');
 const items = $<HTMLUListElement>('#tasks');
 const statusLine = $<HTMLParagraphElement>('#status');
 const more = $<HTMLButtonElement>('#more');
+const countsLine = $<HTMLSpanElement>('#counts');
+const clearDone = $<HTMLButtonElement>('#clear-done');
 
 // The list shown is the one named in the URL (#list=<id>): a link shares it, and editing the URL or
 // going back switches to another list.
@@ -86,13 +89,30 @@ function showList(): Promise<void> {
   $('#list-id').textContent = listId;
   clearProblems();
   items.replaceChildren();
+  countsLine.textContent = '';
+  clearDone.hidden = true;
   if (signInWith && !currentSession()) {
     more.hidden = true;
     statusLine.textContent = 'Sign in to see your tasks.';
     return Promise.resolve();
   }
+  void refreshCounts();
   return loadPage(true);
 }
+
+// The counts come from the API's `counts` table, which a function keeps from the tasks' changes
+// (the table's stream): they follow a change within moments, so the page asks again now and then.
+let countsShown = '';
+async function refreshCounts(): Promise<void> {
+  if (!listId || (signInWith && !currentSession())) return;
+  const result = await api.Lists.counts({ params: { listId } });
+  if (!result.ok) return;
+  const { open, done } = result.data;
+  const text = `${open} open · ${done} done`;
+  if (text !== countsShown) countsLine.textContent = countsShown = text;
+  clearDone.hidden = done === 0;
+}
+setInterval(() => void refreshCounts().catch(() => undefined), 1_000);
 
 function setStatus(): void {
   const loading = items.getAttribute('aria-busy') === 'true';
@@ -312,6 +332,16 @@ $('#new').addEventListener('submit', (event) => {
   );
 });
 more.addEventListener('click', () => attempt(() => loadPage(false)));
+// Clearing runs in the background (the API answers 202 and a queue's consumer deletes them): the
+// done tasks leave the page now, and the counts follow once the consumer has run.
+clearDone.addEventListener('click', () =>
+  attempt(async () => {
+    await data(api.Lists.clearDone({ params: { listId } }));
+    for (const li of items.querySelectorAll('li.done')) li.remove();
+    clearDone.hidden = true;
+    setStatus();
+  }),
+);
 window.addEventListener('hashchange', () => showList().catch((e: unknown) => showProblem(e)));
 
 async function start(): Promise<void> {

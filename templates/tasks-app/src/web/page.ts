@@ -59,6 +59,7 @@ export const html = ({ script, oidc }: PageData) => /* html */ `<!doctype html>
   </form>
   <div id="problem" role="alert"></div>
   <p id="status" role="status"></p>
+  <p><span id="counts" aria-live="polite"></span> <button id="clear-done" type="button" hidden>Clear completed</button></p>
   <ul id="tasks" aria-label="Tasks"></ul>
   <button id="more" type="button" hidden>Load more</button>
   <script type="module">${script}</script>

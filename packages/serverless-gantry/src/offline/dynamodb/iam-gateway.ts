@@ -3,15 +3,25 @@ import { Agent, createServer, type IncomingMessage, type ServerResponse } from '
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { evaluate, type Statement } from '../iam/policy.js';
-import { requestChecks } from '../iam/request-checks.js';
+import { type Check, requestChecks } from '../iam/request-checks.js';
 import type { LocalAccount } from '../iam/resolve-arns.js';
+import { type CaptureContext, captureTargets, recordExpiry, writeWithChangeRecords } from './change-capture.js';
 import { writeWithItemOnConditionFailure } from './condition-failure.js';
 import { emptyIndexKey, type TableKeys } from './index-keys.js';
 import { isCheckedOperation, serializationError, validateRequest } from './request-validation.js';
 import { createRwLock } from './rw-lock.js';
+import { createStreamStore, type KeySchemaElement, type StreamStore } from './stream-store.js';
+import { streamsOperationOf, streamsRequest } from './streams-api.js';
+import {
+  applyStreamSetting,
+  DYNALITE_TABLE_UPDATES,
+  streamConflict,
+  streamSetting,
+  withStreamFields,
+} from './table-streams.js';
 import { type Answer, createIdempotencyTokens, transactGet, transactWrite } from './transactions.js';
 import { createTtl } from './ttl.js';
-import { callDynamo } from './wire.js';
+import { callDynamo, type Relayed, relay, relayedJson, sendRelayed } from './wire.js';
 
 /** Who a local access key belongs to: a function, its role, and the statements deploy gives it. */
 export interface LocalIdentity {
@@ -36,6 +46,11 @@ export interface GatewayOptions {
   ttlSweepMs: number;
   ttlTransitionMs?: number | undefined;
   ttlDeleteAfterMs?: number | undefined;
+  /**
+   * The tables' streams (DynamoDB Streams, which dynalite lacks): the endpoint records each change
+   * of a table with a stream and serves the Streams API over them. A store of its own by default.
+   */
+  streams?: StreamStore | undefined;
   /**
    * Internal, for Gantry's own tests only: a request for this operation makes the endpoint's thread
    * fail (an exception thrown outside any request), to test what `sls offline` does then.
@@ -102,6 +117,8 @@ export async function startIamGateway(options: GatewayOptions) {
     return keys;
   };
   const keyNames = (table: string) => tableKeys(table).then((keys) => keys?.keys);
+  const streams = options.streams ?? createStreamStore({ account: options.account });
+  const capture: CaptureContext = { upstream: options.upstream, agent, streams, region: options.account.region };
   const ttl = createTtl({
     upstream: options.upstream,
     agent,
@@ -111,6 +128,10 @@ export async function startIamGateway(options: GatewayOptions) {
     sweepMs: options.ttlSweepMs,
     transitionMs: options.ttlTransitionMs,
     deleteAfterMs: options.ttlDeleteAfterMs,
+    changes: {
+      streamed: (table) => streams.active(table) !== undefined,
+      expired: (table, item) => recordExpiry(capture, table, item),
+    },
   });
   for (const [table, attribute] of Object.entries(options.ttl)) ttl.enable(table, attribute);
   ttl.start();
@@ -132,10 +153,23 @@ export async function startIamGateway(options: GatewayOptions) {
     // Checked after the body's own validation, which dynalite makes for what it serves.
     const refused = valid && parsed && (await emptyIndexKey(operation, parsed, tableKeys));
     if (refused) return answer(res, refused);
+    // Writes to tables with a stream: alone, with the items read before and after (see change-capture.ts).
+    const changing = valid && parsed ? captureTargets(operation, parsed, streams) : [];
+    const relayed = (result: Relayed) => result.status === 200;
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
       case 'DeleteItem': {
+        if (changing.length > 0) {
+          return withLock(true, async () => {
+            if (parsed?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') {
+              const write = () => relay(options.upstream, agent, req, body);
+              return sendRelayed(res, await writeWithChangeRecords(capture, changing, write, relayed));
+            }
+            const write = () => writeWithItemOnConditionFailure(options.upstream, agent, operation, parsed, keysOf);
+            return answer(res, await writeWithChangeRecords(capture, changing, write, succeeded));
+          });
+        }
         if (parsed?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') {
           return withLock(false, () => forward(req, res, body, options.handle));
         }
@@ -146,9 +180,17 @@ export async function startIamGateway(options: GatewayOptions) {
           ),
         );
       }
+      case 'BatchWriteItem': {
+        if (changing.length === 0) return withLock(false, () => forward(req, res, body, options.handle));
+        return withLock(true, async () => {
+          const write = () => relay(options.upstream, agent, req, body);
+          sendRelayed(res, await writeWithChangeRecords(capture, changing, write, relayed));
+        });
+      }
       case 'TransactWriteItems': {
         const request = json();
-        const apply = () => transactWrite(options.upstream, agent, request, keysOf);
+        const write = () => transactWrite(options.upstream, agent, request, keysOf);
+        const apply = () => writeWithChangeRecords(capture, changing, write, succeeded);
         return answer(res, await withLock(true, () => idempotent(request, apply)));
       }
       case 'TransactGetItems':
@@ -173,13 +215,31 @@ export async function startIamGateway(options: GatewayOptions) {
             });
           }
           keySchemas.clear();
-          return forward(req, res, body, options.handle);
+          // dynalite drops StreamSpecification: the endpoint keeps the stream and shows it.
+          const stream = valid && parsed ? streamSetting('CreateTable', parsed) : undefined;
+          if (stream && 'answer' in stream) return answer(res, stream.answer);
+          if (!stream?.setting.enabled) return forward(req, res, body, options.handle);
+          const created = await relay(options.upstream, agent, req, body);
+          const json = relayedJson(created);
+          if (created.status !== 200 || !json) return sendRelayed(res, created);
+          const keySchema = (parsed?.KeySchema ?? []) as KeySchemaElement[];
+          applyStreamSetting(streams, String(name), stream.setting, keySchema);
+          return sendRelayed(res, created, withStreamFields(json, 'TableDescription', streams));
         });
       }
-      case 'DeleteTable':
       case 'UpdateTable':
-        keySchemas.clear();
-        return withLock(false, () => forward(req, res, body, options.handle));
+      case 'DeleteTable':
+      case 'DescribeTable': {
+        if (operation !== 'DescribeTable') keySchemas.clear();
+        const name = typeof parsed?.TableName === 'string' ? parsed.TableName : undefined;
+        const stream = valid && parsed && operation === 'UpdateTable' ? streamSetting(operation, parsed) : undefined;
+        // Tables that never had a stream cost nothing extra.
+        if (!stream && !(name && streams.latest(name)))
+          return withLock(false, () => forward(req, res, body, options.handle));
+        // Alone for a change of the stream, so no write is recorded half-way through it.
+        const alone = operation !== 'DescribeTable';
+        return withLock(alone, () => serveTableStream(operation, req, res, body, parsed ?? {}, stream));
+      }
       default:
         if (UNSUPPORTED.has(operation)) {
           return answer(res, {
@@ -192,6 +252,66 @@ export async function startIamGateway(options: GatewayOptions) {
         }
         return withLock(false, () => forward(req, res, body, options.handle));
     }
+  }
+
+  /**
+   * UpdateTable, DeleteTable and DescribeTable of a table with a stream (or asking for one): the
+   * table operation as dynalite answers it, the stream changed when it succeeds, and the stream's
+   * fields added to the table's description. The caller holds the lock alone.
+   */
+  async function serveTableStream(
+    operation: 'UpdateTable' | 'DeleteTable' | 'DescribeTable',
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    parsed: Record<string, unknown>,
+    stream: ReturnType<typeof streamSetting>,
+  ): Promise<void> {
+    if (stream && 'answer' in stream) return answer(res, stream.answer);
+    const name = String(parsed.TableName);
+    if (stream && !DYNALITE_TABLE_UPDATES.some((member) => parsed[member] !== undefined && parsed[member] !== null)) {
+      // Only the stream changes: dynalite would refuse an UpdateTable that changes nothing it knows.
+      const described = await callDynamo(options.upstream, agent, 'DescribeTable', { TableName: name });
+      if (described.status !== 200) return answer(res, { status: described.status, body: described.body });
+      const conflict = streamConflict(streams, name, stream.setting);
+      if (conflict) return answer(res, conflict);
+      const table = described.body.Table as { KeySchema?: KeySchemaElement[] };
+      applyStreamSetting(streams, name, stream.setting, table.KeySchema ?? []);
+      return answer(res, {
+        status: 200,
+        body: withStreamFields({ TableDescription: table }, 'TableDescription', streams),
+      });
+    }
+    const conflict = stream && streamConflict(streams, name, stream.setting);
+    if (conflict) return answer(res, conflict);
+    const result = await relay(options.upstream, agent, req, body);
+    const json = relayedJson(result);
+    if (result.status !== 200 || !json) return sendRelayed(res, result);
+    if (operation === 'DeleteTable') {
+      streams.disable(name, { tableDeleted: true });
+      return sendRelayed(res, result);
+    }
+    if (stream) {
+      const keySchema = ((json.TableDescription as Record<string, unknown> | undefined)?.KeySchema ??
+        []) as KeySchemaElement[];
+      applyStreamSetting(streams, name, stream.setting, keySchema);
+    }
+    return sendRelayed(
+      res,
+      result,
+      withStreamFields(json, operation === 'DescribeTable' ? 'Table' : 'TableDescription', streams),
+    );
+  }
+
+  /** A DynamoDB Streams call: checked, authorized against the caller's policy, answered from the stream store. */
+  function serveStreams(operation: string, res: ServerResponse, body: Buffer, identity: LocalIdentity | undefined) {
+    const parsed = parseOrUndefined(body);
+    if (!isJsonObject(parsed)) return answer(res, serializationError());
+    const request = streamsRequest(operation, parsed, streams);
+    if ('answer' in request) return answer(res, request.answer);
+    const denial = identity && authorize(identity, request.checks, options);
+    if (denial) return deny(res, denial);
+    return answer(res, request.run());
   }
 
   // The request boundary: whatever a request holds, it gets an answer and the endpoint keeps serving.
@@ -223,6 +343,8 @@ export async function startIamGateway(options: GatewayOptions) {
         `User: anonymous is not authorized to perform: dynamodb:${operation} because the local run denies callers without a function identity`,
       );
     }
+    const streamsOperation = streamsOperationOf(req);
+    if (streamsOperation !== undefined) return serveStreams(streamsOperation, res, body, identity);
     const ours = GANTRY_OPERATIONS.has(operation);
     const parsed = parseOrUndefined(body);
     if (parsed === undefined) {
@@ -242,7 +364,7 @@ export async function startIamGateway(options: GatewayOptions) {
       if (checked.body) request = checked.body;
       valid = !checked.answer;
     }
-    const denial = identity && authorize(identity, operation, request, options);
+    const denial = identity && authorize(identity, requestChecks(operation, request, options.account), options);
     if (denial) return deny(res, denial);
     return serve(operation, req, res, body, ours ? request : parsed, valid);
   }
@@ -331,13 +453,8 @@ function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | u
 const stackOf = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 /** The AccessDenied message when the function's policy refuses the request, else undefined. */
-function authorize(
-  identity: LocalIdentity,
-  operation: string,
-  request: Record<string, unknown>,
-  options: GatewayOptions,
-): string | undefined {
-  for (const check of requestChecks(operation, request, options.account)) {
+function authorize(identity: LocalIdentity, checks: Check[], options: GatewayOptions): string | undefined {
+  for (const check of checks) {
     const verdict = evaluate(identity.statements, check.action, check.resource);
     if (verdict === 'Allowed') continue;
     const user = `arn:${options.account.partition}:sts::${options.account.accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;
@@ -353,6 +470,8 @@ function authorize(
 function deny(res: ServerResponse, message: string): void {
   answer(res, { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', Message: message } });
 }
+
+const succeeded = (result: Answer) => result.status === 200;
 
 function answer(res: ServerResponse, { status, body }: Answer): void {
   if (res.headersSent) return void res.end();

@@ -19,6 +19,11 @@ export interface TtlOptions {
   transitionMs?: number | undefined;
   /** How long an expired item stays readable before the background sweep deletes it. */
   deleteAfterMs?: number | undefined;
+  /**
+   * Tables with a stream: their expired items are deleted holding the lock alone, and each deletion
+   * is handed over (the item as it was) for the stream's record.
+   */
+  changes?: { streamed(table: string): boolean; expired(table: string, item: Json): void } | undefined;
 }
 
 /** Default of how long expired items stay readable: AWS deletes them "within a few days". */
@@ -135,9 +140,18 @@ export function createTtl(options: TtlOptions) {
         if (page.status !== 200) break;
         for (const item of (page.body.Items as Json[] | undefined) ?? []) {
           const Key = Object.fromEntries(keys.map((k) => [k, item[k]]));
-          const result = await options.withLock(false, () =>
-            callDynamo(options.upstream, options.agent, 'DeleteItem', { TableName: table, Key, ...condition }),
-          );
+          const streamed = options.changes?.streamed(table) ?? false;
+          const result = await options.withLock(streamed, async () => {
+            const answer = await callDynamo(options.upstream, options.agent, 'DeleteItem', {
+              TableName: table,
+              Key,
+              ...condition,
+              ...(streamed ? { ReturnValues: 'ALL_OLD' } : {}),
+            });
+            const old = answer.body.Attributes as Json | undefined;
+            if (streamed && answer.status === 200 && old) options.changes?.expired(table, old);
+            return answer;
+          });
           if (result.status === 200) deleted++;
         }
         start = page.body.LastEvaluatedKey as Json | undefined;

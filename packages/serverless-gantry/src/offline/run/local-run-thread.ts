@@ -3,10 +3,10 @@ import { GantryBuildError } from '../../errors.js';
 import type { LocalRun, LocalRunOptions, UpdateSummary } from './local-run.js';
 
 type Reply =
-  | { type: 'ready'; endpoint: string; environment: LocalRun['environment'] }
+  | { type: 'ready'; endpoint: string; environment: LocalRun['environment']; events: LocalRun['events'] }
   | { type: 'failed'; message: string; problems?: string[] }
   | { type: 'swept'; id: number; count: number }
-  | { type: 'updated'; id: number; summary?: UpdateSummary; error?: string }
+  | { type: 'updated'; id: number; summary?: UpdateSummary; events?: LocalRun['events']; error?: string }
   | { type: 'stopped'; id: number };
 
 /**
@@ -50,13 +50,19 @@ export function startLocalRunInThread(
     worker.on('message', (reply: Reply) => {
       if (reply.type === 'ready') {
         started = true;
-        resolve({
+        const run: LocalRun = {
           endpoint: reply.endpoint,
           environment: reply.environment,
+          events: reply.events,
           sweepExpired: async (options) => ((await ask('sweep', { options })) as { count: number }).count,
           update: async (manifest, fragment) => {
-            const reply = (await ask('update', { manifest, fragment })) as { summary?: UpdateSummary; error?: string };
-            if (!reply.summary) throw new Error(reply.error ?? 'update failed');
+            const reply = (await ask('update', { manifest, fragment })) as {
+              summary?: UpdateSummary;
+              events?: LocalRun['events'];
+              error?: string;
+            };
+            if (!reply.summary || !reply.events) throw new Error(reply.error ?? 'update failed');
+            run.events = reply.events;
             return reply.summary;
           },
           stop: async () => {
@@ -64,7 +70,8 @@ export function startLocalRunInThread(
             if (!gone) await ask('stop').catch(() => undefined); // answered, or rejected when the thread dies
             await worker.terminate();
           },
-        });
+        };
+        resolve(run);
       } else if (reply.type === 'failed') {
         started = false;
         lost(reply.message);

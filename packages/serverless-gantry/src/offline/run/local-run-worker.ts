@@ -35,6 +35,7 @@ try {
             type: 'updated',
             id: message.id,
             summary: await run.update(message.manifest, message.fragment),
+            events: run.events,
           });
         } catch (error) {
           port.postMessage({ type: 'updated', id: message.id, error: String(error) });
@@ -47,7 +48,7 @@ try {
       }
     },
   );
-  port.postMessage({ type: 'ready', endpoint: run.endpoint, environment: run.environment });
+  port.postMessage({ type: 'ready', endpoint: run.endpoint, environment: run.environment, events: run.events });
 } catch (error) {
   port.postMessage({
     type: 'failed',

@@ -19,8 +19,11 @@ import { tableResource } from '../../generate/tables.js';
 import type { Manifest, ManifestTable } from '../../manifest.js';
 import { type LocalIdentity, startIamGateway } from '../dynamodb/iam-gateway.js';
 import { startLocalDynamoDB } from '../dynamodb/local-dynamodb.js';
+import { createStreamStore, type KeySchemaElement, type StreamStore } from '../dynamodb/stream-store.js';
 import type { Statement } from '../iam/policy.js';
 import { type LocalAccount, type LocalResources, localTableResource, resolveLocal } from '../iam/resolve-arns.js';
+import { type LocalQueue, startLocalSqs } from '../sqs/local-sqs.js';
+import { localQueueResources } from '../sqs/queue-resources.js';
 
 export interface LocalRunOptions {
   servicePath: string;
@@ -44,6 +47,8 @@ export interface LocalRunOptions {
   ttlDeleteAfterMs?: number | undefined;
   /** How long DescribeTimeToLive shows ENABLING / DISABLING after UpdateTimeToLive (2 s). */
   ttlTransitionMs?: number | undefined;
+  /** How long stream records stay readable (DynamoDB Streams: 24 hours). */
+  streamRetentionMs?: number | undefined;
 }
 
 export interface LocalRun {
@@ -51,6 +56,8 @@ export interface LocalRun {
   endpoint: string;
   /** Environment to add to each function, by function name. */
   environment: Record<string, Record<string, string>>;
+  /** Where the service's queues and streams are, for the event engine (plain data: it crosses threads). */
+  events: LocalEventSourcesData;
   /**
    * Deletes expired items now, without waiting out `ttlDeleteAfterMs` (for tests); returns how many.
    * `{ now: false }` runs the background sweep's pass instead (expired items kept for the delay).
@@ -68,12 +75,30 @@ export interface UpdateSummary {
   keptKeys: string[];
 }
 
+/** The local run's queues and streams, as the event engine reads them. */
+export interface LocalEventSourcesData {
+  region: string;
+  account: LocalAccount;
+  /** The IAM-enforcing endpoints: DynamoDB (with its Streams API) and SQS. */
+  endpoints: { dynamodb: string; sqs: string };
+  /** Each declared queue's local URL and ARN (and its dead-letter queue's), by declared name. */
+  queues: Record<string, LocalQueue>;
+  /** Each stream table's current stream ARN, by declared table name. */
+  streams: Record<string, string>;
+}
+
 /** A local account ID that is clearly not a real one. */
 const ACCOUNT_ID = '000000000000';
 const LOCAL_SECRET = 'gantry-local-secret';
 
 /** The local access key of a function: how the endpoint knows who is calling. */
 export const localAccessKey = (functionName: string) => `gantry-local-${functionName}`;
+
+/** A function's local credentials: its calls, and its event source mappings' reads, are checked against its role. */
+export const localCredentials = (functionName: string) => ({
+  accessKeyId: localAccessKey(functionName),
+  secretAccessKey: LOCAL_SECRET,
+});
 
 /**
  * Starts what `sls offline` needs behind the functions: dynalite with the Manifest's tables (and
@@ -89,11 +114,31 @@ export async function startLocalRun(
     options.persist ? resolve(options.servicePath, options.persist) : undefined,
     options.tableTransitionMs,
   );
+  const stopOnFailure: (() => Promise<void>)[] = [];
   try {
     await syncTables(database.url, options.manifest.tables, options.region);
     if (options.seed) await seedTables(database.url, options, options.region);
     database.startTransitions();
-    const identities = options.enforceIam ? functionIdentities(options.manifest, options.fragment, account) : new Map();
+    const streams = createStreamStore({
+      account,
+      retentionMs: options.streamRetentionMs,
+      stateFile: options.persist ? resolve(options.servicePath, options.persist, 'gantry-streams.json') : undefined,
+    });
+    // Before the policies: a consumer's policy names its table's stream ARN, a sender's its queue's.
+    const streamArns = configureStreams(streams, options.manifest.tables);
+    const identities = new Map<string, LocalIdentity>();
+    const sqs = await startLocalSqs({
+      account,
+      identities,
+      denyUnidentified: options.enforceIam && options.denyUnidentified,
+      port: 0,
+    });
+    stopOnFailure.push(sqs.stop);
+    let queues = await sqs.createQueues(options.manifest.queues);
+    if (options.enforceIam) {
+      for (const [key, identity] of functionIdentities(options.manifest, options.fragment, account, streamArns, queues))
+        identities.set(key, identity);
+    }
     const gateway = await startIamGateway({
       upstream: database.url,
       handle: database.handle,
@@ -106,47 +151,91 @@ export async function startLocalRun(
       ttlSweepMs: options.ttlSweepMs,
       ttlTransitionMs: options.ttlTransitionMs,
       ttlDeleteAfterMs: options.ttlDeleteAfterMs,
+      streams,
       testFailureOn: internal.testFailureOn,
     });
     const environment: LocalRun['environment'] = {};
     for (const fn of options.manifest.functions) {
       environment[fn.name] = {
         AWS_ENDPOINT_URL_DYNAMODB: gateway.url,
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        ...Object.fromEntries(queueUrls(options.manifest, fn.sends, queues)),
         AWS_ACCESS_KEY_ID: localAccessKey(fn.name),
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET,
         AWS_SESSION_TOKEN: '',
         AWS_REGION: options.region,
       };
     }
-    return {
+    const events = (manifest: Manifest, arns: Record<string, string>): LocalEventSourcesData => ({
+      region: options.region,
+      account,
+      endpoints: { dynamodb: gateway.url, sqs: sqs.url },
+      queues,
+      streams: Object.fromEntries(
+        manifest.tables.flatMap((t) => (arns[t.tableName] ? [[t.name, arns[t.tableName] as string]] : [])),
+      ),
+    });
+    const run: LocalRun = {
       endpoint: gateway.url,
       environment,
+      events: events(options.manifest, streamArns),
       sweepExpired: gateway.sweepExpired,
       update: async (manifest, fragment) => {
         const summary = await syncTables(database.url, manifest.tables, options.region);
         for (const table of manifest.tables) if (table.ttl) gateway.enableTtl(table.tableName, table.ttl);
+        const arns = configureStreams(streams, manifest.tables);
+        queues = await sqs.createQueues(manifest.queues);
+        run.events = events(manifest, arns);
         if (options.enforceIam) {
           identities.clear();
-          for (const [key, identity] of functionIdentities(manifest, fragment, account)) identities.set(key, identity);
+          for (const [key, identity] of functionIdentities(manifest, fragment, account, arns, queues))
+            identities.set(key, identity);
         }
         return summary;
       },
       stop: async () => {
         await gateway.stop();
+        await sqs.stop();
         await database.stop();
       },
     };
+    return run;
   } catch (error) {
+    for (const stop of stopOnFailure) await stop();
     await database.stop();
     throw error;
   }
 }
 
-/** Each function's role statements, with table ARNs resolved to the local run's. */
-export function functionIdentities(manifest: Manifest, fragment: ServiceFragment, account: LocalAccount) {
-  const resources: LocalResources = Object.fromEntries(
-    manifest.tables.map((t) => [tableLogicalId(t.name), localTableResource(t.tableName, account)]),
-  );
+/** `GANTRY_QUEUE_<NAME>` → the local URL, for each queue a function sends to. */
+function queueUrls(manifest: Manifest, sends: string[], queues: Record<string, LocalQueue>): [string, string][] {
+  return sends.flatMap((name) => {
+    const queue = manifest.queues.find((q) => q.name === name);
+    const local = queues[name];
+    return queue && local ? [[queue.envVar, local.url]] : [];
+  });
+}
+
+/**
+ * Each function's role statements, with table ARNs resolved to the local run's (and stream ARNs,
+ * given by table name, for tables with a stream).
+ */
+export function functionIdentities(
+  manifest: Manifest,
+  fragment: ServiceFragment,
+  account: LocalAccount,
+  streamArns: Record<string, string> = {},
+  queues: Record<string, LocalQueue> = {},
+) {
+  const resources: LocalResources = {
+    ...Object.fromEntries(
+      manifest.tables.map((t) => [
+        tableLogicalId(t.name),
+        localTableResource(t.tableName, account, streamArns[t.tableName]),
+      ]),
+    ),
+    ...localQueueResources(manifest.queues, queues),
+  };
   const identities = new Map<string, LocalIdentity>();
   for (const fn of manifest.functions) {
     const role = fragment.resources[roleLogicalId(fn.name)] as {
@@ -164,18 +253,35 @@ export function functionIdentities(manifest: Manifest, fragment: ServiceFragment
 
 /** CreateTable input from the same generator as the CloudFormation table (keys, GSIs, billing). */
 export function createTableInput(table: ManifestTable): CreateTableCommandInput {
-  const { TableName, BillingMode, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } = tableResource(table, {
-    retain: false,
-    pointInTimeRecovery: false,
-    deletionProtection: false,
-  }).Properties as CreateTableCommandInput;
+  const { TableName, BillingMode, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, StreamSpecification } =
+    tableResource(table, {
+      retain: false,
+      pointInTimeRecovery: false,
+      deletionProtection: false,
+    }).Properties as CreateTableCommandInput;
   return {
     TableName,
     BillingMode,
     AttributeDefinitions,
     KeySchema,
     ...(GlobalSecondaryIndexes ? { GlobalSecondaryIndexes } : {}),
+    // dynalite drops it; the endpoint's stream store keeps the Manifest tables' streams (configureStreams).
+    ...(StreamSpecification ? { StreamSpecification } : {}),
   };
+}
+
+/**
+ * Gives each Manifest table the stream it declares (kept across restarts of a persisted run, so
+ * its ARN stays); returns the stream ARNs by table name, for the functions' policies.
+ */
+function configureStreams(streams: StreamStore, tables: ManifestTable[]): Record<string, string> {
+  const arns: Record<string, string> = {};
+  for (const table of tables) {
+    const keySchema = (createTableInput(table).KeySchema ?? []) as KeySchemaElement[];
+    const stream = streams.configure(table.tableName, table.stream, keySchema);
+    if (stream) arns[table.tableName] = stream.arn;
+  }
+  return arns;
 }
 
 const localClient = (url: URL, region: string) =>
