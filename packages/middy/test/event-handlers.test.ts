@@ -54,7 +54,7 @@ describe('queueHandler', () => {
     );
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['invalid', 'not-json', 'throws']);
     const batch = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'batch');
-    expect(batch).toMatchObject({ records: 4, failed: 3, handler: 'Worker.work', requestId: 'req-1' });
+    expect(batch).toMatchObject({ records: 4, failed: 3, function: 'notes-api', requestId: 'req-1' });
   });
 
   it('on a FIFO queue skips the rest of a failed message group, but not other groups', async () => {

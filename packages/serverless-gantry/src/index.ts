@@ -2,6 +2,7 @@ import { type TokenCommandOptions, tokenCommand } from './auth/token-command.js'
 import { type BuiltService, buildService } from './build-service.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
+import { type InvokeCommandOptions, invokeCommand } from './events/invoke-command.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { mergeService } from './merge.js';
@@ -11,6 +12,7 @@ import type { StartHooks } from './offline/run/start-failure.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
 import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from './page/page-bundle-plugin.js';
+import { removeEsbuildZipFolders } from './package/esbuild-zip-folders.js';
 import { rehearsalCommand } from './rehearse/command.js';
 import { isolateBundling, markRevision, REVISION_VARIABLE, WORK_FOLDER_VARIABLE } from './rehearse/revision.js';
 import { routeTable } from './route-table.js';
@@ -36,7 +38,7 @@ interface Serverless {
     custom?: {
       gantry?: unknown;
       esbuild?: Record<string, unknown>;
-      'serverless-offline'?: { host?: unknown; httpPort?: unknown };
+      'serverless-offline'?: { host?: unknown; httpPort?: unknown; lambdaPort?: unknown };
     };
     functions?: Record<string, unknown> | null;
     resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> } | null;
@@ -59,7 +61,7 @@ interface Serverless {
 }
 
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
-interface CliOptions extends TokenCommandOptions {
+interface CliOptions extends TokenCommandOptions, Omit<InvokeCommandOptions, 'host'> {
   json?: boolean;
   /** `gantry openapi --out FILE`. */
   out?: string;
@@ -114,6 +116,19 @@ export default class ServerlessGantry {
             'Rehearse `sls deploy --stage <stage>` against a local AWS emulator (moto): deploy, check against the Manifest, update, info, remove',
           lifecycleEvents: ['run'],
         },
+        invoke: {
+          usage: "Run a scheduled function now in the running sls offline, with its schedule's event",
+          lifecycleEvents: ['run'],
+          options: {
+            function: {
+              usage: 'The scheduled function (its key, e.g. list-work-purge)',
+              type: 'string',
+              required: true,
+            },
+            schedule: { usage: 'Which of its schedules, when it has several (their names)', type: 'string' },
+            lambdaPort: { usage: "sls offline's --lambdaPort (default 3002)", type: 'string' },
+          },
+        },
         token: {
           usage: 'Print an access token the local run (sls offline, serverless-gantry/testing) accepts',
           lifecycleEvents: ['print'],
@@ -155,6 +170,14 @@ export default class ServerlessGantry {
         await this.#stopOffline?.();
         this.#stopOffline = undefined;
       },
+      // serverless-esbuild zipped in its `before:` hooks and leaves each zip's files in the OS temp
+      // folder (src/package/esbuild-zip-folders.ts): remove them once the artifacts are written.
+      'after:package:createDeploymentArtifacts': async () => {
+        removeEsbuildZipFolders(serverless.service);
+      },
+      'after:deploy:function:packageFunction': async () => {
+        removeEsbuildZipFolders(serverless.service);
+      },
       // After osls compiled functions and events (the HTTP API stage exists), before it is written.
       'after:package:compileEvents': async () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
@@ -170,6 +193,15 @@ export default class ServerlessGantry {
               'gantry rehearse: some checks failed (✘ above)',
               'GANTRY_REHEARSAL_FAILED',
             );
+        }),
+      'gantry:invoke:run': () =>
+        reportErrors(serverless, async () => {
+          if (!this.#built)
+            throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+          const offline = serverless.service.custom?.['serverless-offline'];
+          process.stdout.write(
+            await invokeCommand(this.#built.manifest, serverless.service.functions, offline, options),
+          );
         }),
       'gantry:token:print': () =>
         reportErrors(serverless, async () => {

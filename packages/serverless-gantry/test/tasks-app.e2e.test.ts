@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -295,6 +295,73 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     ]);
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await page.close();
+  });
+});
+
+describe('between requests, under sls offline', () => {
+  const counts = (page: Page) => page.locator('#counts').textContent();
+  // Bounds on waiting for background work, not timings: on a busy machine events take longer.
+  const background = { timeout: 30_000 };
+
+  it('lists consumers and schedules with the routes at start', () => {
+    const table = offline.output();
+    expect(table).toMatch(/CHANGES\s+tasks \(batch 100\)\s+list-work-count\s+counts \(write\)/);
+    expect(table).toMatch(/QUEUE\s+clear-done \(batch 10\)\s+list-work-clear\s+tasks \(readwrite\)/);
+    expect(table).toMatch(/SCHEDULE\s+cron\(0 3 \* \* \? \*\)\s+list-work-purge/);
+    expect(table).toMatch(/Schedules \(local clock\): list-work-purge at \d{4}-\d\d-\d\dT03:00:00\.000Z/);
+  });
+
+  it("shows a list's counts as they change (a table-change consumer keeps them); Clear completed goes through a queue", async () => {
+    const { page, problems, listId } = await openPage();
+    for (const title of ['One', 'Two', 'Three']) {
+      await page.getByLabel('Task title').fill(title);
+      await page.getByRole('button', { name: 'Add' }).click();
+      await expect.poll(() => titles(page), background).toContain(title);
+    }
+    await expect.poll(() => counts(page), background).toBe('3 open · 0 done');
+    await page.getByLabel('Done: One').check();
+    await page.getByLabel('Done: Two').check();
+    await expect.poll(() => counts(page), background).toBe('1 open · 2 done');
+
+    await page.getByRole('button', { name: 'Clear completed' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Three']);
+    // The queue's consumer deletes them, then the counts follow the deletions.
+    await expect.poll(async () => (await stored(listId)).map((t) => t.title), background).toEqual(['Three']);
+    await expect.poll(() => counts(page), background).toBe('1 open · 0 done');
+    await page.reload();
+    await expect.poll(() => titles(page)).toEqual(['Three']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('`sls gantry invoke` runs the nightly purge now, in the running sls offline', async () => {
+    const listId = `purge-${Date.now()}`;
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const task = (id: string, done: boolean) => ({
+      owner: 'ann',
+      ownerList: `ann#${listId}`,
+      id,
+      listId,
+      title: id,
+      done,
+      version: 1,
+      createdAt: old,
+      updatedAt: old,
+    });
+    for (const item of [task('done-long-ago', true), task('open-long-ago', false)]) {
+      await db.send(new PutCommand({ TableName: TABLE, Item: item }));
+    }
+    const invoked = await sls(root, [
+      'gantry',
+      'invoke',
+      '--function',
+      'list-work-purge',
+      '--lambdaPort',
+      String(offline.lambdaPort),
+    ]);
+    expect(invoked.code, invoked.stdout + invoked.stderr).toBe(0);
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ removed: expect.any(Number) });
+    expect((await stored(listId)).map((t) => t.id)).toEqual(['open-long-ago']);
   });
 });
 

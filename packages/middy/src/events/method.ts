@@ -17,7 +17,7 @@ export function batchLog(logger: Logger, where: string) {
     failed(id: string, error: unknown) {
       logger.log('error', {
         msg: 'record failed',
-        handler: where,
+        method: where,
         record: id,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
@@ -26,7 +26,8 @@ export function batchLog(logger: Logger, where: string) {
       logger.log(failed > 0 ? 'warn' : 'info', {
         msg: 'batch',
         requestId: context.awsRequestId,
-        handler: where,
+        // The deployed function's name: class names do not survive a minifying bundler.
+        function: context.functionName,
         records,
         failed,
         durationMs: Math.round((performance.now() - started) * 100) / 100,

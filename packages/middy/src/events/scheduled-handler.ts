@@ -28,7 +28,7 @@ export function scheduledHandler<T extends object>(
     const started = performance.now();
     const line = () => ({
       requestId: context.awsRequestId,
-      handler: call.where,
+      function: context.functionName,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       coldStart,
     });

@@ -1,10 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { scheduleName } from '../generate/names.js';
-import type { Manifest } from '../manifest.js';
+import type { Manifest, ManifestScheduleTrigger } from '../manifest.js';
 import { type LocalEventSourcesData, localCredentials } from '../offline/run/local-run.js';
 import type { EventLog, Invoke, InvokeOutcome } from './invoke.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
-import { type ScheduleClock, startScheduleRunner } from './schedule-runner.js';
+import { type ScheduleClock, type ScheduleDeclaration, startScheduleRunner } from './schedule-runner.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 export interface EventEngineOptions {
@@ -37,10 +37,8 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
   const { manifest, sources, invoke, log } = options;
   const queuePollers: QueuePoller[] = [];
   const streamPollers: StreamPoller[] = [];
-  const declarations = [];
   const clients: SQSClient[] = [];
   for (const fn of manifest.functions) {
-    let scheduleIndex = 0;
     for (const trigger of fn.triggers) {
       if (trigger.type === 'queue') {
         const queue = manifest.queues.find((q) => q.name === trigger.queue);
@@ -93,21 +91,13 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
             log,
           }),
         );
-      } else {
-        declarations.push({
-          functionName: fn.name,
-          name: scheduleName(manifest.service, manifest.stage, fn.name, scheduleIndex++),
-          expression: trigger.expression,
-          timezone: trigger.timezone,
-          input: trigger.input,
-        });
       }
     }
   }
   // A LATEST stream poller reads from when it has its iterator: writes before that are not its.
   await Promise.all(streamPollers.map((p) => p.ready));
   const schedules = startScheduleRunner({
-    schedules: declarations,
+    schedules: scheduleDeclarations(manifest),
     invoke,
     enabled: options.schedules,
     log,
@@ -141,4 +131,19 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
       for (const client of clients) client.destroy();
     },
   };
+}
+
+/** The Manifest's schedules as the runner takes them, named as deployed (`<service>-<stage>-<fn>[-n]`). */
+export function scheduleDeclarations(manifest: Manifest): ScheduleDeclaration[] {
+  return manifest.functions.flatMap((fn) =>
+    fn.triggers
+      .filter((t): t is ManifestScheduleTrigger => t.type === 'schedule')
+      .map((trigger, index) => ({
+        functionName: fn.name,
+        name: scheduleName(manifest.service, manifest.stage, fn.name, index),
+        expression: trigger.expression,
+        timezone: trigger.timezone,
+        input: trigger.input,
+      })),
+  );
 }

@@ -16,6 +16,8 @@ export function freePort(): Promise<number> {
 
 export interface OfflineRun {
   url: string;
+  /** serverless-offline's Lambda port (its Invoke API), for `sls gantry invoke --lambdaPort`. */
+  lambdaPort: number;
   output: () => string;
   stop: () => Promise<void>;
   /** Waits until the output matches (lines printed after serverless-offline's "Server ready"). */
@@ -78,6 +80,7 @@ export async function startOffline(cwd: string, args: string[] = [], timeoutMs =
   };
   return {
     url: `http://127.0.0.1:${httpPort}`,
+    lambdaPort,
     output: () => output,
     waitFor,
     stop,

@@ -181,8 +181,9 @@ export interface ReloadLog {
   error(message: string): void;
 }
 
+// What serverless-offline and the event engine fixed at start: functions, routes and triggers.
 const routeKeys = (manifest: Manifest) =>
-  JSON.stringify(manifest.functions.map((f) => [f.name, f.routes.map((r) => `${r.method} ${r.path}`)]));
+  JSON.stringify(manifest.functions.map((f) => [f.name, f.routes.map((r) => `${r.method} ${r.path}`), f.triggers]));
 
 /**
  * While `sls offline` runs, an edit to a handler module or a table definition is picked up: the
@@ -212,7 +213,7 @@ export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLo
           );
         }
         if (routeKeys(next.manifest) !== served)
-          log.warning('gantry: functions or routes changed; restart sls offline to serve them');
+          log.warning('gantry: functions, routes or triggers changed; restart sls offline to serve them');
       } catch (error) {
         log.error(`gantry: ${error instanceof Error ? error.message : String(error)}`);
       }

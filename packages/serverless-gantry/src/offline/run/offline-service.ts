@@ -1,4 +1,5 @@
 import type { BuiltService } from '../../build-service.js';
+import { startEventEngine } from '../../events/event-engine.js';
 import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../../generate/user-pool.js';
 import { OPENAPI_LOCAL_PATH } from '../../openapi/openapi-document.js';
 import { serviceOpenApi } from '../../openapi/service-openapi.js';
@@ -17,6 +18,7 @@ import {
   stopAfterFailure,
   whenListening,
 } from './offline-hooks.js';
+import { offlineInvoke } from './offline-invoke.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './start-failure.js';
 
 /** The slice of the Serverless service `sls offline` reads and shapes. */
@@ -67,7 +69,9 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   const { service, built, cli, log } = input;
   const stops: (() => unknown)[] = [];
   let local: LocalRun | undefined;
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
     // Last started, first stopped: the watcher, the issuer and front, then the local DynamoDB.
     for (const each of stops.splice(0).reverse()) await each();
   };
@@ -146,12 +150,51 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   }
   stops.push(reloadOnChange(built, local, log));
   log.notice(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
+  if (built.manifest.queues.length > 0) log.notice(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
   if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
-  // Said once serverless-offline is up, so these are the last lines a developer sees at start.
-  void whenListening(upstream).then((up) => {
-    if (up) for (const line of ready) log.notice(line);
-  });
+  const lambda = lambdaAddress(service, cli, address.host);
+  const run = local;
+  // Said once serverless-offline is up, so these are the last lines a developer sees at start. Events
+  // start then too: they invoke through its Lambda port.
+  void Promise.all([whenListening(upstream), whenListening(lambda)])
+    .then(async ([up, lambdaUp]) => {
+      if (up) for (const line of ready) log.notice(line);
+      if (!lambdaUp || !hasEvents(built)) return;
+      const engine = await startEventEngine({
+        manifest: built.manifest,
+        sources: run.events,
+        invoke: offlineInvoke(lambda, deployedNames(service.functions)),
+        schedules: offline.schedules ?? true,
+        log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
+      });
+      if (stopped) return engine.stop();
+      stops.splice(stops.indexOf(run.stop) + 1, 0, engine.stop); // stopped before the queues it reads
+      const next = engine.nextSchedules();
+      if (next.length > 0) {
+        log.notice(
+          `Schedules (local clock${offline.schedules === false ? ', off: custom.gantry.offline.schedules' : ''}): ${next.map((n) => `${n.functionName} at ${n.at.toISOString()}`).join(', ')}`,
+        );
+      }
+    })
+    .catch((error: unknown) => log.error(`gantry: events could not start: ${String(error)}`));
   return stop;
+}
+
+const hasEvents = (built: BuiltService) => built.manifest.functions.some((fn) => fn.triggers.length > 0);
+
+/** serverless-offline's Lambda port (where its Invoke API listens), as it resolves it. */
+function lambdaAddress(service: OfflineServiceConfig, cli: OfflineCliOptions, host: string) {
+  return { host, port: Number(cli.lambdaPort ?? service.custom?.['serverless-offline']?.lambdaPort ?? 3002) };
+}
+
+/** Function key → deployed name, the name serverless-offline's Invoke API knows a function by. */
+function deployedNames(functions: Record<string, unknown> | null | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(functions ?? {}).flatMap(([key, fn]) => {
+      const name = (fn as { name?: unknown } | null)?.name;
+      return typeof name === 'string' ? [[key, name]] : [];
+    }),
+  );
 }
 
 /**
