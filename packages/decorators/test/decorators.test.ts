@@ -64,7 +64,7 @@ describe('decorators', () => {
     expect(meta?.methods.read).toMatchObject({
       isStatic: true,
       routes: [{ method: 'GET', path: '/{id}' }],
-      uses: [{ table: Notes, access: 'read' }],
+      uses: [{ resource: Notes, access: 'read' }],
       problems: [],
     });
     expect(meta?.methods.create?.options).toEqual({ memory: 512, timeout: 10, environment: { A: '1', B: '2' } });

@@ -113,7 +113,7 @@ describe('buildManifest', () => {
   it('ignores exports that are neither tables nor decorated classes', () => {
     class Plain {}
     const manifest = buildManifest([{ file: 'src/misc.ts', exports: { Plain, value: 1, fn: () => 1 } }], context);
-    expect(manifest).toEqual({ service: 'shop', stage: 'dev', functions: [], tables: [] });
+    expect(manifest).toEqual({ service: 'shop', stage: 'dev', functions: [], tables: [], queues: [] });
   });
 });
 
@@ -208,7 +208,7 @@ describe('build errors name the file, class and method, and the fix', () => {
       @uses(NotATable, 'read') @get('/x') static read() {}
     }
     expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
-      "src/items.ts › Items.read: uses() was given an object, not a table: pass a value made by table('name', { ... }) and check its import.",
+      "src/items.ts › Items.read: uses() was given an object, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.",
     ]);
   });
 
