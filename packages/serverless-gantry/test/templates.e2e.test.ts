@@ -8,7 +8,7 @@ import type { Manifest } from '../src/manifest.js';
 import { resourcesOfType } from './support/cfn.js';
 import { cfnLint } from './support/cfn-lint.js';
 import { guardIam } from './support/guard.js';
-import { iamMatrix } from './support/iam-matrix.js';
+import { eventsIamMatrix, iamMatrix } from './support/iam-matrix.js';
 import { startOffline } from './support/offline.js';
 import { packageService, sls } from './support/serverless.js';
 
@@ -71,6 +71,9 @@ describe.each(templates)('template %s', (template) => {
         const { mismatches, allowed } = await iamMatrix(cfn, manifest, stage);
         expect(mismatches).toEqual([]);
         expect(allowed).toBeGreaterThan(0);
+        // Queues and streams: function × queue (and its dead-letter queue) × SQS action, × stream action.
+        const events = await eventsIamMatrix(cfn, manifest);
+        expect(events.mismatches).toEqual([]);
         expect(guardIam(path).status).toBe(0);
         expect(cfnLint(path).findings, `cfn-lint ${stage}`).toEqual([]);
         for (const [, group] of resourcesOfType(cfn, 'AWS::Logs::LogGroup')) {
