@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { evaluate, type Statement } from '../iam/policy.js';
-import { type Check, requestChecks } from '../iam/request-checks.js';
+import { readBody, stackOf } from '../http/read-body.js';
+import { deniedMessage, identifyCaller, type LocalIdentity } from '../iam/caller.js';
+import { requestChecks } from '../iam/request-checks.js';
 import type { LocalAccount } from '../iam/resolve-arns.js';
 import { type CaptureContext, captureTargets, recordExpiry, writeWithChangeRecords } from './change-capture.js';
 import { writeWithItemOnConditionFailure } from './condition-failure.js';
@@ -23,12 +24,7 @@ import { type Answer, createIdempotencyTokens, transactGet, transactWrite } from
 import { createTtl } from './ttl.js';
 import { callDynamo, type Relayed, relay, relayedJson, sendRelayed } from './wire.js';
 
-/** Who a local access key belongs to: a function, its role, and the statements deploy gives it. */
-export interface LocalIdentity {
-  functionName: string;
-  roleName: string;
-  statements: Statement[];
-}
+export type { LocalIdentity } from '../iam/caller.js';
 
 export interface GatewayOptions {
   /** The local DynamoDB: its URL (for the endpoint's own calls) and its request handler. */
@@ -74,7 +70,6 @@ const UNSUPPORTED = new Set([
 const GANTRY_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
 
 const MAX_BODY = 16 * 1024 * 1024; // DynamoDB's (and dynalite's) limit on a request body
-const CREDENTIAL = /Credential=([^/,\s]+)\//;
 
 /**
  * The DynamoDB endpoint of a local run. It identifies the calling function by its local access key,
@@ -309,7 +304,7 @@ export async function startIamGateway(options: GatewayOptions) {
     if (!isJsonObject(parsed)) return answer(res, serializationError());
     const request = streamsRequest(operation, parsed, streams);
     if ('answer' in request) return answer(res, request.answer);
-    const denial = identity && authorize(identity, request.checks, options);
+    const denial = identity && deniedMessage(identity, request.checks, options.account);
     if (denial) return deny(res, denial);
     return answer(res, request.run());
   }
@@ -334,9 +329,9 @@ export async function startIamGateway(options: GatewayOptions) {
         throw new Error(`test-only failure of the local DynamoDB (${operation})`);
       });
     }
-    const body = await readBody(req, res);
+    const body = await readBody(req, res, MAX_BODY, tooLarge);
     if (!body) return; // over DynamoDB's limit: answered 413
-    const identity = identify(req, options);
+    const identity = identifyCaller(req, options.identities);
     if (!identity && options.denyUnidentified) {
       return deny(
         res,
@@ -364,7 +359,8 @@ export async function startIamGateway(options: GatewayOptions) {
       if (checked.body) request = checked.body;
       valid = !checked.answer;
     }
-    const denial = identity && authorize(identity, requestChecks(operation, request, options.account), options);
+    const denial =
+      identity && deniedMessage(identity, requestChecks(operation, request, options.account), options.account);
     if (denial) return deny(res, denial);
     return serve(operation, req, res, body, ours ? request : parsed, valid);
   }
@@ -410,63 +406,6 @@ function operationOf(req: IncomingMessage): string {
   return target.slice(target.indexOf('.') + 1);
 }
 
-/**
- * The calling function, by the access key of its SigV4 credential: in the `Authorization` header,
- * or in the query string of a presigned request (`X-Amz-Credential`). Signatures are not verified:
- * everything is on loopback, and the key only says whose policy applies.
- */
-function identify(req: IncomingMessage, options: GatewayOptions): LocalIdentity | undefined {
-  const header = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
-  const query = URL.canParse(req.url ?? '', 'http://local')
-    ? new URL(req.url ?? '', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[0]
-    : undefined;
-  const accessKey = header ?? query;
-  return accessKey ? options.identities.get(accessKey) : undefined;
-}
-
-/**
- * The body, or undefined when it is over DynamoDB's 16 MiB: then 413 has been answered as DynamoDB
- * does (no body), and the rest of the request is discarded, never forwarded cut short.
- */
-function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.resume(); // drain what is still coming, so the client reads the answer
-      res.statusCode = 413;
-      res.setHeader('transfer-encoding', 'chunked');
-      res.end();
-      resolve(undefined);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
-}
-
-const stackOf = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
-
-/** The AccessDenied message when the function's policy refuses the request, else undefined. */
-function authorize(identity: LocalIdentity, checks: Check[], options: GatewayOptions): string | undefined {
-  for (const check of checks) {
-    const verdict = evaluate(identity.statements, check.action, check.resource);
-    if (verdict === 'Allowed') continue;
-    const user = `arn:${options.account.partition}:sts::${options.account.accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;
-    const reason =
-      verdict === 'ExplicitlyDenied'
-        ? 'with an explicit deny in an identity-based policy'
-        : `because no identity-based policy allows the ${check.action} action`;
-    return `User: ${user} is not authorized to perform: ${check.action} on resource: ${check.resource} ${reason}`;
-  }
-  return undefined;
-}
-
 function deny(res: ServerResponse, message: string): void {
   answer(res, { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', Message: message } });
 }
@@ -500,4 +439,11 @@ function forward(
     });
     handle(replay as unknown as IncomingMessage, res);
   });
+}
+
+/** DynamoDB answers a body over its 16 MiB with 413 and no body. */
+function tooLarge(res: ServerResponse): void {
+  res.statusCode = 413;
+  res.setHeader('transfer-encoding', 'chunked');
+  res.end();
 }

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { GantryError } from '../../errors.js';
 import type { ManifestQueue } from '../../manifest.js';
-import type { LocalIdentity } from '../dynamodb/iam-gateway.js';
-import { evaluate } from '../iam/policy.js';
+import { readBody, stackOf } from '../http/read-body.js';
+import { deniedMessage, identifyCaller, type LocalIdentity } from '../iam/caller.js';
 import type { Check } from '../iam/request-checks.js';
 import type { LocalAccount } from '../iam/resolve-arns.js';
 import { type Addresses, frontQueueUrl, toEngine, toFront } from './address-translation.js';
@@ -52,7 +52,6 @@ const UNSUPPORTED = new Set([
 
 const DEAD_LETTER_RETENTION = 1_209_600; // 14 days, the most SQS keeps a message
 const MAX_BODY = 10 * 1024 * 1024; // a guard only: message sizes are the engine's to check (SQS: 1 MiB)
-const CREDENTIAL = /Credential=([^/,\s]+)\//;
 
 interface Answer {
   status: number;
@@ -82,7 +81,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     res.once('close', () => {
       gone = !res.writableFinished;
     });
-    const body = await readBody(req, res);
+    const body = await readBody(req, res, MAX_BODY, tooLarge);
     if (!body) return; // over the limit: answered 413
     if (!String(req.headers['content-type'] ?? '').includes('application/x-amz-json-1.0')) {
       return notJsonProtocol(res);
@@ -94,7 +93,11 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     if (!request) {
       return answer(res, { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } });
     }
-    const denial = authorize(identify(req, options), queueChecks(action, request, options.account), options);
+    const denial = authorize(
+      identifyCaller(req, options.identities),
+      queueChecks(action, request, options.account),
+      options,
+    );
     if (denial) return answer(res, denial);
     if (UNSUPPORTED.has(action)) return answer(res, unsupported(action));
     const engineRequest = toEngine(request, addresses);
@@ -212,20 +215,6 @@ function actionOf(req: IncomingMessage): string {
 }
 
 /**
- * The calling function, by the access key of its SigV4 credential (`Authorization` header, or a
- * presigned `X-Amz-Credential`). Signatures are not verified: everything is on loopback, and the
- * key only says whose policy applies.
- */
-function identify(req: IncomingMessage, options: LocalSqsOptions): LocalIdentity | undefined {
-  const header = CREDENTIAL.exec(String(req.headers.authorization ?? ''))?.[1];
-  const query = URL.canParse(req.url ?? '', 'http://local')
-    ? new URL(req.url ?? '', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[0]
-    : undefined;
-  const accessKey = header ?? query;
-  return accessKey ? options.identities.get(accessKey) : undefined;
-}
-
-/**
  * SQS's denial (measured on AWS's JSON protocol): 403, `x-amzn-query-error: AccessDenied;Sender`
  * (the SDK names the error from it: `AccessDenied`), the action lower-cased in the message.
  */
@@ -237,15 +226,8 @@ function authorize(identity: LocalIdentity | undefined, checks: Check[], options
       if (!options.denyUnidentified) return undefined;
       message = `User: anonymous is not authorized to perform: ${action} on resource: ${check.resource} because the local run denies callers without a function identity`;
     } else {
-      const verdict = evaluate(identity.statements, check.action, check.resource);
-      if (verdict === 'Allowed') continue;
-      const { partition, accountId } = options.account;
-      const user = `arn:${partition}:sts::${accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;
-      const reason =
-        verdict === 'ExplicitlyDenied'
-          ? 'with an explicit deny in an identity-based policy'
-          : `because no identity-based policy allows the ${action} action`;
-      message = `User: ${user} is not authorized to perform: ${action} on resource: ${check.resource} ${reason}`;
+      message = deniedMessage(identity, [check], options.account, { lowerCaseAction: true });
+      if (message === undefined) continue;
     }
     return {
       status: 403,
@@ -300,26 +282,7 @@ function parseObject(body: Buffer): Record<string, unknown> | undefined {
 
 const withoutFifo = ({ FifoQueue: _, ...attributes }: Record<string, string>) => attributes;
 
-/** The body, or undefined when it is over the limit: then 413 has been answered and the rest discarded. */
-function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.resume();
-      res.writeHead(413, { 'content-length': 0 });
-      res.end();
-      resolve(undefined);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
+function tooLarge(res: ServerResponse): void {
+  res.writeHead(413, { 'content-length': 0 });
+  res.end();
 }
-
-const stackOf = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
