@@ -19,7 +19,7 @@ import { ENTRIES_DIR } from '../generate/entries.js';
 import { routeAuthorizer } from '../generate/http-api.js';
 import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../generate/user-pool.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
-import { type LocalRun, startLocalRun } from '../offline/run/local-run.js';
+import { type LocalRun, localCredentials, startLocalRun } from '../offline/run/local-run.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import { matchRoute } from '../route-match.js';
 import { payloadEvent, type TestRequest } from './payload-event.js';
@@ -221,23 +221,20 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     });
     const events = engine;
     const clients: { destroy(): void }[] = [];
-    const sqsOf = (functionName?: string) => {
-      const identity = functionName === undefined ? undefined : localRun.environment[functionName];
-      if (functionName !== undefined && !identity) {
+    /** A client's settings: the test's own identity (not checked), or signed as the function. */
+    const clientConfig = (method: string, endpoint: string, functionName?: string) => {
+      if (functionName === undefined) {
+        return { endpoint, region: input.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+      }
+      if (!localRun.environment[functionName]) {
         throw new GantryError(
-          `sqsClient('${functionName}'): no such function; the service has ${manifest.functions.map((f) => f.name).join(', ')}.`,
+          `${method}('${functionName}'): no such function; the service has ${manifest.functions.map((f) => f.name).join(', ')}.`,
         );
       }
-      const client = new SQSClient({
-        endpoint: localRun.events.endpoints.sqs,
-        region: input.region,
-        credentials: identity
-          ? {
-              accessKeyId: identity.AWS_ACCESS_KEY_ID as string,
-              secretAccessKey: identity.AWS_SECRET_ACCESS_KEY as string,
-            }
-          : { accessKeyId: 'test', secretAccessKey: 'test' },
-      });
+      return { endpoint, region: input.region, credentials: localCredentials(functionName) };
+    };
+    const sqsOf = (functionName?: string) => {
+      const client = new SQSClient(clientConfig('sqsClient', localRun.events.endpoints.sqs, functionName));
       clients.push(client);
       return client;
     };
@@ -303,22 +300,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return mintAccessToken(authorizer, keys.signing, token);
       },
       documentClient(functionName) {
-        const identity = functionName === undefined ? undefined : localRun.environment[functionName];
-        if (functionName !== undefined && !identity) {
-          throw new GantryError(
-            `documentClient('${functionName}'): no such function; the service has ${manifest.functions.map((f) => f.name).join(', ')}.`,
-          );
-        }
-        const client = new DynamoDBClient({
-          endpoint: localRun.endpoint,
-          region: input.region,
-          credentials: identity
-            ? {
-                accessKeyId: identity.AWS_ACCESS_KEY_ID as string,
-                secretAccessKey: identity.AWS_SECRET_ACCESS_KEY as string,
-              }
-            : { accessKeyId: 'test', secretAccessKey: 'test' },
-        });
+        const client = new DynamoDBClient(clientConfig('documentClient', localRun.endpoint, functionName));
         clients.push(client);
         return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
       },
