@@ -12,8 +12,11 @@ Usage: python3 moto-with-bridges.py -H 127.0.0.1 -p PORT
 import json
 import sys
 from typing import Any
+from urllib.parse import unquote
 
 from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.awslambda.models import LambdaBackend
+from moto.awslambda.responses import LambdaResponse
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.cloudformation import models as cfn_models
@@ -24,7 +27,12 @@ from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.iam.access_control import IAMRequest
 from moto.iam.models import Role, iam_backends
+from moto.scheduler.models import scheduler_backends
+from moto.sqs.models import Queue, sqs_backends
+from moto.sqs.responses import SQSResponse
 from moto.utilities.utils import get_partition
 
 
@@ -361,8 +369,8 @@ DynamoHandler._authenticate_and_authorize_normal_action = authorize_dynamodb
 
 # Gap 6: AWS::DynamoDB::Table ignores PointInTimeRecoverySpecification and TimeToLiveSpecification,
 # and has no update, so after a stack update touching a table the stack no longer tracks it and
-# `sls remove` leaves it behind. Apply both settings, and update deletion protection, billing and
-# the settings in place.
+# `sls remove` leaves it behind (and a stream an update turns on, off or changes is not). Apply both
+# settings, and update deletion protection, billing, the settings and the stream in place.
 _create_table = Table.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
 
@@ -386,9 +394,18 @@ def create_table(cls, resource_name, cloudformation_json, account_id, region_nam
     return table
 
 
+def apply_stream(table: Any, props: dict[str, Any]) -> None:
+    """An unchanged stream is kept (its ARN too, which mappings name); a changed one is a new stream, as on AWS."""
+    wanted = (props.get("StreamSpecification") or {}).get("StreamViewType")
+    current = table.stream_specification or {}
+    if wanted != (current.get("StreamViewType") if current.get("StreamEnabled") else None):
+        table.set_stream_specification({"StreamViewType": wanted} if wanted else None)
+
+
 @classmethod  # type: ignore[misc]
 def update_table(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
     apply_table_settings(original_resource, cloudformation_json["Properties"], account_id, region_name)
+    apply_stream(original_resource, cloudformation_json["Properties"])
     original_resource.tags = cloudformation_json["Properties"].get("Tags") or original_resource.tags
     return original_resource
 
@@ -587,6 +604,238 @@ class UserPoolDomainModel(CloudFormationModel):
         return True
 
 
+# Gap 8: no CloudFormation support for AWS::Scheduler::Schedule ("No Moto CloudFormation
+# support"): the stack deploys without its schedules, and anything naming one fails. moto's
+# scheduler backend exists; this model creates, updates and deletes through it. As on AWS, `Ref`
+# is the schedule's name and `GetAtt Arn` its ARN; a schedule without GroupName is in `default`.
+SCHEDULER_MODULE = "moto.scheduler.models"
+
+
+def _scheduler(account_id: str, region_name: str) -> Any:
+    return scheduler_backends[account_id][region_name]
+
+
+def _schedule_args(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": props.get("Description"),
+        "end_date": props.get("EndDate"),
+        "flexible_time_window": props.get("FlexibleTimeWindow"),
+        "kms_key_arn": props.get("KmsKeyArn"),
+        "schedule_expression": props.get("ScheduleExpression"),
+        "schedule_expression_timezone": props.get("ScheduleExpressionTimezone"),
+        "start_date": props.get("StartDate"),
+        "state": props.get("State"),
+        "target": dict(props.get("Target") or {}),
+    }
+
+
+class ScheduleModel(CloudFormationModel):
+    __module__ = SCHEDULER_MODULE
+
+    def __init__(self, schedule: Any) -> None:
+        self.schedule = schedule
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.schedule.name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Scheduler::Schedule"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return self.schedule.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        schedule = _scheduler(account_id, region_name).create_schedule(
+            name=resource_name,
+            group_name=props.get("GroupName"),
+            action_after_completion=props.get("ActionAfterCompletion"),
+            **_schedule_args(props),
+        )
+        return cls(schedule)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        old = original_resource.schedule
+        if new_resource_name != old.name or (props.get("GroupName") or "default") != old.group_name:
+            # Another name or group: CloudFormation replaces the schedule.
+            original_resource.delete(account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        _scheduler(account_id, region_name).update_schedule(group_name=old.group_name, name=old.name, **_schedule_args(props))
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        group = _scheduler(account_id, region_name).schedule_groups.get(self.schedule.group_name)
+        if group is not None:
+            group.schedules.pop(self.schedule.name, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+# Gap 9: moto delivers to event source mappings itself, by running the function in Docker. There is
+# no Docker here, so every delivery fails: a message sent to a consumed queue is received and put
+# back (its ApproximateReceiveCount grows towards the dead-letter queue), and every write to a
+# consumed table empties the table's stream (the error text counts as delivered), so no stream
+# record can be read. Mappings are kept (created, updated, listed and deleted as on AWS) but moto's
+# own delivery is off: messages stay in the queue and records in the stream, where Lambda's poller
+# would find them; the rehearsal reads them as the consumer's role and runs its bundle itself.
+_create_event_source_mapping = LambdaBackend.create_event_source_mapping
+
+
+def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+    esm = _create_event_source_mapping(self, spec)
+    for queue in sqs_backends[self.account_id][self.region_name].queues.values():
+        if queue.lambda_event_source_mappings.get(esm.function_arn) is esm:
+            queue.lambda_event_source_mappings.pop(esm.function_arn)
+    for table in dynamodb_backends[self.account_id][self.region_name].tables.values():
+        if table.lambda_event_source_mappings.get(esm.function_arn) is esm:
+            table.lambda_event_source_mappings.pop(esm.function_arn)
+    return esm
+
+
+LambdaBackend.create_event_source_mapping = create_event_source_mapping
+
+
+# Gap 10: with IAM enforcement on, SQS denies in XML, which the SDK's JSON protocol client (every
+# current SDK) cannot read ("Unexpected token '<'"). Answer as SQS does on its JSON protocol: 403,
+# `x-amzn-query-error: AccessDenied;Sender` (the SDK names the error from it) and a JSON body.
+# (moto checks SQS calls against the queue's ARN already.)
+_authorize_sqs = SQSResponse._authenticate_and_authorize_normal_action
+
+
+def authorize_sqs(self: Any, resource: str = "*") -> None:
+    try:
+        _authorize_sqs(self, resource)
+    except AccessDeniedError as denied:
+        error = JsonRESTError("com.amazon.coral.service#AccessDeniedException", denied.message)
+        error.code = 403
+        self.response_headers["x-amzn-query-error"] = "AccessDenied;Sender"
+        self.response_headers["content-type"] = "application/x-amz-json-1.0"
+        raise error from denied
+
+
+SQSResponse._authenticate_and_authorize_normal_action = authorize_sqs
+
+
+# Gap 11: with IAM enforcement on, moto checks DynamoDB Streams calls against resource "*", so a
+# statement scoped to a table's StreamArn (Gantry's change consumers) never allows them; denials are
+# XML. Check against the stream's ARN (the StreamArn of DescribeStream and GetShardIterator; for
+# GetRecords, the one moto's shard iterator starts with) and deny in JSON as DynamoDB does.
+def stream_resource(self: Any) -> str:
+    body = self.body.decode("utf-8") if isinstance(self.body, bytes) else self.body
+    try:
+        params = body if isinstance(body, dict) else json.loads(body or "{}")
+    except ValueError:
+        params = {}
+    arn = params.get("StreamArn") or str(params.get("ShardIterator") or "").split("|")[0]
+    return arn or "*"
+
+
+DynamoDBStreamsHandler._determine_resource = stream_resource
+DynamoDBStreamsHandler._authenticate_and_authorize_normal_action = authorize_dynamodb
+
+
+# Gap 12: with IAM enforcement on, moto names a Lambda call's action after the API operation
+# (`lambda:Invoke`, where IAM's is `lambda:InvokeFunction`) and checks it against "*", so no
+# statement scoped to a function (a schedule's role) allows it; denials are XML. Use IAM's action
+# name and the function's ARN, and deny as Lambda does (403 AccessDeniedException, JSON). And as on
+# AWS, an Invoke with InvocationType DryRun only checks permissions: moto would try to run the
+# function in Docker.
+LAMBDA_IAM_ACTIONS = {"Invoke": "InvokeFunction"}
+
+
+class LambdaIAMRequest(IAMRequest):
+    def __init__(self, action: str, **kwargs: Any) -> None:
+        super().__init__(action=LAMBDA_IAM_ACTIONS.get(action, action), **kwargs)
+
+
+def lambda_resource(self: Any) -> str:
+    parts = unquote(self.path.split("?")[0]).split("/")
+    if len(parts) < 4 or parts[2] != "functions" or not parts[3]:
+        return "*"
+    name = parts[3]
+    if name.startswith("arn:"):
+        return name
+    return f"arn:{get_partition(self.region)}:lambda:{self.region}:{self.current_account}:function:{name}"
+
+
+def authorize_lambda(self: Any, resource: str = "*") -> None:
+    try:
+        self._authenticate_and_authorize_action(LambdaIAMRequest, resource)
+    except AccessDeniedError as denied:
+        message = f"{denied.message} on resource: {resource}"
+        error = JsonRESTError("AccessDeniedException", message)
+        error.code = 403
+        self.response_headers["x-amzn-errortype"] = "AccessDeniedException"
+        raise error from denied
+
+
+_invoke = LambdaBackend.invoke
+
+
+def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> Any:
+    if headers.get("X-Amz-Invocation-Type") == "DryRun":
+        self.get_function(function_name, qualifier)  # an unknown function is still ResourceNotFound
+        return ""
+    return _invoke(self, function_name, qualifier, body, headers, response_headers)
+
+
+LambdaResponse._determine_resource = lambda_resource
+LambdaResponse._authenticate_and_authorize_normal_action = authorize_lambda
+LambdaBackend.invoke = invoke
+
+
+# Gap 13: a queue's Ref (its URL: Gantry puts it in each sender's environment and in an output)
+# names https://sqs.<region>.amazonaws.com whatever moto's address. Current SDKs send SQS calls to
+# the host of the QueueUrl they are given (useQueueUrlAsEndpoint) even when AWS_ENDPOINT_URL names
+# another endpoint, so a deployed bundle run against the emulator would call AWS. Give the queue's
+# URL at the emulator's address, as AWS gives it at AWS's (the main block below sets the address).
+EMULATOR = {"url": ""}
+
+
+def queue_url(self: Any) -> str:
+    base = EMULATOR["url"] or f"https://sqs.{self.region}.amazonaws.com"
+    return f"{base}/{self.account_id}/{self.name}"
+
+
+Queue.physical_resource_id = property(queue_url)
+
+
+def emulator_url(argv: list[str]) -> str:
+    """The address moto_server listens on, from its -H/--host and -p/--port (its defaults otherwise)."""
+
+    def option(short: str, long: str, default: str) -> str:
+        for index, arg in enumerate(argv):
+            if arg in (short, long) and index + 1 < len(argv):
+                return argv[index + 1]
+            if arg.startswith(f"{long}="):
+                return arg.split("=", 1)[1]
+        return default
+
+    return f"http://{option('-H', '--host', '127.0.0.1')}:{option('-p', '--port', '5000')}"
+
+
 # Keep a reference so linters see the registered models used.
 BRIDGED_MODELS = (
     HttpApiModel,
@@ -597,10 +846,12 @@ BRIDGED_MODELS = (
     UserPoolModel,
     UserPoolClientModel,
     UserPoolDomainModel,
+    ScheduleModel,
 )
 _ = iam_backends
 
 if __name__ == "__main__":
     from moto.server import main
 
+    EMULATOR["url"] = emulator_url(sys.argv[1:])
     main(sys.argv[1:])

@@ -52,6 +52,48 @@ describe('sls gantry rehearse', () => {
         ]),
       );
       expect(stdout).toMatch(/gantry rehearse --stage dev: (\d+) of \1 checks hold/);
+      // The tasks-app's events: a queue with its dead-letter queue, its consumer and its sender, a
+      // change consumer on the tasks table, a nightly schedule; each deployed as the Manifest says,
+      // each consumer run with its own role, each role's access to queues, stream and functions probed.
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '✔ table gantry-example-dev-tasks: stream',
+          '✔ queue gantry-example-dev-clear-done: visibility timeout',
+          '✔ queue gantry-example-dev-clear-done: redrive to gantry-example-dev-clear-done-dlq after 5 receives',
+          '✔ dead-letter queue gantry-example-dev-clear-done-dlq: retention',
+          '✔ mapping queue gantry-example-dev-clear-done → gantry-example-dev-list-work-clear: state Enabled, batch 10, window 0, max concurrency unset, responses ReportBatchItemFailures',
+          '✔ mapping stream of gantry-example-dev-tasks → gantry-example-dev-list-work-count: state Enabled, batch 100, start LATEST, retries -1, on failure none, responses ReportBatchItemFailures',
+          '✔ schedule gantry-example-dev-list-work-purge: cron(0 3 * * ? *) in UTC, no flexible window',
+          '✔ schedule gantry-example-dev-list-work-purge: ENABLED (stage dev)',
+          '✔ schedule gantry-example-dev-list-work-purge: invokes gantry-example-dev-list-work-purge through gantry-example-dev-list-work-purge-schedule-us-east-1',
+          '✔ scheduler role gantry-example-dev-list-work-purge-schedule-us-east-1: trust',
+          '✔ scheduler role gantry-example-dev-list-work-purge-schedule-us-east-1: policy InvokeFunction',
+          "✔ output ClearDoneQueueUrl: the queue's URL",
+          '✔ function gantry-example-dev-lists-clear-done: DELETE /lists/{listId}/done with its role → 202',
+          '✔ function gantry-example-dev-list-work-clear: a batch from gantry-example-dev-clear-done, received and deleted with its role → 1 message done',
+          expect.stringMatching(
+            /^✔ function gantry-example-dev-list-work-count: changes of gantry-example-dev-tasks, read from its stream with its role → \d+ records? done$/,
+          ),
+          expect.stringMatching(
+            /^✔ function gantry-example-dev-list-work-purge: schedule gantry-example-dev-list-work-purge's event, with its role → returned /,
+          ),
+          '✔ role of gantry-example-dev-lists-clear-done: sqs:SendMessage on gantry-example-dev-clear-done allowed',
+          '✔ role of gantry-example-dev-list-work-clear: sqs:SendMessage on gantry-example-dev-clear-done denied',
+          '✔ role of gantry-example-dev-list-work-clear: sqs:DeleteMessage on gantry-example-dev-clear-done allowed',
+          '✔ role of gantry-example-dev-list-work-clear: sqs:ReceiveMessage on gantry-example-dev-clear-done-dlq denied',
+          '✔ role of gantry-example-dev-lists-clear-done: sqs:ReceiveMessage on gantry-example-dev-clear-done denied',
+          '✔ role of gantry-example-dev-list-work-count: dynamodb:GetRecords on the stream of gantry-example-dev-tasks allowed',
+          '✔ role of gantry-example-dev-list-work-clear: dynamodb:GetRecords on the stream of gantry-example-dev-tasks denied',
+          '✔ scheduler role gantry-example-dev-list-work-purge-schedule-us-east-1: lambda:InvokeFunction on gantry-example-dev-list-work-purge allowed',
+          '✔ scheduler role gantry-example-dev-list-work-purge-schedule-us-east-1: lambda:InvokeFunction on gantry-example-dev-list-work-clear denied',
+          '✔ after update: mapping queue gantry-example-dev-clear-done → gantry-example-dev-list-work-clear: state Enabled, batch 10, window 0, max concurrency unset, responses ReportBatchItemFailures',
+          '✔ after remove: queues',
+          '✔ after remove: event source mappings',
+          '✔ after remove: schedules',
+        ]),
+      );
+      // Every consumer ran: none was left without a message or a change to run on.
+      expect(stdout).not.toMatch(/^– /m);
     },
     REHEARSAL_MS,
   );
@@ -65,9 +107,13 @@ describe('sls gantry rehearse', () => {
           '✔ table gantry-example-prod-tasks: deletion protection',
           '✔ table gantry-example-prod-tasks: point-in-time recovery',
           '✔ after update: table gantry-example-prod-tasks: point-in-time recovery',
-          '✔ after remove: tables (retained: 1)',
+          // Both tables (tasks, and counts kept from the tasks' changes) are data: retained.
+          '✔ after remove: tables (retained: 2)',
           '✔ after remove: functions',
           '✔ after remove: log groups',
+          '✔ schedule gantry-example-prod-list-work-purge: ENABLED (stage prod, production)',
+          '✔ after remove: queues',
+          '✔ after remove: schedules',
         ]),
       );
     },

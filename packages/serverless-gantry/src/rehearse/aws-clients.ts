@@ -3,10 +3,13 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
+import { schedulerApi } from './scheduler-api.js';
 import { EMULATOR_CREDENTIALS } from './sls-child.js';
 
 export type AwsClients = ReturnType<typeof emulatorClients>;
@@ -24,11 +27,15 @@ export function emulatorClients(endpoint: string, region: string, credentials: C
     cloudFormation: new CloudFormationClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     dynamodb: new DynamoDBClient(config),
+    dynamodbStreams: new DynamoDBStreamsClient(config),
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     apiGateway: new ApiGatewayV2Client(config),
     logs: new CloudWatchLogsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    sqs: new SQSClient(config),
     sts: new STSClient(config),
+    /** Reads only, with IAM enforcement off (see scheduler-api.ts). */
+    scheduler: schedulerApi(endpoint, region),
   };
 }

@@ -10,18 +10,24 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import JSZip from 'jszip';
 import type { ManifestFunction, ManifestTable } from '../manifest.js';
+import { runtimeMajor } from '../offline/run/runtime-node.js';
 import { payloadEvent } from '../testing/payload-event.js';
 import { type AwsClients, type Credentials, emulatorClients } from './aws-clients.js';
 import { type Check, fail, pass, probe } from './check.js';
 import type { Emulator } from './emulator.js';
+import { type EventSources, readEventSources } from './event-sources.js';
 import type { Expected } from './expected.js';
-import { handlerResult } from './handler-result.js';
+import { handlerNode, handlerResult } from './handler-result.js';
+import { probeEventAccess, seedProbes } from './probe-event-access.js';
+import { runEventSources } from './run-event-sources.js';
 
 const RUN_HANDLER = fileURLToPath(new URL('./run-handler.js', import.meta.url));
 
-interface Deployed {
+/** A deployed function as the rehearsal runs it: its bundle unpacked, its settings, its role's credentials. */
+export interface Deployed {
   fn: ManifestFunction;
   name: string;
+  arn: string;
   handler: string;
   environment: Record<string, string>;
   timeout: number;
@@ -32,9 +38,11 @@ interface Deployed {
 /**
  * Least privilege through an independent engine: moto's own IAM evaluation, not Gantry's. Each
  * function's bundle is taken from the deployment bucket and its handler run in Node with the
- * function's environment and its role's assumed credentials against the emulator's DynamoDB (IAM
- * enforced): its routes answer without a server error; then, with the same credentials, each
- * declared access succeeds and each access it did not declare is denied.
+ * function's environment and its role's assumed credentials against the emulator (IAM enforced):
+ * its routes answer without a server error; then, with the same credentials, each declared table
+ * access succeeds and each access it did not declare is denied. Then the functions events trigger
+ * run on what the emulator holds (run-event-sources.ts), and each role's access to every queue,
+ * stream and function is probed (probe-event-access.ts).
  */
 export async function checkLeastPrivilege(
   aws: AwsClients,
@@ -56,11 +64,30 @@ export async function checkLeastPrivilege(
         })),
       );
     }
+    const sources = await readEventSources(aws, expected).catch((error: Error) => {
+      checks.push(
+        fail('event sources: queues, streams, schedules and scheduler roles', `${error.name}: ${error.message}`),
+      );
+      return undefined;
+    });
+    const at = { emulator, serviceDir, work, region: expected.region, runtime: expected.runtime };
     await emulator.enforceIam(true);
     try {
       for (const each of deployed) {
-        for (const route of each.fn.routes) checks.push(...(await runRoute(each, route, emulator, serviceDir, work)));
+        for (const route of each.fn.routes)
+          checks.push(...(await runRoute(each, route, emulator, serviceDir, work, expected.runtime, expected.region)));
         checks.push(...(await probeTables(each, expected, emulator)));
+      }
+      // After the routes: what they sent and wrote is what the consumers run on.
+      if (sources) {
+        const run = (each: Deployed, event: unknown) => runHandler(each, event, at);
+        checks.push(...(await runEventSources(deployed, sources, { emulator, region: expected.region, run })));
+      }
+      if (sources && hasEvents(sources)) {
+        await emulator.enforceIam(false);
+        const seeds = await seedProbes(aws, sources);
+        await emulator.enforceIam(true);
+        checks.push(...(await probeEventAccess(deployed, sources, seeds, { emulator, region: expected.region })));
       }
     } finally {
       await emulator.enforceIam(false);
@@ -109,6 +136,7 @@ async function fetchFunction(
   return {
     fn,
     name,
+    arn: config.FunctionArn ?? '',
     handler: config.Handler ?? '',
     environment: config.Environment?.Variables ?? {},
     timeout: config.Timeout ?? 6,
@@ -124,6 +152,8 @@ async function runRoute(
   emulator: Emulator,
   serviceDir: string,
   work: string,
+  runtime: string,
+  region: string,
 ): Promise<Check[]> {
   const label = `function ${each.name}: ${route.method} ${route.path} with its role`;
   return probe(label, async () => {
@@ -140,23 +170,10 @@ async function runRoute(
       { fn: each.fn, route, pathParameters },
       jwt,
     );
-    const eventFile = join(work, `${each.fn.name}-event.json`);
-    await writeFile(eventFile, JSON.stringify(event));
-    const dot = each.handler.lastIndexOf('.');
-    const file = join(each.dir, `${each.handler.slice(0, dot)}.js`);
-    const { code, stdout } = await runNode([RUN_HANDLER, file, each.handler.slice(dot + 1), eventFile], {
-      ...each.environment,
-      PATH: process.env.PATH ?? '',
-      NODE_PATH: sdkPaths(serviceDir).join(':'),
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-      AWS_ENDPOINT_URL_DYNAMODB: emulator.endpoint,
-      AWS_ACCESS_KEY_ID: each.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: each.credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: each.credentials.sessionToken ?? '',
-      AWS_LAMBDA_FUNCTION_NAME: each.name,
-      GANTRY_REHEARSAL_TIMEOUT_MS: String(each.timeout * 1000),
-    });
-    const result = handlerResult(stdout) as { statusCode?: number; body?: string; error?: string } | undefined;
+    const run = await runHandler(each, event, { emulator, serviceDir, work, region, runtime });
+    if (run.wrongNode) return fail(label, run.wrongNode);
+    const { code, stdout } = run;
+    const result = run.result as { statusCode?: number; body?: string; error?: string } | undefined;
     const status = result?.statusCode;
     if (code === 0 && typeof status === 'number' && status < 500) return pass(`${label} → ${status}`);
     return fail(
@@ -166,10 +183,67 @@ async function runRoute(
   });
 }
 
-/** Where the bundles' excluded AWS SDK resolves, as Lambda's runtime provides it: the service's, then the plugin's. */
+export interface HandlerRun {
+  code: number | null;
+  /** The handler's output, its logs included. */
+  stdout: string;
+  /** What it returned (or `{ error }` when it threw: exit code 1). */
+  result: unknown;
+  /** Set when it did not run on provider.runtime's Node major. */
+  wrongNode?: string;
+}
+
+/**
+ * Runs a deployed function's handler once with `event`, as Lambda would: in a Node of
+ * provider.runtime's major, with the function's environment and its role's credentials, every AWS
+ * SDK client of the bundle sent to the emulator (AWS_ENDPOINT_URL: nothing reaches AWS).
+ */
+export async function runHandler(
+  each: Deployed,
+  event: unknown,
+  at: { emulator: Emulator; serviceDir: string; work: string; region: string; runtime: string },
+): Promise<HandlerRun> {
+  const eventFile = join(at.work, `${each.fn.name}-event.json`);
+  await writeFile(eventFile, JSON.stringify(event));
+  const dot = each.handler.lastIndexOf('.');
+  const file = join(each.dir, `${each.handler.slice(0, dot)}.js`);
+  const { code, stdout } = await runNode([RUN_HANDLER, file, each.handler.slice(dot + 1), eventFile], {
+    ...each.environment,
+    PATH: process.env.PATH ?? '',
+    NODE_PATH: sdkPaths(at.serviceDir).join(':'),
+    AWS_REGION: at.region,
+    AWS_ENDPOINT_URL: at.emulator.endpoint,
+    AWS_ACCESS_KEY_ID: each.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: each.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: each.credentials.sessionToken ?? '',
+    AWS_LAMBDA_FUNCTION_NAME: each.name,
+    GANTRY_REHEARSAL_TIMEOUT_MS: String(each.timeout * 1000),
+  });
+  // As Lambda would: on provider.runtime's Node major (the rehearsal runs on it; see commandOnRuntimeNode).
+  const node = handlerNode(stdout);
+  const major = runtimeMajor(at.runtime);
+  const wrongNode =
+    major !== undefined && Number(node?.split('.')[0]) !== major
+      ? `ran on Node ${node ?? 'unknown'}, not provider.runtime ${at.runtime}'s major`
+      : undefined;
+  return { code, stdout, result: handlerResult(stdout), ...(wrongNode ? { wrongNode } : {}) };
+}
+
+const hasEvents = (sources: EventSources) =>
+  sources.queues.length > 0 || sources.streams.length > 0 || sources.schedulerRoles.length > 0;
+
+/**
+ * Where the bundles' excluded AWS SDK resolves, as Lambda's runtime provides it: the service's,
+ * then wherever the plugin's own `@aws-sdk/*` packages (client-sqs, lib-dynamodb, …) resolve.
+ */
 function sdkPaths(serviceDir: string): string[] {
-  const plugin = dirname(createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb/package.json'));
-  return [join(serviceDir, 'node_modules'), join(plugin, '..', '..')];
+  const require = createRequire(import.meta.url);
+  const plugin = dirname(require.resolve('@aws-sdk/client-dynamodb/package.json'));
+  return [
+    join(serviceDir, 'node_modules'),
+    ...(require.resolve.paths('@aws-sdk/client-sqs') ?? []),
+    join(plugin, '..', '..'),
+  ];
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {

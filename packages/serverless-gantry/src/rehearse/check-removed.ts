@@ -4,17 +4,19 @@ import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, probe } from './check.js';
 import { expectedPoolName } from './check-user-pool.js';
 import type { Expected } from './expected.js';
 
 /**
- * After `sls remove`: the stage's stack and everything in it are gone, except the tables whose
- * deletion policy is Retain (production stages), which must still be there. The emulator holds only
- * this rehearsal, so anything left is the stage's.
+ * After `sls remove`: the stage's stack and everything in it are gone (queues, mappings, schedules
+ * and their roles included), except the tables whose deletion policy is Retain (production
+ * stages), which must still be there. The emulator holds only this rehearsal, so anything left is
+ * the stage's.
  */
 export async function checkRemoved(aws: AwsClients, expected: Expected): Promise<Check[]> {
   return probe('after remove', async () => {
@@ -33,6 +35,11 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
     const pools = ((await aws.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? []).map(
       (p) => p.Name,
     );
+    const queues = (await aws.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+    const mappings = ((await aws.lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map(
+      (m) => `${m.EventSourceArn} → ${m.FunctionArn}`,
+    );
+    const schedules = (await aws.scheduler.listSchedules('')).map((s) => s.name);
     const retained = expected.options.retain ? expected.manifest.tables.map((t) => t.tableName).sort() : [];
     // Users are data: a stage that retains its tables retains its pool (DeletionPolicy Retain).
     const poolName = expectedPoolName(expected);
@@ -42,6 +49,9 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
       expectEqual(`after remove: tables (retained: ${retained.length})`, tables.sort(), retained),
       expectEqual('after remove: functions', functions, []),
       expectEqual('after remove: roles', roles, []),
+      expectEqual('after remove: queues', queues, []),
+      expectEqual('after remove: event source mappings', mappings, []),
+      expectEqual('after remove: schedules', schedules, []),
       expectEqual('after remove: HTTP APIs', apis, []),
       expectEqual('after remove: log groups', groups, []),
       expectEqual('after remove: buckets', buckets, []),

@@ -6,24 +6,17 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-} from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { tableOutputId } from '../generate/names.js';
+import { oslsFunctionStem, queueOutputId, tableLogicalId, tableOutputId } from '../generate/names.js';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, fail, pass, probe } from './check.js';
+import { checkEventSourceMappings, checkQueues, checkSchedules } from './check-events.js';
+import { checkRole, type RoleResource } from './check-role.js';
 import { apiEndpoint, checkUserPool } from './check-user-pool.js';
 import type { Expected } from './expected.js';
 import { resolveIntrinsics, type StackValues } from './intrinsics.js';
-
-interface RoleResource {
-  Properties: { RoleName: string; Policies: { PolicyName: string; PolicyDocument: unknown }[] };
-}
 
 /** Everything the stack should hold after a deploy, checked against the emulator: one Check per fact. */
 export async function checkStack(aws: AwsClients, expected: Expected): Promise<Check[]> {
@@ -52,10 +45,14 @@ export async function checkStack(aws: AwsClients, expected: Expected): Promise<C
   const endpoint = await apiEndpoint(aws, outputs.HttpApiId);
   if (endpoint && at.attributes) at.attributes['HttpApi.ApiEndpoint'] = endpoint;
   const checks: Check[] = [];
+  // Tables, queues and functions first: they give the ARNs the roles, mappings and schedules name.
   for (const table of expected.manifest.tables) checks.push(...(await checkTable(aws, expected, table.name, at)));
+  checks.push(...(await checkQueues(aws, expected, at)));
   for (const fn of expected.manifest.functions) checks.push(...(await checkFunction(aws, expected, fn.name, at)));
+  checks.push(...(await checkEventSourceMappings(aws, expected, at)));
+  checks.push(...(await checkSchedules(aws, expected, at)));
   checks.push(...(await checkHttpApi(aws, expected, outputs)));
-  checks.push(...checkOutputs(expected, outputs));
+  checks.push(...(await checkOutputs(aws, expected, outputs)));
   checks.push(...(await checkUserPool(aws, expected, outputs, at)));
   return checks;
 }
@@ -66,10 +63,12 @@ async function checkTable(aws: AwsClients, expected: Expected, name: string, at:
   const label = `table ${table.tableName}`;
   return probe(label, async () => {
     const found = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table.tableName }))).Table;
-    const logicalId = Object.entries(expected.fragment.resources).find(
-      ([, r]) => (r as { Properties?: { TableName?: string } }).Properties?.TableName === table.tableName,
-    )?.[0];
-    if (logicalId && found?.TableArn) at.arns[logicalId] = found.TableArn;
+    const consumed = expected.manifest.functions.some((f) =>
+      f.triggers.some((t) => t.type === 'change' && t.table === table.name),
+    );
+    const logicalId = tableLogicalId(table.name);
+    if (found?.TableArn) at.arns[logicalId] = found.TableArn;
+    if (found?.LatestStreamArn && at.attributes) at.attributes[`${logicalId}.StreamArn`] = found.LatestStreamArn;
     const keys = [
       { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
       ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' }] : []),
@@ -100,6 +99,22 @@ async function checkTable(aws: AwsClients, expected: Expected, name: string, at:
         found?.DeletionProtectionEnabled ?? false,
         expected.options.deletionProtection,
       ),
+      // A table whose changes a function consumes has a stream, with the view its declaration asks for.
+      expectEqual(
+        `${label}: stream`,
+        found?.StreamSpecification?.StreamEnabled ? found.StreamSpecification.StreamViewType : 'none',
+        table.stream ?? (consumed ? 'a stream, for its change consumers' : 'none'),
+      ),
+      ...(table.stream
+        ? [
+            found?.LatestStreamArn?.startsWith(`${found.TableArn}/stream/`)
+              ? pass(`${label}: stream ARN`)
+              : fail(
+                  `${label}: stream ARN`,
+                  `${found?.LatestStreamArn ?? 'none'} is not a stream of ${found?.TableArn}`,
+                ),
+          ]
+        : []),
     ];
   });
 }
@@ -120,6 +135,8 @@ async function checkFunction(aws: AwsClients, expected: Expected, key: string, a
     const missing = Object.entries(config.environment).filter(
       ([name, value]) => env[name] !== resolveIntrinsics(value, at),
     );
+    // Schedules and their roles name the function by this ARN.
+    if (deployed.FunctionArn) at.arns[`${oslsFunctionStem(key)}LambdaFunction`] = deployed.FunctionArn;
     const checks = [
       expectEqual(`${label}: runtime`, deployed.Runtime, expected.runtime),
       expectEqual(`${label}: memory`, deployed.MemorySize, size?.memory),
@@ -129,35 +146,11 @@ async function checkFunction(aws: AwsClients, expected: Expected, key: string, a
         : fail(`${label}: environment`, `missing or different: ${missing.map(([n]) => n).join(', ')}`),
     ];
     if (!role) return [...checks, fail(`${label}: role`, `no generated role ${config.role}`)];
-    const roleName = role.Properties.RoleName;
-    const deployedRole = (await aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
-    checks.push(expectEqual(`${label}: role`, deployed.Role, deployedRole?.Arn));
-    checks.push(...(await checkRolePolicy(aws, `role ${roleName}`, role, at)));
+    const found = await checkRole(aws, `role ${role.Properties.RoleName}`, role, at);
+    checks.push(expectEqual(`${label}: role`, deployed.Role, found.arn));
+    checks.push(...found.checks);
     return checks;
   });
-}
-
-/** The role holds exactly its generated inline policy (resolved as the stack resolves it), nothing else. */
-async function checkRolePolicy(aws: AwsClients, label: string, role: RoleResource, at: StackValues): Promise<Check[]> {
-  const RoleName = role.Properties.RoleName;
-  const names = (await aws.iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames ?? [];
-  const attached = (await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies ?? [];
-  const checks = [
-    expectEqual(`${label}: inline policies`, names.sort(), role.Properties.Policies.map((p) => p.PolicyName).sort()),
-    expectEqual(
-      `${label}: no managed policies`,
-      attached.map((p) => p.PolicyArn),
-      [],
-    ),
-  ];
-  for (const policy of role.Properties.Policies) {
-    const found = await aws.iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: policy.PolicyName }));
-    const document = JSON.parse(decodeURIComponent(found.PolicyDocument ?? '{}')) as unknown;
-    checks.push(
-      expectEqual(`${label}: policy ${policy.PolicyName}`, document, resolveIntrinsics(policy.PolicyDocument, at)),
-    );
-  }
-  return checks;
 }
 
 async function checkHttpApi(aws: AwsClients, expected: Expected, outputs: Record<string, string>): Promise<Check[]> {
@@ -234,7 +227,7 @@ export async function checkLogGroups(aws: AwsClients, expected: Expected): Promi
   return checks;
 }
 
-function checkOutputs(expected: Expected, outputs: Record<string, string>): Check[] {
+async function checkOutputs(aws: AwsClients, expected: Expected, outputs: Record<string, string>): Promise<Check[]> {
   const wanted = [
     ...Object.keys(expected.fragment.outputs),
     ...(expected.manifest.functions.some((f) => f.routes.length > 0) ? ['HttpApiUrl', 'HttpApiId'] : []),
@@ -245,6 +238,16 @@ function checkOutputs(expected: Expected, outputs: Record<string, string>): Chec
   for (const table of expected.manifest.tables) {
     const key = tableOutputId(table.name);
     if (outputs[key]) checks.push(expectEqual(`output ${key}: the table's name`, outputs[key], table.tableName));
+  }
+  for (const queue of expected.manifest.queues) {
+    const key = queueOutputId(queue.name);
+    if (!outputs[key]) continue;
+    checks.push(
+      ...(await probe(`output ${key}`, async () => {
+        const { QueueUrl } = await aws.sqs.send(new GetQueueUrlCommand({ QueueName: queue.queueName }));
+        return expectEqual(`output ${key}: the queue's URL`, outputs[key], QueueUrl);
+      })),
+    );
   }
   return checks;
 }

@@ -3,10 +3,13 @@ export interface Check {
   name: string;
   ok: boolean;
   detail?: string;
+  /** Not a check: something the rehearsal could not do, said so (a consumer with no message to run on). */
+  note?: true;
 }
 
 export const pass = (name: string): Check => ({ name, ok: true });
 export const fail = (name: string, detail: string): Check => ({ name, ok: false, detail });
+export const note = (name: string): Check => ({ name, ok: true, note: true });
 export const expectEqual = (name: string, actual: unknown, expected: unknown): Check =>
   canonical(actual) === canonical(expected)
     ? pass(name)

@@ -122,7 +122,7 @@ export async function rehearse(input: RehearsalInput): Promise<Rehearsal> {
 
   function done(): Rehearsal {
     seconds.total = round(performance.now() - started);
-    return { checks, ok: checks.length > 0 && checks.every((c) => c.ok), seconds };
+    return { checks, ok: checks.some((c) => !c.note) && checks.every((c) => c.ok), seconds };
   }
 }
 
@@ -152,14 +152,16 @@ async function stopQuietly(emulator: Emulator): Promise<void> {
   await emulator.stop().catch(() => undefined);
 }
 
-/** One line per check: ✔ or ✘, the check, and what was found when it fails. */
+/** One line per check: ✔ or ✘, the check, and what was found when it fails; – for a note. */
 export function line(check: Check): string {
+  if (check.note) return `– ${check.name}`;
   return `${check.ok ? '✔' : '✘'} ${check.name}${check.ok ? '' : `: ${check.detail ?? ''}`}`;
 }
 
 export function summary(rehearsal: Rehearsal, stage: string): string {
-  const failed = rehearsal.checks.filter((c) => !c.ok).length;
-  return `gantry rehearse --stage ${stage}: ${rehearsal.checks.length - failed} of ${rehearsal.checks.length} checks hold${failed ? `, ${failed} failed` : ''} (${rehearsal.seconds.total} s)`;
+  const checks = rehearsal.checks.filter((c) => !c.note);
+  const failed = checks.filter((c) => !c.ok).length;
+  return `gantry rehearse --stage ${stage}: ${checks.length - failed} of ${checks.length} checks hold${failed ? `, ${failed} failed` : ''} (${rehearsal.seconds.total} s)`;
 }
 
 const round = (ms: number) => Math.round(ms / 100) / 10;
