@@ -1,0 +1,1 @@
+export const check = async () => ({ statusCode: 200, body: JSON.stringify({ ok: true }) });
