@@ -9,15 +9,46 @@
 // Written by hand: `pnpm -r` stops at the first failing package (and `--no-bail` still sums
 // nothing), and vitest's projects cannot hold the created services, which are workspace packages
 // of their own with their own dependencies.
+//
+// Every suite runs on the Node major of the root service's `provider.runtime` (nodejs22.x), whatever
+// Node started this script: the testing helper runs each function on a thread of the test's own
+// process, so the test runner's Node is the functions' Node, as Lambda's and `sls offline`'s is.
+// The Node is the one `sls offline` uses (serverless-gantry's runtime-node: $GANTRY_NODE_BINARY, or
+// Node's own build from the npm registry, downloaded once into ~/.cache/gantry/node/); its folder
+// comes first on the suites' PATH, so vitest, npx and pnpm, and every `node` they start, run on it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { currentMajor, findNode, runtimeMajor } from '../packages/serverless-gantry/dist/offline/run/runtime-node.js';
+import { readProviderRuntime } from '../packages/serverless-gantry/dist/testing/service-config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reports = mkdtempSync(join(tmpdir(), 'gantry-tests-'));
 const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 2));
+
+/** The environment of every suite: the runtime's Node first on PATH. */
+async function runtimeNodeEnvironment() {
+  const runtime = await readProviderRuntime(root);
+  const major = runtimeMajor(runtime);
+  if (major === undefined || major === currentMajor()) {
+    console.log(`Tests run on Node ${process.versions.node} (provider.runtime ${runtime})`);
+    return process.env;
+  }
+  const { binary, version } = findNode(major, (line) => console.log(line));
+  console.log(`Tests run on Node ${version} (provider.runtime ${runtime}; this script on ${process.versions.node})`);
+  // GANTRY_STARTED_ON_NODE: a test can still start a command on the Node this run was started on.
+  // NODE_DISABLE_COMPILE_CACHE: npm 11 turns on Node's compile cache, which Node 22 keeps in the OS
+  // temp folder (`node-compile-cache`); the tests' npx and pnpm calls would leave it there.
+  return {
+    ...process.env,
+    PATH: `${dirname(binary)}${delimiter}${process.env.PATH ?? ''}`,
+    GANTRY_STARTED_ON_NODE: process.execPath,
+    NODE_DISABLE_COMPILE_CACHE: '1',
+  };
+}
+const suiteEnvironment = await runtimeNodeEnvironment();
 
 /** Folders matched by the workspace globs (`dir/*` only, the form pnpm-workspace.yaml uses here). */
 function workspaceFolders() {
@@ -73,7 +104,7 @@ function run(suite) {
     const child = spawn(suite.bin, args, {
       cwd: suite.cwd,
       // Output is kept and printed later: colours only when this run prints to a terminal.
-      env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1' },
+      env: process.stdout.isTTY ? suiteEnvironment : { ...suiteEnvironment, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -44,7 +44,8 @@ function start(command, args, options) {
   child.stderr.on('data', read);
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
-      if (/Server ready/.test(output)) {
+      // Gantry's `Ready:` (serverless-offline's own "Server ready" is hidden under Gantry), or the baselines'.
+      if (/Server ready|^Ready: /m.test(output)) {
         clearInterval(timer);
         ready = true;
         resolve({ child, readyMs: performance.now() - started, reloads: () => reloads });

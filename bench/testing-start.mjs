@@ -1,7 +1,7 @@
 // Benchmark: what a service's test pays to get its API and DynamoDB up. serverless-gantry/testing's
 // startLocalService (discovery, embedded DynamoDB with IAM, entries bundled) and its first request
 // (a function's cold start on its own thread), against the baseline measured in the same run: the
-// real `sls offline` of the same service, from start to its "Server ready" line, and its first
+// real `sls offline` of the same service, from start to its "Ready:" line, and its first
 // request. The tasks-app template; medians.
 //
 //   node bench/testing-start.mjs [runs]
@@ -56,7 +56,7 @@ async function offlineRun(port) {
   const ready = new Promise((resolve, reject) => {
     const seen = (chunk) => {
       output += chunk;
-      if (output.includes('Server ready')) resolve(performance.now());
+      if (/^Ready: /m.test(output)) resolve(performance.now()); // Gantry's first line once serving
     };
     child.stdout.on('data', seen);
     child.stderr.on('data', seen);

@@ -7,6 +7,7 @@ import {
   type HttpMethod,
   type MethodMetadata,
   type RequestSchemas,
+  type RouteThrottle,
   recordClass,
   recordMethod,
 } from './metadata.js';
@@ -57,6 +58,11 @@ export function api(prefix = '', options: ApiOptions = {}) {
 export interface RouteOptions extends RequestSchemas {
   /** Auth for this route; `false` makes it public inside a class whose `@api` requires auth. */
   auth?: AuthRequirement | false;
+  /**
+   * This route's own limit on every stage, e.g. `{ rate: 5, burst: 10 }` for a sign-up or an
+   * expensive route: API Gateway answers 429 past it. Without it the stage's default applies.
+   */
+  throttle?: RouteThrottle;
 }
 
 const PATH = /^\/[^\s?#]*$/;
@@ -107,8 +113,13 @@ export function route<const O extends RouteOptions = Record<never, never>>(
         `Route path '${path}' must start with '/' and hold no spaces, '?' or '#'; write it like '/notes/{id}'.`,
       );
     }
-    const { auth, ...schemas }: RouteOptions = options ?? {};
-    record.routes.push({ method, path, ...(auth === undefined ? {} : { auth }) });
+    const { auth, throttle, ...schemas }: RouteOptions = options ?? {};
+    record.routes.push({
+      method,
+      path,
+      ...(auth === undefined ? {} : { auth }),
+      ...(throttle === undefined ? {} : { throttle }),
+    });
     for (const part of ['body', 'query', 'params'] as const) {
       const schema = schemas[part];
       if (schema === undefined) continue;

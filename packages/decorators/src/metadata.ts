@@ -54,12 +54,24 @@ export interface FunctionOptions {
   iamStatements?: IamStatement[];
 }
 
+/**
+ * A route's own throttling on every stage (HTTP API route settings): steady requests per second and
+ * burst, within API Gateway's account limits (10,000 and 5,000). It replaces the stage's default
+ * for this route, lower or higher.
+ */
+export interface RouteThrottle {
+  rate: number;
+  burst: number;
+}
+
 export interface RouteMetadata {
   method: HttpMethod;
   /** The path as written on the method, before the class prefix. */
   path: string;
   /** `false` makes a route public inside a class that requires auth. */
   auth?: AuthRequirement | false;
+  /** Set by the route's `throttle` option; discovery checks it against API Gateway's limits. */
+  throttle?: RouteThrottle;
 }
 
 export interface UseMetadata {

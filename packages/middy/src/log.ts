@@ -1,5 +1,10 @@
+import { logLine } from './log-line.js';
+
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
+
+/** `json`: one object per line, for CloudWatch Logs. `line`: one short line a person reads. */
+export type LogFormat = 'json' | 'line';
 
 export interface Logger {
   readonly level: LogLevel;
@@ -11,6 +16,11 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go; defaults to stdout, which Lambda sends to CloudWatch Logs. */
   write?: (line: string) => void;
+  /**
+   * Defaults to `json`; `line` where `GANTRY_LOCAL_LOG_FORMAT=line`, which `sls offline` sets (not
+   * with `--verbose`): `GET /notes/n1 200 1.2 ms notes-api-read (cold start)`, errors with their stack.
+   */
+  format?: LogFormat;
 }
 
 /**
@@ -22,11 +32,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level: LogLevel = configured && configured in LEVELS ? configured : 'info';
   const threshold = LEVELS[level];
   const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const format = options.format ?? (process.env.GANTRY_LOCAL_LOG_FORMAT === 'line' ? 'line' : 'json');
+  const render =
+    format === 'line'
+      ? logLine(process.env.GANTRY_LOCAL_FUNCTION ?? process.env.AWS_LAMBDA_FUNCTION_NAME)
+      : (at: string, entry: Record<string, unknown>) =>
+          `{"level":"${at}","time":${Date.now()},${JSON.stringify(entry).slice(1)}\n`;
   return {
     level,
     log(at, entry) {
       if (LEVELS[at] < threshold) return;
-      write(`{"level":"${at}","time":${Date.now()},${JSON.stringify(entry).slice(1)}\n`);
+      write(render(at, entry));
     },
   };
 }

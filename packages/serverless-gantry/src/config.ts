@@ -22,11 +22,18 @@ const logRetentionInDays = z.number().refine((days) => (LOG_RETENTION_DAYS as re
   message: `must be one of CloudWatch Logs' periods: ${LOG_RETENTION_DAYS.join(', ')}`,
 });
 
-/** HTTP API default route throttling: steady requests per second and burst (API Gateway's limits). */
-const throttle = z.strictObject({
-  rate: z.number().min(0).max(10_000),
-  burst: z.number().int().min(0).max(5_000),
-});
+/**
+ * HTTP API default route throttling: steady requests per second and burst, applied by API Gateway
+ * to each route of the stage (within its account limits: 10,000 per second, burst 5,000). `false`:
+ * no stage-wide limit, only the account's.
+ */
+const throttle = z.union([
+  z.strictObject({
+    rate: z.number().min(0).max(10_000),
+    burst: z.number().int().min(0).max(5_000),
+  }),
+  z.literal(false),
+]);
 
 // Operations: safe by default on production stages, every one overridable per stage.
 const operations = {
@@ -37,7 +44,10 @@ const operations = {
   deletionProtection: z.boolean().optional(),
   /** Retention of every log group of the service (functions, HTTP API access log). */
   logRetentionInDays: logRetentionInDays.optional(),
-  /** HTTP API default route throttling. */
+  /**
+   * HTTP API default route throttling, or `false` for none. Default: none on production stages (the
+   * account's limits apply), `DEFAULT_THROTTLE` on the others.
+   */
   throttle: throttle.optional(),
   /** A JSON access log of the HTTP API in its own log group. */
   accessLog: z.boolean().optional(),
@@ -152,7 +162,12 @@ export function gantryJsonSchema(): Record<string, unknown> {
 
 /** Log retention when nothing sets one: kept long enough to investigate, never forever. */
 export const DEFAULT_LOG_RETENTION = { production: 90, other: 14 } as const;
-/** HTTP API throttling when nothing sets one: bounds what a runaway client can cost. */
+/**
+ * HTTP API throttling of stages that are not production stages, when nothing sets one: each route
+ * takes 100 requests per second (burst 200), which bounds what a runaway client or a test loop can
+ * cost on a development stage. Production stages get no stage-wide limit unless the service sets
+ * one: a growing app must not meet a cap nobody chose (docs/scale.md).
+ */
 export const DEFAULT_THROTTLE = { rate: 100, burst: 200 } as const;
 
 /** What the generators need, for one stage. */
@@ -169,7 +184,8 @@ export interface StageOptions {
   logRetentionInDays: number | undefined;
   /** Used when neither custom.gantry nor provider.logRetentionInDays sets a retention. */
   defaultLogRetentionInDays: number;
-  throttle: { rate: number; burst: number };
+  /** The stage's default route throttling; `undefined`: none, API Gateway's account limits apply. */
+  throttle: { rate: number; burst: number } | undefined;
   accessLog: boolean;
   /** Whether the stage's schedules are enabled. */
   schedules: boolean;
@@ -217,7 +233,7 @@ export function resolveStageOptions(
     deletionProtection: pick('deletionProtection') ?? production,
     logRetentionInDays: pick('logRetentionInDays'),
     defaultLogRetentionInDays: production ? DEFAULT_LOG_RETENTION.production : DEFAULT_LOG_RETENTION.other,
-    throttle: pick('throttle') ?? DEFAULT_THROTTLE,
+    throttle: stageThrottle(pick('throttle'), production),
     accessLog: pick('accessLog') ?? production,
     schedules: pick('schedules') ?? true,
     ...(config.page !== undefined ? { page: config.page } : {}),
@@ -226,4 +242,12 @@ export function resolveStageOptions(
     cors: { ...config.cors, ...stageCors },
     offline: config.offline ?? {},
   };
+}
+
+function stageThrottle(
+  configured: { rate: number; burst: number } | false | undefined,
+  production: boolean,
+): StageOptions['throttle'] {
+  if (configured === false) return undefined;
+  return configured ?? (production ? undefined : { ...DEFAULT_THROTTLE });
 }

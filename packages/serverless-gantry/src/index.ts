@@ -1,18 +1,20 @@
 import { type TokenCommandOptions, tokenCommand } from './auth/token-command.js';
 import { type BuiltService, buildService } from './build-service.js';
+import { CAPACITY_OPTIONS, type CapacityCommandOptions, capacityCommand } from './capacity/capacity-command.js';
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { type InvokeCommandOptions, invokeCommand } from './events/invoke-command.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
+import { throttleSettings, throttleSummary } from './generate/throttle.js';
 import { mergeService } from './merge.js';
 import { startOfflineService } from './offline/run/offline-service.js';
-import { offlineOnRuntimeNode } from './offline/run/runtime-node.js';
+import { commandOnRuntimeNode } from './offline/run/runtime-node.js';
 import type { StartHooks } from './offline/run/start-failure.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
+import { removeEsbuildZipFolders } from './package/esbuild-zip-folders.js';
 import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from './page/page-bundle-plugin.js';
-import { removeEsbuildZipFolders } from './package/esbuild-zip-folders.js';
 import { rehearsalCommand } from './rehearse/command.js';
 import { isolateBundling, markRevision, REVISION_VARIABLE, WORK_FOLDER_VARIABLE } from './rehearse/revision.js';
 import { routeTable } from './route-table.js';
@@ -61,7 +63,7 @@ interface Serverless {
 }
 
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
-interface CliOptions extends TokenCommandOptions, Omit<InvokeCommandOptions, 'host'> {
+interface CliOptions extends TokenCommandOptions, Omit<InvokeCommandOptions, 'host'>, CapacityCommandOptions {
   json?: boolean;
   /** `gantry openapi --out FILE`. */
   out?: string;
@@ -134,6 +136,11 @@ export default class ServerlessGantry {
           lifecycleEvents: ['print'],
           options: TOKEN_OPTIONS,
         },
+        capacity: {
+          usage: "Estimate the stage's capacity and monthly cost at a request rate, and the first limits reached",
+          lifecycleEvents: ['print'],
+          options: CAPACITY_OPTIONS,
+        },
       },
     },
   };
@@ -152,9 +159,11 @@ export default class ServerlessGantry {
       // serverless-offline, package, deploy, print and invoke all see the generated functions.
       initialize: () =>
         reportErrors(serverless, async () => {
-          if (serverless.processedInput?.commands?.[0] === 'offline') {
-            // May run the whole command again on provider.runtime's Node major (never returns then).
-            this.#nodeLine = await offlineOnRuntimeNode(
+          const [command, subcommand] = serverless.processedInput?.commands ?? [];
+          if (command === 'offline' || (command === 'gantry' && subcommand === 'rehearse')) {
+            // May run the whole command again on provider.runtime's Node major (never returns then):
+            // the functions run there, sls offline's in its workers, a rehearsal's in child processes.
+            this.#nodeLine = await commandOnRuntimeNode(
               serverless.service.provider.runtime,
               (serverless.service.custom?.gantry as { offline?: { nodeOfRuntime?: unknown } } | undefined)?.offline
                 ?.nodeOfRuntime !== false,
@@ -181,7 +190,10 @@ export default class ServerlessGantry {
       // After osls compiled functions and events (the HTTP API stage exists), before it is written.
       'after:package:compileEvents': async () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
-        if (this.#built && template) finishTemplate(template, { throttle: this.#built.options.throttle });
+        if (!this.#built || !template) return;
+        const throttles = throttleSettings(this.#built.options, this.#built.manifest);
+        finishTemplate(template, throttles);
+        for (const line of throttleSummary(this.#built.options.stage, throttles)) utils.log.notice(line);
       },
       'gantry:rehearse:run': () =>
         reportErrors(serverless, async () => {
@@ -211,6 +223,12 @@ export default class ServerlessGantry {
             options,
           );
           process.stdout.write(`${token}\n`);
+        }),
+      'gantry:capacity:print': () =>
+        reportErrors(serverless, async () => {
+          if (!this.#built)
+            throw new serverless.classes.Error('gantry: the service was not built (initialize did not run)');
+          process.stdout.write(await capacityCommand(this.#built, serverless.service, serverless.serviceDir, options));
         }),
       'gantry:routes:print': async () => {
         if (!this.#built)

@@ -52,6 +52,8 @@ export interface ManifestRoute {
   /** Path parameter names in order; a greedy `{proxy+}` gives `proxy`. */
   pathParameters: string[];
   auth?: AuthRequirement;
+  /** The route's own throttling (its decorator's `throttle`), over the stage's default. */
+  throttle?: { rate: number; burst: number };
 }
 
 export interface ManifestUse {

@@ -10,6 +10,7 @@ import { fitName, logicalId, NAME_LIMITS, pascal, roleName, sharedRoleName } fro
 import { generateService, type ServiceFragment } from '../src/generate/service.js';
 import { tableResource } from '../src/generate/tables.js';
 import { finishTemplate } from '../src/generate/template.js';
+import { throttleSettings, throttleSummary } from '../src/generate/throttle.js';
 import type { Manifest, ManifestFunction, ManifestTable } from '../src/manifest.js';
 import { mergeService } from '../src/merge.js';
 
@@ -415,6 +416,14 @@ describe('custom.gantry.userPool', () => {
     expect(Object.keys(merged.httpApi.authorizers as object)).toEqual(['partner', 'users']);
   });
 
+  it("lists the deployed page as a sign-in callback and a sign-out URL (the page's Sign out goes to Cognito's /logout)", () => {
+    const out = generateService(manifest([page, member]), options('dev', { page: '/', userPool: {} }), noAuthorizers);
+    const pageUrl = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, '/']] };
+    expect(out.resources.UserPoolClient).toMatchObject({
+      Properties: { CallbackURLs: [pageUrl], LogoutURLs: [pageUrl] },
+    });
+  });
+
   it('names the authorizer as configured, and refuses a hand-written one of the same name', () => {
     const named = generateService(
       manifest([
@@ -637,13 +646,13 @@ describe('every problem found while generating is listed with the others, at onc
 });
 
 describe('operations: safe on production stages by default, overridable per stage', () => {
-  it('defaults: production stages get deletion protection, an access log and long log retention; all get throttling', () => {
+  it('defaults: production stages get deletion protection, an access log, long log retention and no stage-wide throttle; others a throttle', () => {
     expect(options('prod')).toMatchObject({
       deletionProtection: true,
       accessLog: true,
       logRetentionInDays: undefined,
       defaultLogRetentionInDays: 90,
-      throttle: { rate: 100, burst: 200 },
+      throttle: undefined,
     });
     expect(options('dev')).toMatchObject({
       deletionProtection: false,
@@ -654,7 +663,21 @@ describe('operations: safe on production stages by default, overridable per stag
     expect(options('live', { productionStages: ['live'] })).toMatchObject({
       deletionProtection: true,
       accessLog: true,
+      throttle: undefined,
     });
+    expect(options('prod', { productionStages: ['live'] })).toMatchObject({ throttle: { rate: 100, burst: 200 } });
+  });
+
+  it('takes a throttle a production stage sets, and `false` for no stage-wide throttle on any stage', () => {
+    expect(options('prod', { throttle: { rate: 2000, burst: 1000 } }).throttle).toEqual({ rate: 2000, burst: 1000 });
+    expect(options('prod', { stages: { prod: { throttle: { rate: 50, burst: 100 } } } }).throttle).toEqual({
+      rate: 50,
+      burst: 100,
+    });
+    expect(options('dev', { throttle: false }).throttle).toBeUndefined();
+    expect(options('dev', { throttle: { rate: 5, burst: 10 }, stages: { dev: { throttle: false } } }).throttle).toBe(
+      undefined,
+    );
   });
 
   it('takes each setting from the top level for every stage, a stage winning', () => {
@@ -760,5 +783,76 @@ describe('finishTemplate', () => {
         DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
       },
     });
+  });
+
+  const compiled = () => ({
+    Resources: {
+      HttpApiRouteGetNotes: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'GET /notes' } },
+      HttpApiRoutePostNotes: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'POST /notes' } },
+      HandWritten: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'GET /legacy' } },
+      HttpApiStage: {
+        Type: 'AWS::ApiGatewayV2::Stage',
+        Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: false } } as Record<string, unknown>,
+      } as { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> },
+    },
+  });
+  const routes = [{ key: 'GET /notes' }, { key: 'POST /notes', throttle: { rate: 5, burst: 10 } }];
+
+  it("writes each generated route's settings, its own throttle or the stage's, and makes the stage wait for those routes", () => {
+    const template = compiled();
+    finishTemplate(template, { throttle: { rate: 100, burst: 200 }, routes });
+    expect(template.Resources.HttpApiStage).toEqual({
+      Type: 'AWS::ApiGatewayV2::Stage',
+      DependsOn: ['HttpApiRouteGetNotes', 'HttpApiRoutePostNotes'],
+      Properties: {
+        DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+        RouteSettings: {
+          'GET /notes': { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+          'POST /notes': { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
+        },
+      },
+    });
+  });
+
+  it("writes the account's quota when the stage has no throttle, so an earlier lower one does not stay deployed", () => {
+    const template = compiled();
+    finishTemplate(template, { throttle: undefined, routes });
+    expect(template.Resources.HttpApiStage.Properties).toEqual({
+      DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 },
+      RouteSettings: {
+        'GET /notes': { ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 },
+        'POST /notes': { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
+      },
+    });
+  });
+
+  it("writes the Region's own quota where API Gateway's default is lower (2,500 / 1,250 in Milan)", () => {
+    const template = compiled();
+    const milan = resolveStageOptions({}, { service: 'app', stage: 'prod', region: 'eu-south-1' });
+    const settings = throttleSettings(milan, manifest([fn({})]));
+    finishTemplate(template, settings);
+    expect(template.Resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingBurstLimit: 1250,
+      ThrottlingRateLimit: 2500,
+    });
+    expect(throttleSummary('prod', settings)[0]).toContain("the account's 2,500 requests/s, burst 1,250");
+  });
+
+  it('says which limits the stage has, for sls package', () => {
+    const production = throttleSettings(options('prod'), manifest([fn({})]));
+    expect(throttleSummary('prod', production)).toEqual([
+      "gantry: stage prod has no stage-wide throttle: each route may take the account's 10,000 requests/s, burst 5,000, shared by every API of the account in the region",
+    ]);
+    const throttled = fn({
+      name: 'signup',
+      routes: [{ method: 'POST', path: '/signup', pathParameters: [], throttle: { rate: 5, burst: 10 } }],
+    });
+    const dev = throttleSettings(options('dev'), manifest([fn({}), throttled]));
+    expect(dev.routes).toEqual([{ key: 'GET /notes/{id}' }, { key: 'POST /signup', throttle: { rate: 5, burst: 10 } }]);
+    expect(throttleSummary('dev', dev)).toEqual([
+      'gantry: stage dev throttles each route at 100 requests/s, burst 200 (custom.gantry.throttle, or the default of stages that are not production stages)',
+      'gantry:   POST /signup: 5 requests/s, burst 10 (its own throttle)',
+    ]);
   });
 });

@@ -1,10 +1,10 @@
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type JwtAuthorizer, jwtAuthorizers } from '../src/auth/jwt-authorizers.js';
 import { jwtCheck } from '../src/auth/jwt-check.js';
 import { type LocalIssuer, startLocalIssuer } from '../src/auth/local-issuer.js';
 import { type LocalKeys, localKeys } from '../src/auth/local-keys.js';
-import { signIn } from './support/oidc-sign-in.js';
+import { authorizationUrl, cookieBrowser, follow, signIn } from './support/oidc-sign-in.js';
 import { tempService } from './support/temp-service.js';
 
 // The local OIDC issuer over real HTTP, driven by an OIDC client library (oauth4webapi), as a web
@@ -128,5 +128,130 @@ describe('the local issuer: authorization code with PKCE through the sign-in pag
     const response = await fetch(url, { redirect: 'manual' });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('redirect_uri');
+  });
+});
+
+describe('the local issuer: signing out (RP-initiated logout)', () => {
+  it("ends the sign-in session, so the browser's next sign-in asks for a user again", async () => {
+    const go = cookieBrowser();
+    const verifier = oauth.generateRandomCodeVerifier();
+    const scope = 'openid';
+    const callback = await signIn(as, client, {
+      issuerUrl: issuer.url,
+      redirectUri: REDIRECT,
+      user: 'ann',
+      scope,
+      verifier,
+      go,
+    });
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      callback,
+      REDIRECT,
+      verifier,
+      insecure,
+    );
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+
+    // Signed in: the same browser's next authorization request comes straight back with a code.
+    const again = async () => {
+      const url = await authorizationUrl(as, client, {
+        redirectUri: REDIRECT,
+        scope,
+        verifier: oauth.generateRandomCodeVerifier(),
+        state: oauth.generateRandomState(),
+      });
+      return follow(go, await go(url), issuer.url);
+    };
+    const straightBack = await again();
+    expect(straightBack.status).toBe(303);
+    expect(straightBack.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:3999\/\?code=/);
+
+    // The page's Sign out: the end-session endpoint with the ID token as hint and where to come back.
+    expect(as.end_session_endpoint).toBe(`${issuer.issuers.users}/session/end`);
+    const end = new URL(as.end_session_endpoint as string);
+    end.search = new URLSearchParams({
+      id_token_hint: tokens.id_token as string,
+      client_id: client.client_id,
+      post_logout_redirect_uri: REDIRECT,
+    }).toString();
+    const confirm = await go(end.href);
+    expect(confirm.status).toBe(200);
+    // The page submits its form by itself (a script); a browser would post exactly these fields.
+    const html = await confirm.text();
+    expect(html).toContain("document.getElementById('op.logoutForm').submit()");
+    const action = /<form id="op\.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1] as string;
+    const fields = [...html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"\/>/g)].map(([, n, v]) => [
+      n,
+      v,
+    ]);
+    expect(fields.map(([name]) => name)).toEqual(['xsrf', 'logout']);
+    const done = await go(new URL(action, end).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields as [string, string][]).toString(),
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(REDIRECT);
+
+    // Signed out: the next sign-in shows the sign-in page, and another user can sign in.
+    const signInPage = await again();
+    expect(signInPage.status).toBe(200);
+    expect(await signInPage.text()).toContain('<input name="user"');
+    const bob = await signIn(as, client, {
+      issuerUrl: issuer.url,
+      redirectUri: REDIRECT,
+      user: 'bob',
+      scope,
+      verifier,
+      go,
+    });
+    const bobTokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), bob, REDIRECT, verifier, insecure),
+    );
+    expect(oauth.getValidatedIdTokenClaims(bobTokens)?.sub).toBe('bob');
+  });
+
+  it('refuses to send the browser after sign-out to a page it does not know', async () => {
+    const end = new URL(as.end_session_endpoint as string);
+    end.search = new URLSearchParams({
+      client_id: client.client_id,
+      post_logout_redirect_uri: 'https://evil.example.com/',
+    }).toString();
+    const response = await fetch(end);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('post_logout_redirect_uri not registered');
+  });
+});
+
+describe('the local issuer at start', () => {
+  it("prints no warning that asks to replace its in-memory storage (a development issuer's by design)", async () => {
+    const printed: string[] = [];
+    const spies = (['warn', 'info', 'log', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        printed.push(args.map(String).join(' '));
+      }),
+    );
+    try {
+      const service = await tempService({});
+      cleanups.push(service.remove);
+      const another = await startLocalIssuer({
+        host: '127.0.0.1',
+        port: 0,
+        authorizers: [authorizer],
+        keys: await localKeys(service.dir),
+        redirectUris: [REDIRECT],
+        scopes: {},
+      });
+      cleanups.push(another.stop);
+      expect((await fetch(`${another.issuers.users}/.well-known/openid-configuration`)).status).toBe(200);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(printed.filter((line) => /in-memory adapter|MUST change/.test(line))).toEqual([]);
   });
 });

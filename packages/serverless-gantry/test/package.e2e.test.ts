@@ -93,18 +93,42 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
   });
 
   it.each(stages)(
-    '%s: every log group has a retention; the HTTP API is throttled; a JSON access log only in production',
+    "%s: every log group has a retention; routes throttled at 100/s on development stages and only at the account's quota in production, or their own; a JSON access log only in production",
     (stage) => {
-      const { template } = built[stage] ?? expect.unreachable();
+      const { template, manifest } = built[stage] ?? expect.unreachable();
       const isProduction = stage === production;
       const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
       expect(logGroups.length).toBeGreaterThan(0);
       for (const [, group] of logGroups) expect(group.Properties?.RetentionInDays).toBe(isProduction ? 90 : 14);
       const [[, stageResource] = expect.unreachable()] = resourcesOfType(template, 'AWS::ApiGatewayV2::Stage');
-      expect(stageResource.Properties?.DefaultRouteSettings).toMatchObject({
-        ThrottlingBurstLimit: 200,
-        ThrottlingRateLimit: 100,
-      });
+      // Production: API Gateway's account quota, written out (an earlier lower limit would otherwise stay).
+      const stageDefault = isProduction
+        ? { ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 }
+        : { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 };
+      expect(stageResource.Properties?.DefaultRouteSettings).toMatchObject(stageDefault);
+      // Every route has its settings: its own throttle, else the stage's; the stage waits for the routes.
+      const routes = manifest.functions.flatMap((f) => f.routes);
+      expect(stageResource.Properties?.RouteSettings).toEqual(
+        Object.fromEntries(
+          routes.map((r) => [
+            `${r.method} ${r.path}`,
+            r.throttle
+              ? { ThrottlingBurstLimit: r.throttle.burst, ThrottlingRateLimit: r.throttle.rate }
+              : stageDefault,
+          ]),
+        ),
+      );
+      const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
+      const routeIds = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
+        .filter(([, r]) => keys.has(String(r.Properties?.RouteKey)))
+        .map(([id]) => id);
+      expect(routeIds.length).toBe(keys.size);
+      expect(stageResource.DependsOn).toEqual(expect.arrayContaining(routeIds));
+      if (fixture === 'notes') {
+        expect(stageResource.Properties?.RouteSettings).toMatchObject({
+          'POST /notes': { ThrottlingBurstLimit: 40, ThrottlingRateLimit: 20 },
+        });
+      }
       const accessLog = stageResource.Properties?.AccessLogSettings as
         | { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string }
         | undefined;

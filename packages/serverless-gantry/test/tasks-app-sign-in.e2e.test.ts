@@ -94,4 +94,64 @@ describe('the tasks-app page with a user pool, under sls offline, in Chromium', 
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('signs out of the local issuer too: another user then signs in in the same browser and sees only their own tasks', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    const issuerOrigin = new URL(issuerUrl).origin;
+    const titles = () => page.locator('#tasks li .title').allTextContents();
+    const addTask = async (title: string) => {
+      await page.locator('#title').fill(title);
+      await page.getByRole('button', { name: 'Add' }).click();
+    };
+    const signOut = async () => {
+      const toIssuer = page.waitForRequest((request) => request.url().startsWith(`${issuerOrigin}/users/session/end?`));
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      const request = await toIssuer;
+      // RP-initiated logout: the ID token as hint, the client, and the page to come back to.
+      expect([...new URL(request.url()).searchParams.keys()].sort()).toEqual([
+        'client_id',
+        'id_token_hint',
+        'post_logout_redirect_uri',
+      ]);
+      // Back on the page, on the same list, signed out.
+      await page.waitForURL((url) => url.href.startsWith(pageUrl) && url.hash === '#list=two-users-list');
+      await expect.poll(() => page.locator('#account').textContent()).toBe('Not signed in Sign in');
+      await expect.poll(() => page.locator('#status').textContent()).toBe('Sign in to see your tasks.');
+    };
+    /** The page's Sign in must reach the issuer's sign-in page: a live session there would skip it. */
+    const signInAs = async (user: string) => {
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.href.startsWith(`${issuerOrigin}/users/interaction/`));
+      await page.locator('input[name=user]').fill(user);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('#account').textContent()).toBe(`Signed in as ${user} Sign out`);
+      await expect.poll(() => page.locator('#list-id').textContent()).toBe('two-users-list');
+    };
+
+    await page.goto(`${pageUrl}#list=two-users-list`);
+    await signInAs('ann');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('No tasks yet: add one above.');
+    await addTask("Ann's task");
+    await expect.poll(titles).toEqual(["Ann's task"]);
+    await signOut();
+
+    await signInAs('bob');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('No tasks yet: add one above.');
+    expect(await titles()).toEqual([]);
+    await addTask("Bob's task");
+    await expect.poll(titles).toEqual(["Bob's task"]);
+    await signOut();
+
+    await signInAs('ann');
+    await expect.poll(titles).toEqual(["Ann's task"]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("prints no warning of the local issuer's at start (its in-memory storage is by design)", () => {
+    expect(offline.output()).not.toMatch(/oidc-provider WARNING: a quick start development-only in-memory adapter/);
+  });
 });

@@ -3,7 +3,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 // The built package, as a service imports it (its function threads run the built worker).
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readServiceConfig } from '../src/testing/service-config.js';
+import { runtimeMajor } from '../src/offline/run/runtime-node.js';
+import { readProviderRuntime, readServiceConfig } from '../src/testing/service-config.js';
 import { tempService } from './support/temp-service.js';
 
 // serverless-gantry/testing: a service's own tests, without sls offline. Checked here against what
@@ -59,6 +60,13 @@ describe('the event a function receives (payload 2.0)', () => {
 describe('each function with its own identity and environment', () => {
   it('gets only the environment its decorators give it, and its own credentials', async () => {
     expect((await service.request('GET', '/env')).body).toEqual({ tables: [], accessKeyId: 'gantry-local-routes-env' });
+  });
+
+  it("runs on provider.runtime's Node major, as on Lambda and under sls offline", async () => {
+    const major = runtimeMajor(await readProviderRuntime(servicePath));
+    expect(major).toBe(22);
+    const { node } = (await service.request('GET', '/node')).body as { node: string };
+    expect(Number(node.split('.')[0])).toBe(major);
   });
 
   it('reads through its own generated policy: the seed is there, and writing needs write access', async () => {

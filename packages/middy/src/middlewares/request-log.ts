@@ -14,7 +14,7 @@ interface MiddyRequest {
 }
 
 /**
- * One JSON line per request: request id, method, route, status, duration in ms, cold start.
+ * One JSON line per request: request id, method, path, route, status, duration in ms, cold start.
  * (Powertools' logger does more and costs more; this is all a request line needs.)
  */
 export function requestLog(logger: Logger): MiddlewareObj {
@@ -35,6 +35,7 @@ export function requestLog(logger: Logger): MiddlewareObj {
       msg: 'request',
       requestId,
       method,
+      path: start.event.rawPath,
       route: start.event.routeKey,
       status,
       durationMs: Math.round((performance.now() - start.at) * 100) / 100,

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+// The library's own in-memory storage, named explicitly: left as the default, oidc-provider warns at
+// every start that it is development-only and "you MUST change it", which is this issuer's purpose.
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { JwtAuthorizer } from './jwt-authorizers.js';
 import type { LocalKeys } from './local-keys.js';
 
@@ -10,7 +13,10 @@ export interface LocalIssuerOptions {
   port: number;
   authorizers: readonly JwtAuthorizer[];
   keys: LocalKeys;
-  /** Where a browser may be sent back after signing in (the service's page, a test's callback). */
+  /**
+   * Where a browser may be sent back after signing in (the service's page, a test's callback), and
+   * after signing out (RP-initiated logout's `post_logout_redirect_uri`).
+   */
   redirectUris: readonly string[];
   /** Per authorizer, the scopes its routes use: what a client may ask for. */
   scopes: Record<string, readonly string[]>;
@@ -26,6 +32,8 @@ export interface LocalIssuer {
 
 /** The one API resource the local issuer knows: access tokens for it are JWTs for the declared audience. */
 const RESOURCE = 'urn:gantry:api';
+/** oidc-provider's default, given to its memory adapter as the library itself would. */
+const CLOCK_TOLERANCE_S = 15;
 
 /**
  * The local OpenID Connect issuer of `sls offline`: one oidc-provider (panva's certified provider)
@@ -34,7 +42,9 @@ const RESOURCE = 'urn:gantry:api';
  * declared issuer). Discovery, JWKS, the token endpoint and authorization code with PKCE are the
  * library's; the sign-in page is a development one: a user name, no password. A public client
  * (no secret) whose id is the authorizer's first audience may use it, as an app client of a
- * Cognito user pool does.
+ * Cognito user pool does. Signing out is OpenID Connect's RP-initiated logout (discovery's
+ * `end_session_endpoint`): it ends the issuer's sign-in session, so the next sign-in asks for a
+ * user again, as Cognito's managed sign-in does after its `/logout`.
  */
 export async function startLocalIssuer(options: LocalIssuerOptions): Promise<LocalIssuer> {
   const server = createServer();
@@ -94,10 +104,13 @@ function issuerFor(authorizer: JwtAuthorizer, options: LocalIssuerOptions, mount
         client_id: clientId,
         token_endpoint_auth_method: 'none',
         redirect_uris: [...options.redirectUris],
+        post_logout_redirect_uris: [...options.redirectUris],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
     ],
+    adapter: createMemoryAdapter(CLOCK_TOLERANCE_S),
+    clockTolerance: CLOCK_TOLERANCE_S,
     jwks: { keys: options.keys.signing as never },
     cookies: { keys: [options.keys.cookieSecret] },
     scopes: ['openid', 'profile', ...routeScopes],
@@ -114,6 +127,7 @@ function issuerFor(authorizer: JwtAuthorizer, options: LocalIssuerOptions, mount
     interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => RESOURCE,
@@ -170,6 +184,30 @@ async function signInPage(provider: Provider, req: IncomingMessage, res: ServerR
     return;
   }
   page(res, uid, '');
+}
+
+/**
+ * The sign-out confirmation oidc-provider asks for, answered at once: a development issuer has one
+ * app, and the page's Sign out is the user's choice already (Cognito's `/logout` asks nothing either).
+ * `logout=yes` ends the whole sign-in session, not only this client's part of it.
+ */
+function logoutSource(ctx: { body?: unknown; type?: string }, form: string): void {
+  ctx.type = 'html';
+  ctx.body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Signing out (local)</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
+${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><button type="submit">Sign out</button></form>')}
+<script>document.getElementById('op.logoutForm').submit()</script>
+</body></html>`;
+}
+
+/** Shown after a sign-out that named no page to go back to. */
+function postLogoutSuccessSource(ctx: { body?: unknown; type?: string }): void {
+  ctx.type = 'html';
+  ctx.body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Signed out (local)</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
+<h1>Signed out</h1><p>The local issuer's sign-in session has ended.</p></body></html>`;
 }
 
 function page(res: ServerResponse, uid: string, problem: string): void {

@@ -202,7 +202,16 @@ function buildFunction(
       }
     }
     const auth = route.auth === false ? undefined : (route.auth ?? record.auth ?? classAuth);
-    return { method: route.method, path, pathParameters, ...(auth ? { auth } : {}) };
+    const throttle =
+      route.throttle === undefined ? undefined : routeThrottle(route.throttle, `${route.method} ${path}`);
+    if (throttle?.problem) problems.push(`${where}: ${throttle.problem}`);
+    return {
+      method: route.method,
+      path,
+      pathParameters,
+      ...(auth ? { auth } : {}),
+      ...(throttle?.value ? { throttle: throttle.value } : {}),
+    };
   });
 
   const uses = new Map<string, Access>();
@@ -305,6 +314,20 @@ function checkFunctionOptions(config: ManifestFunction['config'], where: string,
       );
     }
   }
+}
+
+/**
+ * A route's `throttle` option against API Gateway's route settings: rate 0–10,000 requests per
+ * second, burst a whole number 0–5,000 (the account's default limits, which a route cannot pass).
+ */
+function routeThrottle(value: unknown, route: string): { value?: { rate: number; burst: number }; problem?: string } {
+  const { rate, burst } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const rateOk = typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 10_000;
+  const burstOk = typeof burst === 'number' && Number.isInteger(burst) && burst >= 0 && burst <= 5_000;
+  if (rateOk && burstOk) return { value: { rate, burst } };
+  return {
+    problem: `${route} throttle ${JSON.stringify(value) ?? String(value)}: give { rate, burst } with rate from 0 to 10000 requests per second and burst a whole number from 0 to 5000 (API Gateway's account limits; a route cannot pass them), e.g. { rate: 10, burst: 20 }.`,
+  };
 }
 
 // DynamoDB has one type per attribute: a key used by the table and an index must agree on it.

@@ -1,20 +1,31 @@
+import { ACCOUNT_THROTTLE, type Throttle, type ThrottleSettings } from './throttle.js';
+
 /** The slice of a compiled CloudFormation template this pass reads and changes. */
 export interface CompiledTemplate {
   Resources: Record<string, { Type?: string; DependsOn?: string | string[]; Properties?: Record<string, unknown> }>;
 }
 
 export interface TemplateSettings {
-  /** HTTP API default route throttling. */
-  throttle: { rate: number; burst: number };
+  /** HTTP API default route throttling; `undefined`: none below the account's quota. */
+  throttle: ThrottleSettings['throttle'];
+  /** The account's quota in the stage's Region, written when there is no throttle (default 10,000 / 5,000). */
+  account?: Throttle;
+  /** The generated routes (`throttleSettings`); each gets explicit route settings. */
+  routes?: ThrottleSettings['routes'];
 }
 
 /**
  * What Gantry changes in the template osls compiled, before it is written: the HTTP API stage's
- * default route throttling (osls has no setting for it), and no DependsOn that a Ref, Fn::GetAtt or
- * Fn::Sub of the same resource already implies. osls adds those for every function (its role, when
- * given by logical ID) and every route (its integration); CloudFormation orders by the reference
- * anyway, so dropping them changes nothing deployed, and cfn-lint (W3005) and emulators that
- * validate templates strictly stop refusing them. Changes the template in place.
+ * throttling (osls has no setting for it), and no DependsOn that a Ref, Fn::GetAtt or Fn::Sub of the
+ * same resource already implies. osls adds those for every function (its role, when given by
+ * logical ID) and every route (its integration); CloudFormation orders by the reference anyway, so
+ * dropping them changes nothing deployed, and cfn-lint (W3005) and emulators that validate
+ * templates strictly stop refusing them. Changes the template in place.
+ *
+ * Throttling is always written out, never left unset: API Gateway keeps a stage's or a route's
+ * throttle when an update leaves the setting out, so "no limit" is the account's quota written as
+ * the limit (what the stage has anyway), and every generated route gets its own settings (its
+ * declared throttle, else the stage's), so removing a route's throttle in code removes it deployed.
  */
 export function finishTemplate(template: CompiledTemplate, settings: TemplateSettings): void {
   for (const resource of Object.values(template.Resources)) {
@@ -25,15 +36,29 @@ export function finishTemplate(template: CompiledTemplate, settings: TemplateSet
     else resource.DependsOn = kept;
   }
   const stage = template.Resources.HttpApiStage;
-  if (stage?.Type === 'AWS::ApiGatewayV2::Stage') {
-    stage.Properties ??= {};
-    const properties = stage.Properties;
-    properties.DefaultRouteSettings = {
-      ...(properties.DefaultRouteSettings as Record<string, unknown> | undefined),
-      ThrottlingBurstLimit: settings.throttle.burst,
-      ThrottlingRateLimit: settings.throttle.rate,
-    };
-  }
+  if (stage?.Type !== 'AWS::ApiGatewayV2::Stage') return;
+  stage.Properties ??= {};
+  const properties = stage.Properties;
+  const stageDefault = settings.throttle ?? settings.account ?? ACCOUNT_THROTTLE;
+  properties.DefaultRouteSettings = {
+    ...(properties.DefaultRouteSettings as Record<string, unknown> | undefined),
+    ...routeSettings(stageDefault),
+  };
+  const byKey = new Map((settings.routes ?? []).map((route) => [route.key, route.throttle ?? stageDefault]));
+  // API Gateway refuses settings for a route key that does not exist yet: the stage waits for those routes.
+  const routeIds = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && byKey.has(String(r.Properties?.RouteKey)))
+    .map(([id, r]) => ({ id, key: String(r.Properties?.RouteKey) }));
+  if (routeIds.length === 0) return;
+  properties.RouteSettings = {
+    ...(properties.RouteSettings as Record<string, unknown> | undefined),
+    ...Object.fromEntries(routeIds.map(({ key }) => [key, routeSettings(byKey.get(key) ?? stageDefault)])),
+  };
+  stage.DependsOn = [...new Set([...[stage.DependsOn ?? []].flat(), ...routeIds.map(({ id }) => id)])];
+}
+
+function routeSettings(throttle: Throttle) {
+  return { ThrottlingBurstLimit: throttle.burst, ThrottlingRateLimit: throttle.rate };
 }
 
 /** Logical IDs a value refers to through Ref, Fn::GetAtt or Fn::Sub. */

@@ -112,6 +112,8 @@ export function userPoolFragment(
         AllowedOAuthScopes: OAUTH_SCOPES,
         SupportedIdentityProviders: ['COGNITO'],
         CallbackURLs: callbackUrls,
+        // Where the managed sign-in's `/logout` may send a user back: the page's Sign out ends the
+        // sign-in session there (`logout_uri` must be one of these), so another user can sign in.
         LogoutURLs: [...(pageUrl ? [pageUrl] : []), ...(config.logoutUrls ?? config.callbackUrls ?? [])],
         ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
         PreventUserExistenceErrors: 'ENABLED',

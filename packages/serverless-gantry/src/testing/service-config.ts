@@ -6,7 +6,12 @@ import { GantryError } from '../errors.js';
 
 interface ServerlessYml {
   service?: unknown;
-  provider?: { stage?: unknown; region?: unknown; httpApi?: { authorizers?: Record<string, unknown> } };
+  provider?: {
+    stage?: unknown;
+    region?: unknown;
+    runtime?: unknown;
+    httpApi?: { authorizers?: Record<string, unknown> };
+  };
   params?: Record<string, Record<string, unknown>>;
   custom?: { gantry?: unknown };
 }
@@ -61,6 +66,18 @@ export async function readServiceConfig(
       unknown
     >,
   };
+}
+
+/** `provider.runtime` of the service's serverless.yml as written (e.g. `nodejs22.x`), if it has one. */
+export async function readProviderRuntime(servicePath: string): Promise<unknown> {
+  const file = join(servicePath, 'serverless.yml');
+  try {
+    return ((yaml.load(await readFile(file, 'utf8'), { schema }) ?? {}) as ServerlessYml).provider?.runtime;
+  } catch (error) {
+    throw new GantryError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 interface Sources {

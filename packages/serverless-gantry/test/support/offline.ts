@@ -20,7 +20,7 @@ export interface OfflineRun {
   lambdaPort: number;
   output: () => string;
   stop: () => Promise<void>;
-  /** Waits until the output matches (lines printed after serverless-offline's "Server ready"). */
+  /** Waits until the output matches (e.g. a line Gantry prints at start, once it serves). */
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
   /** Resolves with the sls process's exit code when it exits. */
   exited: Promise<number | null>;
@@ -62,7 +62,8 @@ export async function startOffline(cwd: string, args: string[] = [], timeoutMs =
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
     });
   const deadline = Date.now() + timeoutMs;
-  while (!/Server ready:/.test(output)) {
+  // Gantry's `Ready: <service>, stage …` opens the lines it prints, in one piece, once serverless-offline serves.
+  while (!/^Ready: /m.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`sls offline did not start:\n${output}`);

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { expect } from 'vitest';
 
 /** A browser's cookie jar, as far as the sign-in flow needs one (every cookie sent back to the issuer). */
-function browser() {
+export function cookieBrowser() {
   const jar = new Map<string, string>();
   return async function go(url: string, init: RequestInit = {}): Promise<Response> {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -16,8 +16,10 @@ function browser() {
   };
 }
 
+export type CookieBrowser = ReturnType<typeof cookieBrowser>;
+
 /** Follows redirects on the issuer until one leaves it (for the app's redirect URI). */
-async function follow(go: ReturnType<typeof browser>, response: Response, issuerUrl: string): Promise<Response> {
+export async function follow(go: CookieBrowser, response: Response, issuerUrl: string): Promise<Response> {
   let current = response;
   for (let hops = 0; hops < 10; hops++) {
     const location = current.headers.get('location');
@@ -29,28 +31,46 @@ async function follow(go: ReturnType<typeof browser>, response: Response, issuer
   throw new Error('too many redirects');
 }
 
-/**
- * Signs `user` in on the local issuer's development page as a browser would, through an authorization
- * request with PKCE, and returns the callback parameters (checked by oauth4webapi) for the token request.
- */
-export async function signIn(
+/** An authorization request with PKCE (S256), as a web app sends the browser to the issuer. */
+export async function authorizationUrl(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
-  options: { issuerUrl: string; redirectUri: string; user: string; scope: string; verifier: string },
-) {
-  const go = browser();
-  const state = oauth.generateRandomState();
+  options: { redirectUri: string; scope: string; verifier: string; state: string },
+): Promise<string> {
   const url = new URL(as.authorization_endpoint as string);
   url.search = new URLSearchParams({
     client_id: client.client_id,
     redirect_uri: options.redirectUri,
     response_type: 'code',
     scope: options.scope,
-    state,
+    state: options.state,
     code_challenge: await oauth.calculatePKCECodeChallenge(options.verifier),
     code_challenge_method: 'S256',
   }).toString();
-  const page = await follow(go, await go(url.href), options.issuerUrl);
+  return url.href;
+}
+
+/**
+ * Signs `user` in on the local issuer's development page as a browser would, through an authorization
+ * request with PKCE, and returns the callback parameters (checked by oauth4webapi) for the token request.
+ * `go`: the browser (its cookies) to sign in with; a fresh one by default.
+ */
+export async function signIn(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  options: {
+    issuerUrl: string;
+    redirectUri: string;
+    user: string;
+    scope: string;
+    verifier: string;
+    go?: CookieBrowser;
+  },
+) {
+  const go = options.go ?? cookieBrowser();
+  const state = oauth.generateRandomState();
+  const url = await authorizationUrl(as, client, { ...options, state });
+  const page = await follow(go, await go(url), options.issuerUrl);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('<input name="user"');
   const submitted = await go(page.url, {

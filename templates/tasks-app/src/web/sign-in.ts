@@ -2,7 +2,8 @@
  * Sign-in for the page: OpenID Connect's authorization code flow with PKCE, through oauth4webapi
  * (a maintained, certified client), for a public client (no secret: a browser cannot keep one).
  * Locally the issuer is `sls offline`'s dev issuer; deployed, the stage's user pool. The access
- * token is kept in sessionStorage: this tab only, gone when it closes.
+ * token is kept in sessionStorage: this tab only, gone when it closes. Signing out also ends the
+ * issuer's own sign-in session, so the next Sign in asks who is signing in.
  */
 import * as oauth from 'oauth4webapi';
 
@@ -25,10 +26,14 @@ export interface Session {
   /** Milliseconds since the epoch. */
   expiresAt: number;
   idToken?: string;
+  /** Who issued it: signing out ends the sign-in session there. */
+  signedInWith?: SignInConfig;
 }
 
 const SESSION = 'gantry.session';
 const PENDING = 'gantry.sign-in';
+/** The page's hash while the browser is at the issuer to sign out (the way back drops it). */
+const SIGNING_OUT = 'gantry.sign-out';
 
 /** What sign-in needs across the redirect to the issuer and back (sessionStorage, this tab). */
 interface Pending {
@@ -102,6 +107,13 @@ export async function signIn(config: SignInConfig): Promise<void> {
  */
 export async function completeSignIn(config: SignInConfig): Promise<void> {
   const current = new URL(location.href);
+  const signedOutHash = sessionStorage.getItem(SIGNING_OUT);
+  if (signedOutHash !== null) {
+    // Back from signing out at the issuer: the page as it was (its list), without the session.
+    sessionStorage.removeItem(SIGNING_OUT);
+    if (!current.hash && signedOutHash)
+      history.replaceState(null, '', `${current.pathname}${current.search}${signedOutHash}`);
+  }
   if (!current.searchParams.has('state')) return;
   const pendingText = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);
@@ -141,15 +153,46 @@ export async function completeSignIn(config: SignInConfig): Promise<void> {
     user,
     expiresAt: Date.now() + (tokens.expires_in ?? 3600) * 1000,
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+    signedInWith: config,
   };
   sessionStorage.setItem(SESSION, JSON.stringify(session));
 }
 
 /**
- * Forgets the session in this tab. The issuer's own sign-in session is left as it is: Cognito's
- * discovery names no end-session endpoint (its `/logout` is on the sign-in domain), and the local
- * issuer's sessions live in memory.
+ * Signs out: forgets the session in this tab at once, then sends the browser to end the issuer's
+ * own sign-in session, which comes back to this page. Without that, the next Sign in would go
+ * straight back in as the same user. Where the issuer's discovery names an `end_session_endpoint`
+ * (the local issuer), that is OpenID Connect's RP-initiated logout: the ID token as hint, the client,
+ * and this page to come back to. Cognito's discovery names none: its managed sign-in signs out at
+ * `/logout` on the sign-in domain (the authorization endpoint's), with the client and this page,
+ * which the app client lists among its sign-out URLs.
  */
-export function signOut(): void {
+export async function signOut(): Promise<void> {
+  const text = sessionStorage.getItem(SESSION);
   sessionStorage.removeItem(SESSION);
+  const session = text ? (JSON.parse(text) as Session) : undefined;
+  const config = session?.signedInWith;
+  if (!config) return;
+  const as = await authorizationServer(config);
+  let url: URL;
+  if (as.end_session_endpoint) {
+    url = new URL(as.end_session_endpoint);
+    url.search = new URLSearchParams({
+      ...(session.idToken ? { id_token_hint: session.idToken } : {}),
+      client_id: config.clientId,
+      post_logout_redirect_uri: redirectUri(),
+    }).toString();
+  } else if (isCognito(config.issuer) && as.authorization_endpoint) {
+    url = new URL('/logout', as.authorization_endpoint);
+    url.search = new URLSearchParams({ client_id: config.clientId, logout_uri: redirectUri() }).toString();
+  } else {
+    return; // an issuer with no way to end its session: this tab's is gone, which is all there is
+  }
+  sessionStorage.setItem(SIGNING_OUT, location.hash);
+  location.assign(url);
+}
+
+/** A Cognito user pool's issuer: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
+function isCognito(issuer: string): boolean {
+  return /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$/.test(new URL(issuer).hostname);
 }

@@ -21,3 +21,12 @@ export function functionTerminalEnvironment(existing: Record<string, unknown> | 
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
+
+/**
+ * How the kit logs in a generated function under `sls offline`: one line a person reads per
+ * request, batch or scheduled run, named as the route table names the function (`line`); with
+ * `sls offline --verbose`, the JSON line it writes deployed, in full (`json`). See the kit's `log.ts`.
+ */
+export function functionLogEnvironment(functionKey: string, verbose: boolean): Record<string, string> {
+  return { GANTRY_LOCAL_LOG_FORMAT: verbose ? 'json' : 'line', GANTRY_LOCAL_FUNCTION: functionKey };
+}

@@ -2,13 +2,11 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import type { JwtCheck } from '../../auth/jwt-check.js';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
-import type { Manifest } from '../../manifest.js';
 import type { Routed } from '../../route-match.js';
 import { type CorsRules, startApiGatewayFront } from '../http/api-gateway-front.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
-import { rediscover, watchHandlers } from './rediscover.js';
 
 interface ServiceFunctions {
   functions?: Record<string, unknown> | null;
@@ -175,49 +173,5 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-export interface ReloadLog {
-  notice(message: string): void;
-  warning(message: string): void;
-  error(message: string): void;
-}
-
-// What serverless-offline and the event engine fixed at start: functions, routes and triggers.
-const routeKeys = (manifest: Manifest) =>
-  JSON.stringify(manifest.functions.map((f) => [f.name, f.routes.map((r) => `${r.method} ${r.path}`), f.triggers]));
-
-/**
- * While `sls offline` runs, an edit to a handler module or a table definition is picked up: the
- * service is discovered again (on a short-lived thread), new tables and indexes are created and
- * every function's policy is replaced, before the next request. (serverless-esbuild rebuilds the
- * handler code itself.) Routes are fixed by serverless-offline at start: a change to them is
- * reported with the advice to restart. Returns a function that stops watching.
- */
-export function reloadOnChange(built: BuiltService, run: LocalRun, log: ReloadLog): () => void {
-  const served = routeKeys(built.manifest);
-  let queue = Promise.resolve();
-  const watcher = watchHandlers(built.input.servicePath, built.options.handlers, () => {
-    queue = queue.then(async () => {
-      try {
-        const next = await rediscover(built.input);
-        const summary = await run.update(next.manifest, next.fragment);
-        const created = [
-          ...summary.createdTables.map((t) => `table ${t}`),
-          ...summary.createdIndexes.map((i) => `index ${i}`),
-        ];
-        log.notice(
-          `gantry: reloaded tables and permissions${created.length ? ` (created ${created.join(', ')})` : ''}`,
-        );
-        if (summary.keptKeys.length > 0) {
-          log.warning(
-            `gantry: the keys of ${summary.keptKeys.join(', ')} changed; local tables keep their keys until you restart sls offline without persisted data`,
-          );
-        }
-        if (routeKeys(next.manifest) !== served)
-          log.warning('gantry: functions, routes or triggers changed; restart sls offline to serve them');
-      } catch (error) {
-        log.error(`gantry: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
-  });
-  return watcher.stop;
-}
+// Reload on change lives in src/offline/reload; `sls offline`'s composition imports it from here.
+export { type ReloadLog, type ReloadPlugins, reloadOnChange } from '../reload/reload-on-change.js';

@@ -6,6 +6,7 @@ import { serviceOpenApi } from '../../openapi/service-openapi.js';
 import { routeTable } from '../../route-table.js';
 import type { CorsRules } from '../http/api-gateway-front.js';
 import { servedRoutes } from '../http/served-routes.js';
+import { functionLogEnvironment } from './function-terminal-env.js';
 import { leaveJwtToFront, localAuth, startServiceIssuer } from './local-auth.js';
 import type { LocalRun } from './local-run.js';
 import {
@@ -19,6 +20,7 @@ import {
   whenListening,
 } from './offline-hooks.js';
 import { offlineInvoke } from './offline-invoke.js';
+import { quietServerlessOffline } from './quiet-serverless-offline.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './start-failure.js';
 
 /** The slice of the Serverless service `sls offline` reads and shapes. */
@@ -38,6 +40,8 @@ export interface OfflineCliOptions {
   httpPort?: string;
   lambdaPort?: string;
   noTimeout?: boolean;
+  /** osls's `--verbose`: serverless-offline's own lines and the kit's JSON log lines, as they are. */
+  verbose?: boolean;
 }
 
 export interface OfflineLog {
@@ -51,6 +55,7 @@ export interface OfflineServiceInput {
   serviceDir: string;
   built: BuiltService;
   cli: OfflineCliOptions;
+  /** osls's logger for this plugin (the `log` package's: serverless-offline's is found from it). */
   log: OfflineLog;
   pluginManager: StartHooks;
   /** Which Node runs the functions, said at start. */
@@ -88,7 +93,10 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   });
   const { offline, page } = built.options;
   const address = offlineAddress(service.custom?.['serverless-offline'], cli);
-  const ready: string[] = [];
+  const verbose = isVerbose(cli);
+  // The lines said once serverless-offline serves; the first is the one tests and benchmarks wait for.
+  const ready: string[] = [`Ready: ${built.input.service}, stage ${built.input.stage} (${built.input.region})`];
+  const where: string[] = [];
   let upstream = address;
   try {
     // The front first: if its port is taken, nothing else has started that would keep sls running.
@@ -113,28 +121,19 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
       if (cors && service.provider.httpApi) delete service.provider.httpApi.cors;
       upstream = { ...address, port: front.upstreamPort };
-      // serverless-offline's box below lists the hidden port; it prints it with console.log and has
-      // no switch to hide it, so it is labelled here and Gantry's own table (the front's URLs) comes last.
-      log.notice(
-        `gantry: serverless-offline's routes below list its internal port ${front.upstreamPort}, behind Gantry's API Gateway front; call the URLs under "Routes" at the end.`,
-      );
-      ready.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
-      ready.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
+      where.push(`OpenAPI: ${localUrl(address, OPENAPI_LOCAL_PATH)}`);
+      where.push(`API (API Gateway's HTTP rules): ${localUrl(address)}`);
       // Without known routes (a catch-all or REST events also answer) the front cannot check them:
       // then serverless-offline keeps the authorizers (and refuses to start), never a public route.
       if (auth && routes) {
         leaveJwtToFront(service.functions, auth);
         const issuer = await startServiceIssuer(auth, address, { page, port: offline.issuerPort }, routes);
         stops.push(issuer.stop);
-        ready.push(issuer.line);
+        where.unshift(issuer.line);
         // The page signs in against the local issuer that stands in for the user pool.
         standInPageAuth(service.functions, built, issuer.issuers);
       }
     }
-    const behind =
-      upstream === address ? '' : ` (the box above is serverless-offline's internal port ${upstream.port})`;
-    if (input.nodeLine) ready.push(input.nodeLine);
-    ready.push(`Routes${behind}:\n${routeTable(built.manifest, localUrl(address))}`);
     local = await startOfflineRun(service, built, input.serviceDir, {
       noTimeout: cli.noTimeout === true,
       // The thread died while serving: say so in one line and stop (see docs/architecture.md).
@@ -144,40 +143,77 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       },
     });
     stops.push(local.stop);
+    for (const name of Object.keys(local.environment)) {
+      const fn = service.functions?.[name] as { environment?: Record<string, unknown> } | undefined;
+      if (fn) fn.environment = { ...fn.environment, ...functionLogEnvironment(name, verbose) };
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  stops.push(reloadOnChange(built, local, log));
-  log.notice(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
-  if (built.manifest.queues.length > 0) log.notice(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
-  if (page !== undefined) ready.push(`Page: ${localUrl(address, page)}`);
+  stops.push(reloadOnChange(built, local, log, { pluginManager: input.pluginManager, functions: service.functions }));
+  ready.push(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
+  if (built.manifest.queues.length > 0) ready.push(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
+  if (input.nodeLine) ready.push(input.nodeLine);
+  // serverless-offline's own lines (its routes box on the internal port, "Server ready" there, a few
+  // lines per request) are hidden; with --verbose, or if they cannot be, its box is labelled.
+  const quiet = verbose ? undefined : quietServerlessOffline(log);
+  if (quiet) stops.push(quiet.restore);
+  else if (upstream !== address) {
+    log.notice(
+      `gantry: serverless-offline's routes below list its internal port ${upstream.port}, behind Gantry's API Gateway front; call the URLs in Gantry's table at the end.`,
+    );
+  }
   const lambda = lambdaAddress(service, cli, address.host);
   const run = local;
-  // Said once serverless-offline is up, so these are the last lines a developer sees at start. Events
-  // start then too: they invoke through its Lambda port.
+  // Said once serverless-offline is up, in one piece, so these are the last lines a developer sees at
+  // start: where things are, then the table, then the page. Events start first (they invoke through
+  // its Lambda port), so the next schedules are among them.
   void Promise.all([whenListening(upstream), whenListening(lambda)])
     .then(async ([up, lambdaUp]) => {
-      if (up) for (const line of ready) log.notice(line);
-      if (!lambdaUp || !hasEvents(built)) return;
-      const engine = await startEventEngine({
-        manifest: built.manifest,
-        sources: run.events,
-        invoke: offlineInvoke(lambda, deployedNames(service.functions)),
-        schedules: offline.schedules ?? true,
-        log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
-      });
-      if (stopped) return engine.stop();
-      stops.splice(stops.indexOf(run.stop) + 1, 0, engine.stop); // stopped before the queues it reads
-      const next = engine.nextSchedules();
-      if (next.length > 0) {
-        log.notice(
-          `Schedules (local clock${offline.schedules === false ? ', off: custom.gantry.offline.schedules' : ''}): ${next.map((n) => `${n.functionName} at ${n.at.toISOString()}`).join(', ')}`,
-        );
+      quiet?.started();
+      if (lambdaUp && hasEvents(built)) {
+        const schedules = await startEvents(run, lambda).catch((error: unknown) => {
+          log.error(`gantry: events could not start: ${String(error)}`);
+        });
+        if (schedules) ready.push(schedules);
       }
+      if (!up || stopped) return;
+      const table = routeTable(built.manifest, localUrl(address));
+      const pageLine = page === undefined ? [] : [`Page: ${localUrl(address, page)}`];
+      log.notice([...ready, ...where, table, ...pageLine].join('\n'));
     })
-    .catch((error: unknown) => log.error(`gantry: events could not start: ${String(error)}`));
+    .catch((error: unknown) => log.error(`gantry: ${String(error)}`));
   return stop;
+
+  /** Starts the event engine; returns the line that says when the schedules run next, if any. */
+  async function startEvents(run: LocalRun, lambda: { host: string; port: number }): Promise<string | undefined> {
+    const engine = await startEventEngine({
+      manifest: built.manifest,
+      sources: run.events,
+      invoke: offlineInvoke(lambda, deployedNames(service.functions)),
+      schedules: offline.schedules ?? true,
+      log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
+    });
+    if (stopped) {
+      await engine.stop();
+      return undefined;
+    }
+    stops.splice(stops.indexOf(run.stop) + 1, 0, engine.stop); // stopped before the queues it reads
+    const next = engine.nextSchedules();
+    if (next.length === 0) return undefined;
+    return `Schedules (local clock${offline.schedules === false ? ', off: custom.gantry.offline.schedules' : ''}): ${next.map((n) => `${n.functionName} at ${n.at.toISOString()}`).join(', ')}`;
+  }
+}
+
+/**
+ * osls's `--verbose` (or its log level set to info or debug: osls sets `SLS_LOG_LEVEL` for
+ * `--verbose` and `--debug=*`): serverless-offline's own lines and the kit's JSON lines, unchanged.
+ * Chosen over a `custom.gantry` key: how much to print is a choice for one run, not the service's,
+ * and it is the flag osls already has for "more output".
+ */
+function isVerbose(cli: OfflineCliOptions): boolean {
+  return cli.verbose === true || ['info', 'debug'].includes(process.env.SLS_LOG_LEVEL ?? '');
 }
 
 const hasEvents = (built: BuiltService) => built.manifest.functions.some((fn) => fn.triggers.length > 0);

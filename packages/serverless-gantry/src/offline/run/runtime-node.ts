@@ -80,19 +80,28 @@ export function findNode(major: number, log: (line: string) => void): { binary: 
 }
 
 /**
- * Runs this same `sls` command again on `binary`, and this process only relays: signals go to the
- * command, its exit code becomes ours. The command runs in its own process group, so a Ctrl-C
- * reaches it once (through us), and it stops at once if we are killed (it watches our IPC channel).
- * Never resolves: this process exits when the command does.
+ * Runs this same command (`sls …`, `vitest …`) again on `binary`, and this process only relays:
+ * signals go to the command, its exit code becomes ours, and the command stops at once if we are
+ * killed (it watches our IPC channel: `stopWithRelay`). Never resolves: this process exits when the
+ * command does.
+ *
+ * `detached` (the default, for `sls`): the command runs in its own process group, so a Ctrl-C
+ * reaches it once, through us. Not detached (for a test runner that reads keys in a terminal): it
+ * stays in the terminal's foreground group, which delivers a Ctrl-C to both, so we pass on a SIGINT
+ * only when there is no terminal.
  */
-export function rerunOn(binary: string, version: string): Promise<never> {
+export function rerunOn(binary: string, version: string, options: { detached?: boolean } = {}): Promise<never> {
+  const detached = options.detached ?? true;
   const child: ChildProcess = spawn(binary, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, [RUNTIME_NODE_ENV]: version },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    detached: true,
+    detached,
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => child.kill(signal));
+    process.on(signal, () => {
+      if (signal === 'SIGINT' && !detached && process.stdin.isTTY) return;
+      child.kill(signal);
+    });
   }
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   return new Promise<never>(() => undefined);
@@ -110,11 +119,12 @@ export function stopWithRelay(): void {
 }
 
 /**
- * `sls offline` runs the functions on the Node major of `provider.runtime`, as Lambda would: when
- * this process is another major, the command runs again on a Node of that major (found or
- * downloaded by `findNode`) and this call never returns. Returns the line to print at start.
+ * `sls offline` and `sls gantry rehearse` run the functions on the Node major of `provider.runtime`,
+ * as Lambda would: when this process is another major, the command runs again on a Node of that
+ * major (found or downloaded by `findNode`) and this call never returns. Returns the line to print
+ * at start.
  */
-export async function offlineOnRuntimeNode(
+export async function commandOnRuntimeNode(
   runtime: unknown,
   enabled: boolean,
   log: (line: string) => void,
