@@ -85,12 +85,22 @@ describe('the tasks-app page with a user pool, under sls offline, in Chromium', 
     expect(payload.sub).toBe('zoe');
     expect([payload.aud, payload.client_id].flat()).toContain(standInAudience('users'));
 
-    // Signing out forgets the token: the page asks to sign in again and calls nothing.
-    const callsBefore = apiCalls.length;
+    // Signing out forgets the token: back from the issuer's sign-out, the page asks to sign in again,
+    // and calls nothing, even for another list. (The page refreshes its counts every second while
+    // signed in: a call sent before the click is reported before the browser leaves for the issuer.)
+    const toIssuer = page.waitForRequest((request) => request.url().includes('/session/end?'));
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await toIssuer;
+    const callsSignedOut = apiCalls.length;
+    await page.waitForURL((url) => url.href.startsWith(pageUrl) && url.hash === '#list=signed-in-list-1');
     await expect.poll(() => page.locator('#account').textContent()).toBe('Not signed in Sign in');
     await expect.poll(() => page.locator('#status').textContent()).toBe('Sign in to see your tasks.');
-    expect(apiCalls.length).toBe(callsBefore);
+    await page.goto(`${pageUrl}#list=signed-out-list-2`); // the same document: a hashchange
+    await expect.poll(() => page.locator('#list-id').textContent()).toBe('signed-out-list-2');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Sign in to see your tasks.');
+    // A request of the page's own after those: any call the page made before it has been reported.
+    await page.evaluate((url) => fetch(url).then(() => undefined), pageUrl);
+    expect(apiCalls.slice(callsSignedOut)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -305,7 +305,7 @@ function showAccount(config: SignInConfig): void {
   const control = session
     ? button('Sign out', () =>
         attempt(async () => {
-          signOut();
+          await signOut();
           showAccount(config);
           await showList();
         }),
