@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveStageOptions, type StageOptions } from './config.js';
@@ -26,9 +27,25 @@ export interface BuiltService {
   fragment: ServiceFragment;
 }
 
-/** The whole pipeline: config → discovery → Manifest → generated fragment; entries written to disk. */
+/**
+ * The whole pipeline: config → discovery → Manifest → generated fragment; entries written to disk.
+ * Discovery builds into a folder of this run's own, removed once its modules are imported: two
+ * `sls` commands in one service (`sls offline` and `sls gantry token`, a reload and a package) never
+ * build over each other's files.
+ */
 export async function buildService(input: BuildInput): Promise<BuiltService> {
-  const built = await discoverService(input, join(input.servicePath, '.gantry', 'discovery'));
+  const discoveryDir = join(
+    input.servicePath,
+    '.gantry',
+    'discovery',
+    `${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+  let built: BuiltService;
+  try {
+    built = await discoverService(input, discoveryDir);
+  } finally {
+    await rm(discoveryDir, { recursive: true, force: true });
+  }
   await writeEntries(input.servicePath, built.fragment.entries);
   return built;
 }
