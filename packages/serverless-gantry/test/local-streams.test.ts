@@ -30,35 +30,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamEventRecord } from '../src/events/stream-event.js';
-import type { Manifest, ManifestFunction, ManifestTable } from '../src/manifest.js';
+import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { localRunOptions } from './support/local-run.js';
+import { manifestFunction, manifestTable } from './support/manifest.js';
 import { iteratorOf, readAll, shardOf, streamsClient } from './support/stream-records.js';
 import { waitUntil } from './support/wait.js';
 
-const fn = (name: string, extra: Partial<ManifestFunction> = {}): ManifestFunction => ({
-  name,
-  class: name,
-  export: name,
-  method: 'run',
-  source: `src/${name}.ts`,
-  routes: [],
-  uses: [],
-  config: {},
-  schemas: {},
-  sends: [],
-  triggers: [],
-  ...extra,
-});
-const table = (name: string, extra: Partial<ManifestTable> = {}): ManifestTable => ({
-  name,
-  tableName: `shop-dev-${name}`,
-  envVar: `GANTRY_TABLE_${name.toUpperCase()}`,
-  partitionKey: { name: 'id', type: 'S' },
-  indexes: [],
-  source: 'src/tables.ts',
-  ...extra,
-});
+const fn = manifestFunction;
+const table = manifestTable;
 
 // `audit` consumes the changes of `orders` (its policy reads the stream); `checkout` only writes orders.
 const manifest: Manifest = {

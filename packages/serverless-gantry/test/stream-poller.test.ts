@@ -4,38 +4,18 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoke, InvokeOutcome } from '../src/events/invoke.js';
 import { type StreamPoller, type StreamPollerOptions, startStreamPoller } from '../src/events/stream-poller.js';
-import type { Manifest, ManifestFunction, ManifestTable } from '../src/manifest.js';
+import type { Manifest } from '../src/manifest.js';
 import { type LocalRun, localAccessKey, startLocalRun } from '../src/offline/run/local-run.js';
 import { localRunOptions } from './support/local-run.js';
+import { manifestFunction, manifestTable } from './support/manifest.js';
 import { shardOf, streamsClient } from './support/stream-records.js';
 import { waitUntil } from './support/wait.js';
 
 // One stream table per behaviour, so every test reads its own stream from the trim horizon.
 const TABLES = ['batching', 'latest', 'retries', 'partial', 'identifiers', 'suffix', 'order', 'bisect', 'expiry'];
 
-const table = (name: string): ManifestTable => ({
-  name,
-  tableName: `shop-dev-${name}`,
-  envVar: `GANTRY_TABLE_${name.toUpperCase()}`,
-  partitionKey: { name: 'id', type: 'S' },
-  indexes: [],
-  stream: 'NEW_AND_OLD_IMAGES',
-  source: 'src/tables.ts',
-});
-const fn = (name: string, extra: Partial<ManifestFunction>): ManifestFunction => ({
-  name,
-  class: name,
-  export: name,
-  method: 'run',
-  source: `src/${name}.ts`,
-  routes: [],
-  uses: [],
-  config: {},
-  schemas: {},
-  sends: [],
-  triggers: [],
-  ...extra,
-});
+const table = (name: string) => manifestTable(name, { stream: 'NEW_AND_OLD_IMAGES' });
+const fn = manifestFunction;
 
 // `audit` consumes every table's changes; `checkout` only writes to one, and may not read its stream.
 const manifest: Manifest = {
