@@ -2,7 +2,7 @@
 // Every test suite of the repository in one run: each workspace package and service with a `test`
 // script, and each template. A failing suite never stops the others. Suites run a few at a time
 // (GANTRY_TEST_CONCURRENCY, default 2: most of the time goes to child processes, `sls package` and
-// `sls offline`, waiting on each other); each suite's output is printed whole when it ends, and the
+// `sls offline`, waiting on each other; default 3); each suite's output is printed whole when it ends, and the
 // run ends with one line, `N passed, N failed` (tests), exiting 1 if anything failed.
 // `node .ci/test-all.mjs packages/middy templates` runs only the suites whose names start so.
 //
@@ -26,7 +26,17 @@ import { readProviderRuntime } from '../packages/serverless-gantry/dist/testing/
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reports = mkdtempSync(join(tmpdir(), 'gantry-tests-'));
-const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 2));
+const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 3));
+
+/**
+ * Test files of a package run as a suite of their own, beside the package's other files: vitest runs
+ * one file at a time on a 2-core machine (its default, cores − 1 workers), and serverless-gantry's
+ * deploy rehearsals (each `sls deploy`, `update`, `remove` against moto: ≈ 45% of that package's time,
+ * mostly waiting on moto and osls) would otherwise run after everything else. They share no folder
+ * with the other tests: each rehearsal packages into a temp folder and bundles into a folder of its
+ * own process (src/rehearse/revision.ts). Longest suites first, so the short ones fill in around them.
+ */
+const SPLIT_SUITES = [{ package: 'packages/serverless-gantry', name: 'rehearsals', files: 'test/rehearse' }];
 
 /** The environment of every suite: the runtime's Node first on PATH. */
 async function runtimeNodeEnvironment() {
@@ -75,11 +85,17 @@ function suites() {
     const name = relative(root, dir);
     // The package's own vitest, else the root's (as pnpm's PATH for scripts would find it).
     const vitest = [dir, root].map((d) => join(d, 'node_modules', '.bin', 'vitest')).find((bin) => existsSync(bin));
-    list.push(
-      /^vitest run(\s|$)/.test(script) && vitest
-        ? { name, cwd: dir, bin: vitest, args: script.split(/\s+/).slice(1) }
-        : { name, cwd: dir, bin: 'npx', args: ['-y', 'pnpm@12.4.2', 'run', 'test'], plain: true },
-    );
+    if (!(/^vitest run(\s|$)/.test(script) && vitest)) {
+      list.push({ name, cwd: dir, bin: 'npx', args: ['-y', 'pnpm@12.4.2', 'run', 'test'], plain: true });
+      continue;
+    }
+    const args = script.split(/\s+/).slice(1);
+    const splits = SPLIT_SUITES.filter((split) => split.package === name);
+    for (const split of splits) {
+      list.push({ name: `${name} (${split.name})`, cwd: dir, bin: vitest, args: [...args, split.files], long: true });
+    }
+    const excluded = splits.flatMap((split) => ['--exclude', `${split.files}*`]);
+    list.push({ name, cwd: dir, bin: vitest, args: [...args, ...excluded], long: splits.length > 0 });
   }
   // Templates are not workspace packages: their tests run with the root's dependencies.
   for (const template of readdirSync(join(root, 'templates'))) {
@@ -90,12 +106,12 @@ function suites() {
       args: ['run', '--root', `templates/${template}`],
     });
   }
-  return list;
+  return list.sort((a, b) => Number(b.long ?? false) - Number(a.long ?? false));
 }
 
 /** Runs one suite with its output kept; resolves with its counts. */
 function run(suite) {
-  const report = join(reports, `${suite.name.replaceAll('/', '_')}.json`);
+  const report = join(reports, `${suite.name.replaceAll(/[^\w.-]+/g, '_')}.json`);
   const args = suite.plain
     ? suite.args
     : [...suite.args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];

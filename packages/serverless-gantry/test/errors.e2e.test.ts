@@ -103,8 +103,10 @@ describe('sls package lists every problem at once', () => {
   });
 });
 
+// Concurrent: each case is a service of its own in its own folder, and most of a case's time is
+// osls starting (the machine's cores are better used by a few at once than by one after another).
 describe('sls package fails with a clear message for', () => {
-  it.each(cases)('$name', async ({ files, message }) => {
+  it.concurrent.for(cases)('$name', async ({ files, message }, { expect }) => {
     const service = await tempService({ 'serverless.yml': SERVERLESS_YML('errors'), ...files });
     cleanups.push(service.remove);
     const result = await sls(service.dir, ['package']);

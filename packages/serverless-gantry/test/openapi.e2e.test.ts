@@ -49,42 +49,48 @@ const openApiPath = (path: string) => path.replace(/\{([^}]+)\+\}/g, '{$1}');
 const withoutDialect = ({ $schema: _, ...schema }: Record<string, unknown>) => schema;
 
 describe('sls gantry openapi', () => {
-  it.each(services)('%s: a valid OpenAPI 3.1 document with every route of the Manifest', async (service) => {
-    const dir = here(service);
-    const name = service.replace(/\W+/g, '-');
-    const out = join(scratch, `${name}.json`);
-    const [cli, manifest] = await Promise.all([sls(dir, ['gantry', 'openapi', '--out', out]), manifestOf(dir, name)]);
-    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    const document = JSON.parse(await readFile(out, 'utf8'));
+  // Concurrent: each service's document is made in its own folder (most of the time is osls starting).
+  it.concurrent.for(services)(
+    '%s: a valid OpenAPI 3.1 document with every route of the Manifest',
+    async (service, { expect }) => {
+      const dir = here(service);
+      const name = service.replace(/\W+/g, '-');
+      const out = join(scratch, `${name}.json`);
+      const [cli, manifest] = await Promise.all([sls(dir, ['gantry', 'openapi', '--out', out]), manifestOf(dir, name)]);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      const document = JSON.parse(await readFile(out, 'utf8'));
 
-    const validation = await new Validator().validate(structuredClone(document));
-    expect(validation.errors).toBeUndefined();
-    expect(document.openapi).toMatch(/^3\.1\./);
+      const validation = await new Validator().validate(structuredClone(document));
+      expect(validation.errors).toBeUndefined();
+      expect(document.openapi).toMatch(/^3\.1\./);
 
-    const paths = document.paths as Record<string, Record<string, Operation>>;
-    let operations = 0;
-    for (const fn of manifest.functions) {
-      for (const route of fn.routes) {
-        const methods =
-          route.method === 'ANY' ? ['get', 'post', 'put', 'patch', 'delete'] : [route.method.toLowerCase()];
-        for (const method of methods) {
-          const operation = paths[openApiPath(route.path)]?.[method];
-          expect(operation, `${route.method} ${route.path}`).toBeDefined();
-          operations++;
-          const inPath = (operation?.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
-          expect(inPath).toEqual(route.pathParameters);
-          const inQuery = (operation?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-          expect(inQuery).toEqual(Object.keys((fn.schemas.query?.jsonSchema?.properties as object | undefined) ?? {}));
-          const body = operation?.requestBody?.content['application/json']?.schema;
-          if (fn.schemas.body?.jsonSchema) expect(body).toEqual(withoutDialect(fn.schemas.body.jsonSchema));
-          else if (fn.schemas.body) expect(body).toEqual({});
-          else expect(operation?.requestBody).toBeUndefined();
-          if (route.auth) expect(operation?.security?.[0]).toEqual(expect.any(Object));
+      const paths = document.paths as Record<string, Record<string, Operation>>;
+      let operations = 0;
+      for (const fn of manifest.functions) {
+        for (const route of fn.routes) {
+          const methods =
+            route.method === 'ANY' ? ['get', 'post', 'put', 'patch', 'delete'] : [route.method.toLowerCase()];
+          for (const method of methods) {
+            const operation = paths[openApiPath(route.path)]?.[method];
+            expect(operation, `${route.method} ${route.path}`).toBeDefined();
+            operations++;
+            const inPath = (operation?.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+            expect(inPath).toEqual(route.pathParameters);
+            const inQuery = (operation?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+            expect(inQuery).toEqual(
+              Object.keys((fn.schemas.query?.jsonSchema?.properties as object | undefined) ?? {}),
+            );
+            const body = operation?.requestBody?.content['application/json']?.schema;
+            if (fn.schemas.body?.jsonSchema) expect(body).toEqual(withoutDialect(fn.schemas.body.jsonSchema));
+            else if (fn.schemas.body) expect(body).toEqual({});
+            else expect(operation?.requestBody).toBeUndefined();
+            if (route.auth) expect(operation?.security?.[0]).toEqual(expect.any(Object));
+          }
         }
       }
-    }
-    expect(operations).toBeGreaterThan(0);
-  });
+      expect(operations).toBeGreaterThan(0);
+    },
+  );
 
   it('tasks-app: bodies, parameters and the scopes of the stage asked for', async () => {
     const out = join(scratch, 'tasks-prod.json');

@@ -15,14 +15,15 @@ describe('servedRoutes', () => {
     });
     expect(routes).toEqual({
       functions: [
-        { routes: [{ method: 'GET', path: '/tasks/{id}' }] },
+        { key: 'generated', routes: [{ method: 'GET', path: '/tasks/{id}' }] },
         {
+          key: 'written',
           routes: [
             { method: 'POST', path: '/raw' },
             { method: 'ANY', path: '/any' },
           ],
         },
-        { routes: [] },
+        { key: 'noEvents', routes: [] },
       ],
     });
     expect(matchRoute(routes ?? { functions: [] }, 'DELETE', '/any')).toBeDefined();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { exclusivePackaging } from './service-lock.js';
 
 const require = createRequire(import.meta.url);
 /** The real Serverless CLI (osls, installed as `serverless`). */
@@ -42,7 +43,7 @@ export interface CfnTemplate {
 /** `sls package --stage <stage>` into its own folder; returns the CloudFormation template and its path. */
 export async function packageService(cwd: string, stage: string) {
   const dir = `.serverless-${stage}`;
-  const result = await sls(cwd, ['package', '--stage', stage, '--package', dir]);
+  const result = await exclusivePackaging(cwd, () => sls(cwd, ['package', '--stage', stage, '--package', dir]));
   if (result.code !== 0) {
     throw new Error(`sls package --stage ${stage} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   }

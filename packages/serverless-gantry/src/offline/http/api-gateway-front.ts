@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { JwtCheck, JwtContext } from '../../auth/jwt-check.js';
-import { matchRoute } from '../../route-match.js';
+import type { InvokeOutcome } from '../../events/invoke.js';
+import { matchRoute, type Routed, type RouteMatch } from '../../route-match.js';
+import { httpApiAnswer, httpApiEvent, TEXT_TYPE } from './http-api-event.js';
 import type { ServedRoute } from './served-routes.js';
 
 /** The HTTP API's CORS configuration, as the plugin generates it (`provider.httpApi.cors`). */
@@ -26,7 +28,15 @@ export interface FrontOptions {
    * The service's routes as served (serverless-offline fixes them at start): a request none of them
    * takes is answered 404 here, as HTTP API does. Without it every request is passed on.
    */
-  routes?: { functions: readonly { routes: readonly ServedRoute[] }[] } | undefined;
+  routes?: { functions: readonly { key?: string; routes: readonly ServedRoute[] }[] } | undefined;
+  /**
+   * Runs the functions named in `functions` (keys in serverless.yml) itself, with the payload 2.0
+   * event built here, instead of passing their requests to serverless-offline's HTTP server
+   * (`functionPool`: the same worker threads, one HTTP server and one event builder fewer).
+   */
+  invoke?:
+    | { functions: ReadonlySet<string>; run(functionKey: string, event: unknown): Promise<InvokeOutcome> }
+    | undefined;
   /**
    * Checks a route's JWT authorizer as HTTP API does (`jwtCheck`); routes with one are refused
    * without it. The verified claims reach the function through AUTHORIZER_HEADER.
@@ -70,6 +80,8 @@ const METHOD_HEADER = 'x-gantry-method';
  * removes them, as a public route on AWS has no authorizer. A caller's own value is overwritten.
  */
 export const AUTHORIZER_HEADER = 'x-gantry-authorizer';
+/** Every header the front sets for the kit on a request it passes to serverless-offline. */
+const KIT_HEADERS = [AUTHORIZER_HEADER, BODY_ENCODING_HEADER, CONTENT_TYPE_HEADER, METHOD_HEADER, 'x-gantry-cookie'];
 const hapiRequire = createRequire(import.meta.url);
 const hapiContent = hapiRequire('@hapi/content') as { type(header: string): unknown };
 /**
@@ -99,8 +111,6 @@ function hapiRefuses(type: string): boolean {
   }
 }
 
-// What API Gateway passes as text in payload 2.0; every other body arrives base64-encoded.
-export const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript)\b|[^;]+\+(json|xml)\b)/i;
 // serverless-offline base64-encodes these itself (and correctly).
 const OFFLINE_ENCODES = /application\/octet-stream|multipart\/form-data/i;
 
@@ -160,11 +170,78 @@ export async function startApiGatewayFront(options: FrontOptions) {
         // Said for known routes only (with none, something else serves too), and not for a route
         // whose authorizer is a Lambda of the user's (serverless-offline runs that one).
         const authorizer = !match ? undefined : routeAuth ? checked?.jwt : null;
+        const key = match?.fn.key;
+        if (match && key !== undefined && options.invoke?.functions.has(key)) {
+          return run(req, res, body, headSize, { key, match, jwt: authorizer ?? undefined });
+        }
         forward(req, res, body, headSize, method, badCookie, authorizer);
       },
       () => res.destroy(),
     );
   });
+
+  /** Runs the route's function in the pool and answers as HTTP API does. */
+  function run(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    headSize: number,
+    target: { key: string; match: RouteMatch<Routed>; jwt: JwtContext | undefined },
+  ): void {
+    const headers = joinedHeaders(req.rawHeaders);
+    // The body arrives whole at the function, with its length (as forward() passes it on).
+    if (body.length > 0 || headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
+    delete headers['transfer-encoding'];
+    // The event is built here, as API Gateway builds it: the kit's local-run headers (which undo
+    // what serverless-offline's HTTP layer would change) have no part in it, and a caller's own
+    // would be taken by the kit as the front's word.
+    for (const name of KIT_HEADERS) delete headers[name];
+    const eventBody =
+      body.length > 0 && !TEXT_TYPE.test(headers['content-type'] ?? '') ? Math.ceil(body.length / 3) * 4 : body.length;
+    if (eventBody + headSize > MAX_EVENT_BYTES) {
+      refuse(req, res, 413, 'Request Entity Too Large');
+      return;
+    }
+    const event = httpApiEvent(
+      { method: req.method ?? 'GET', target: req.url ?? '/', headers, body, sourceIp: req.socket.remoteAddress },
+      target.match,
+      target.jwt,
+    );
+    let answered = false;
+    // HTTP API never waits longer than its integration timeout; the function's own timeout (in the
+    // pool) is usually shorter and answers first, as a 503.
+    const timer =
+      integrationTimeoutMs > 0
+        ? setTimeout(() => {
+            answered = true;
+            if (!res.headersSent) json(res, 504, { message: 'Gateway Timeout' });
+          }, integrationTimeoutMs)
+        : undefined;
+    options.invoke
+      ?.run(target.key, event)
+      .then((outcome) => {
+        clearTimeout(timer);
+        if (answered) return;
+        if (outcome.type === 'timeout') return json(res, 503, { message: 'Service Unavailable' });
+        if (outcome.type === 'error') return json(res, 500, { message: 'Internal Server Error' });
+        let answer: ReturnType<typeof httpApiAnswer>;
+        try {
+          answer = httpApiAnswer(outcome.result);
+        } catch {
+          return json(res, 500, { message: 'Internal Server Error' });
+        }
+        const out: Record<string, string | string[]> = { ...answer.headers };
+        if (answer.cookies.length > 0) out['set-cookie'] = answer.cookies;
+        if (cors) applyCors(out, req.headers.origin, cors);
+        out['content-length'] = String(answer.body.length);
+        res.writeHead(answer.status, out);
+        res.end(answer.body);
+      })
+      .catch(() => {
+        clearTimeout(timer);
+        if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
+      });
+  }
 
   function forward(
     req: IncomingMessage,

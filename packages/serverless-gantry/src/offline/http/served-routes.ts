@@ -7,6 +7,12 @@ export interface ServedRoute {
   authorizer?: RouteAuth;
 }
 
+/** A function of serverless.yml (its key) and the routes it serves. */
+export interface ServedFunction {
+  key: string;
+  routes: ServedRoute[];
+}
+
 /**
  * The HTTP API routes serverless-offline serves, read from the service's functions once Gantry's
  * are merged in (hand-written functions included). Undefined when something else also answers
@@ -15,9 +21,9 @@ export interface ServedRoute {
  */
 export function servedRoutes(
   functions: Record<string, unknown> | null | undefined,
-): { functions: { routes: ServedRoute[] }[] } | undefined {
-  const served: { routes: ServedRoute[] }[] = [];
-  for (const fn of Object.values(functions ?? {})) {
+): { functions: ServedFunction[] } | undefined {
+  const served: ServedFunction[] = [];
+  for (const [key, fn] of Object.entries(functions ?? {})) {
     const routes: ServedRoute[] = [];
     for (const event of (fn as { events?: unknown[] } | null)?.events ?? []) {
       if (!event || typeof event !== 'object') continue;
@@ -27,7 +33,7 @@ export function servedRoutes(
       if (!route) return undefined;
       routes.push(route);
     }
-    served.push({ routes });
+    served.push({ key, routes });
   }
   return { functions: served };
 }

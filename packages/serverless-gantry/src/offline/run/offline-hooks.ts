@@ -2,8 +2,7 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import type { JwtCheck } from '../../auth/jwt-check.js';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
-import type { Routed } from '../../route-match.js';
-import { type CorsRules, startApiGatewayFront } from '../http/api-gateway-front.js';
+import { type CorsRules, type FrontOptions, startApiGatewayFront } from '../http/api-gateway-front.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
@@ -120,9 +119,10 @@ export async function startFront(
   address: { host: string; port: number },
   cli: { httpPort?: string; noTimeout?: boolean },
   cors: CorsRules | undefined,
-  routes?: { functions: readonly Routed[] } | undefined,
+  routes?: FrontOptions['routes'],
   documents?: Record<string, unknown>,
   checkJwt?: JwtCheck,
+  invoke?: FrontOptions['invoke'],
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
@@ -132,6 +132,7 @@ export async function startFront(
     routes,
     documents,
     checkJwt,
+    invoke,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
