@@ -9,8 +9,9 @@
 //     (runSchedule: the function's thread and the kit, no poller).
 //  2. Table write → change consumer start, one write at a time, against the write's own latency;
 //     then Gantry's stream poller in this thread (in-process invoke) reading again 100 ms after an
-//     empty read, as the consumer's does, and 5 ms after: the difference is what the poll interval
-//     contributes, and the consumer against the 100 ms reader is the function's thread and the kit.
+//     empty read, as the consumer's does, 25 ms and 5 ms after: the difference is what the poll
+//     interval contributes, and the consumer against the 100 ms reader is the function's thread and
+//     the kit. Then what an idle reader costs in CPU at 100 and 25 ms (process.cpuUsage, 10 s each).
 //  3. 10,000 messages (batch 10, 10% failing once) through the consumer, against plain loops doing
 //     the same receives and deletes on the front and against Gantry's queue poller alone (in-process
 //     invoke), two rounds each in turn: every message processed, none lost, duplicates only where a
@@ -360,12 +361,45 @@ try {
     return times;
   };
   const reader100 = await readerTimes(100);
+  const reader25 = await readerTimes(25);
   const reader5 = await readerTimes(5);
+  // What an idle reader costs: this process's CPU (process.cpuUsage: the endpoint, the SDK and the
+  // poller all run here) over IDLE_MS with no write, without an extra reader and with one at 100 and
+  // 25 ms; the service's own pollers idle alongside in every phase.
+  const IDLE_MS = 10_000;
+  const idleCpu = async (pollIntervalMs) => {
+    const reader =
+      pollIntervalMs === undefined
+        ? undefined
+        : startStreamPoller({
+            functionName: 'idle',
+            streamArn: Table.LatestStreamArn,
+            endpoint: service.endpoint,
+            credentials: testCredentials,
+            region,
+            batchSize: 1,
+            startingPosition: 'LATEST',
+            retries: 0,
+            reportBatchItemFailures: true,
+            pollIntervalMs,
+            invoke: async () => ({ type: 'result', result: { batchItemFailures: [] } }),
+            log: { notice: () => undefined, warning: (line) => console.error(`idle reader: ${line}`) },
+          });
+    await reader?.ready;
+    const before = process.cpuUsage();
+    await sleep(IDLE_MS);
+    const used = process.cpuUsage(before);
+    await reader?.stop();
+    return (used.user + used.system) / 1000 / (IDLE_MS / 1000); // ms of CPU per second
+  };
+  const idleNone = await idleCpu(undefined);
+  const idle100 = await idleCpu(100);
+  const idle25 = await idleCpu(25);
   await service.drain({ timeoutMs: 10_000 });
 
   // -- 3. 10,000 messages, batch 10, 10% failing once -----------------------------------------------
   // Three consumers, each on a queue of its own with the same settings (visibility 2 s), all running
-  // for the whole section (a stopped consumer's abandoned long poll would take the next message, see
+  // for the whole section (as the quiet run before the front's own long polls needed; see
   // plainReceiver); each round sends to one queue, the others idle. Message numbers are unique per
   // round; a message n with n % 10 === 0 fails its first receive.
   const deadlineMs = deadlineSeconds * 1000;
@@ -582,6 +616,7 @@ try {
     ['plain PutItem (its own latency)', writes],
     ['change consumer start (write start → method)', changes],
     [`stream poller, 100 ms, in-process (${reader100.length} writes)`, inProcess],
+    [`stream poller, 25 ms, in-process (${reader25.length} writes)`, summary(reader25)],
     [`stream poller, 5 ms, in-process (${reader5.length} writes)`, floor],
   ]) {
     console.log(
@@ -599,6 +634,9 @@ try {
   );
   console.log(
     `target ≤ 100 ms median: ${changes.median <= 100 ? 'met' : `missed by ${ms(changes.median - 100)}`} (${ms(changes.median)})`,
+  );
+  console.log(
+    `idle CPU of this process (ms per s, ${IDLE_MS / 1000} s each): no extra reader ${idleNone.toFixed(1)}; + one reader at 100 ms ${idle100.toFixed(1)} (+${(idle100 - idleNone).toFixed(1)}); at 25 ms ${idle25.toFixed(1)} (+${(idle25 - idleNone).toFixed(1)})`,
   );
 
   console.log(

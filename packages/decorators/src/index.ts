@@ -1,4 +1,5 @@
 export { type Access, accessActions, combineAccess, isAccess, READ_ACTIONS, WRITE_ACTIONS } from './access.js';
+export { type DeclarationSite, declarationSite } from './declared-at.js';
 export {
   any,
   api,

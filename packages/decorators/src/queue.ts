@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { callerSite, markDeclared } from './declared-at.js';
 
 export interface QueueOptions<S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
   /** A FIFO queue: its deployed name ends in `.fifo`; messages of one group arrive in order. */
@@ -58,7 +59,7 @@ export function queue<const S extends StandardSchemaV1 | undefined = undefined>(
       `queue('${name}'): a queue name may hold only letters, digits, '_' and '-' (at most 80; '.fifo' is added for you with { fifo: true }); rename it.`,
     );
   }
-  return Object.freeze({ ...options, name, [queueBrand]: true as const });
+  return Object.freeze(markDeclared({ ...options, name, [queueBrand]: true as const }, callerSite(queue)));
 }
 
 export function isQueue(value: unknown): value is QueueDefinition {

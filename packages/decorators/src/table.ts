@@ -1,3 +1,5 @@
+import { callerSite, markDeclared } from './declared-at.js';
+
 export type KeyType = 'S' | 'N' | 'B';
 
 export interface KeyAttribute {
@@ -50,7 +52,7 @@ export function table(name: string, options: TableOptions): TableDefinition {
   if (!TABLE_NAME.test(name)) {
     throw new TypeError(`table('${name}'): a table name may hold only letters, digits, '_', '-' and '.'; rename it.`);
   }
-  return Object.freeze({ ...options, name, [tableBrand]: true as const });
+  return Object.freeze(markDeclared({ ...options, name, [tableBrand]: true as const }, callerSite(table)));
 }
 
 export function isTable(value: unknown): value is TableDefinition {

@@ -330,6 +330,40 @@ describe('the local SQS endpoint', () => {
     expect(dead.MessageId).toBe(first.MessageId);
   });
 
+  it('never receives for a long poll its caller abandoned: the next message goes to the next receive', async () => {
+    const { abandoned } = await sqs.createQueues([declared('abandoned', { visibilityTimeout: 30 })]);
+    const url = abandoned?.url ?? '';
+    // Counts the front's lookups of this caller: the long poll below has reached the front.
+    let arrived = 0;
+    const lookup = identities.get.bind(identities);
+    identities.get = (key) => {
+      if (key === 'key-watcher') arrived += 1;
+      return lookup(key);
+    };
+    try {
+      const abandon = new AbortController();
+      const longPoll = client('key-watcher')
+        .send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: abandon.signal })
+        .then(
+          () => 'answered',
+          () => 'abandoned',
+        );
+      await waitUntil(() => arrived >= 1, 'the long poll to reach the endpoint');
+      abandon.abort();
+      expect(await longPoll).toBe('abandoned');
+
+      const shell = client();
+      await shell.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after' }));
+      // No wait: had the abandoned poll taken it, it would be hidden for 30 s (or back, received twice).
+      const { Messages = [] } = await shell.send(
+        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+      );
+      expect(Messages.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([['after', '1']]);
+    } finally {
+      identities.get = lookup;
+    }
+  });
+
   it('keeps FIFO order within a group, fills a receive from one group and deduplicates by content', async () => {
     const shell = client();
     const url = queues.orders?.url ?? '';

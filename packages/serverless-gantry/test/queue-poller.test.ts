@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { InvokeOutcome } from '../src/events/invoke.js';
 import type { SqsRecord } from '../src/events/queue-event.js';
-import { type QueuePoller, startQueuePoller } from '../src/events/queue-poller.js';
+import { MAX_EVENT_BYTES, type QueuePoller, startQueuePoller } from '../src/events/queue-poller.js';
 import type { ManifestQueue } from '../src/manifest.js';
 import type { LocalIdentity } from '../src/offline/dynamodb/iam-gateway.js';
 import type { LocalAccount } from '../src/offline/iam/resolve-arns.js';
@@ -258,6 +258,29 @@ describe('the queue poller', () => {
     await drained(poller);
 
     expect(events.map((e) => e.Records.length)).toEqual([12]);
+  });
+
+  it("never hands the consumer an event over Lambda's 6 MB: the messages that do not fit open the next batch", async () => {
+    // 30 messages of 250 KiB (SQS takes up to 256 KiB in a message): about 24 fit in 6 MB.
+    const queue = await newQueue({ visibilityTimeout: 30 });
+    const sent = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}-`.padEnd(250 * 1024, 'x'));
+    for (const MessageBody of sent) await shell.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody }));
+    const { poller, events } = consume(queue, () => ok(), { batchSize: 100, windowMs: 1_000 });
+
+    await drained(poller);
+
+    const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) expect(size(event)).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+    // Each batch but the last was cut only because the next message would not have fitted.
+    for (const [i, event] of events.slice(0, -1).entries()) {
+      const next = events[i + 1]?.Records[0];
+      expect(size({ Records: [...event.Records, next] })).toBeGreaterThan(MAX_EVENT_BYTES);
+    }
+    // Every message once, on its first receive: none given back, none lost.
+    const records = events.flatMap((e) => e.Records);
+    expect(records.map((r) => r.body).sort()).toEqual(sent);
+    expect(new Set(records.map((r) => r.attributes.ApproximateReceiveCount))).toEqual(new Set(['1']));
   });
 
   it('redelivers a failed batch with a growing ApproximateReceiveCount, then its queue moves it to the dead-letter queue', async () => {

@@ -17,12 +17,16 @@ import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { GantryBuildError } from '../errors.js';
 import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
+import type { DeclaredIn } from './declaration-origin.js';
 import { checkQueueConsumers, manifestQueue, methodTriggers } from './events.js';
+import { checkForeignDeclarations } from './foreign-declarations.js';
 
 /** A handler module after import: its path relative to the service and its exports. */
 export interface LoadedModule {
   file: string;
   exports: Record<string, unknown>;
+  /** Where the tables and queues it uses were declared (set by loadHandlerModules): another service's are refused. */
+  declaredIn?: DeclaredIn;
 }
 
 export interface ManifestContext {
@@ -110,6 +114,7 @@ export function discoverManifest(
         const where = `${mod.file} › ${className}.${record.method}`;
         const fn = buildFunction(record, meta, { className, exportName, file: mod.file, where }, problems);
         for (const use of record.uses) if (isTable(use.resource)) addTable(use.resource, mod.file, where);
+        if (mod.declaredIn) checkForeignDeclarations(record, mod.declaredIn, where, problems);
         const events = methodTriggers(record, where, problems, {
           queue: (def) => addQueue(def, mod.file, where),
           table: (def) => {

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, realpath, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Message } from 'esbuild';
@@ -6,6 +6,7 @@ import { glob } from 'tinyglobby';
 import { GantryBuildError } from '../errors.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import type { LoadedModule } from './build-manifest.js';
+import { declarationOrigins } from './declaration-origin.js';
 
 export interface LoadOptions {
   servicePath: string;
@@ -65,6 +66,9 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
       outbase: servicePath,
       ...NODE_ESM_BUILD,
       metafile: true,
+      // Linked source maps (a comment Node ignores unless asked): they map the call site that
+      // `table()` / `queue()` record back to the declaring source file (declaration-origin.ts).
+      sourcemap: 'linked',
       plugins: [pageBundlePlugin({ onPageSource: (file) => pageSources.add(file) })],
     });
     outputs = result.metafile.outputs;
@@ -80,6 +84,17 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
   for (const [output, meta] of Object.entries(outputs)) {
     if (meta.entryPoint) outputOf.set(resolve(servicePath, meta.entryPoint), resolve(servicePath, output));
   }
+  // Read now: the caller may remove the build folder before the Manifest is made.
+  const mapFiles = Object.keys(outputs).filter((output) => output.endsWith('.map'));
+  const maps = new Map(
+    await Promise.all(
+      mapFiles.map(async (output) => {
+        const file = resolve(servicePath, output);
+        return [await realpathOr(file), await readFile(file, 'utf8')] as const;
+      }),
+    ),
+  );
+  const declaredIn = declarationOrigins(servicePath, maps, files);
 
   const modules: LoadedModule[] = [];
   const problems: string[] = [];
@@ -90,7 +105,7 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
     if (!output) throw new Error(`esbuild wrote no output for ${file}`); // cannot happen: one output per entry
     try {
       const exports = (await import(pathToFileURL(output).href)) as Record<string, unknown>;
-      modules.push({ file, exports });
+      modules.push({ file, exports, declaredIn });
     } catch (error) {
       firstError ??= error;
       problems.push(
@@ -100,6 +115,11 @@ export async function loadHandlerModules(options: LoadOptions): Promise<LoadedMo
   }
   if (problems.length > 0) throw new GantryBuildError(problems, { cause: firstError });
   return modules;
+}
+
+// Call sites name the real path of the module Node imported.
+async function realpathOr(path: string): Promise<string> {
+  return realpath(path).catch(() => path);
 }
 
 function formatEsbuildMessage(message: Message): string {

@@ -38,6 +38,9 @@ export interface QueuePoller {
 }
 
 const LONG_POLL_SECONDS = 20; // SQS's longest wait
+// Lambda's synchronous invocation payload limit: its SQS mapping never invokes with a larger event.
+export const MAX_EVENT_BYTES = 6_291_456;
+const EVENT_WRAPPER_BYTES = '{"Records":[]}'.length;
 const FIRST_SCALING_STEP = 5; // Lambda starts with five concurrent batches per SQS mapping
 const RETRY_MS = { first: 250, max: 5_000 };
 
@@ -69,6 +72,8 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
   const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
   const running = new Set<Promise<void>>();
   let held = 0; // messages received and not yet handed to an invocation
+  // Received messages that did not fit the last batch's 6 MB: they open the next batch.
+  let carried: Message[] = [];
   let problem: string | undefined;
   let retryMs = RETRY_MS.first;
 
@@ -112,11 +117,42 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
   }
 
-  /** Up to `batchSize` messages: one receive without a window, else receives until the window closes. */
+  /**
+   * Up to `batchSize` messages whose event fits Lambda's 6 MB: one receive without a window, else
+   * receives until the window closes. Messages past the size limit are not handed over: on a
+   * standard queue they open the next batch; on a FIFO queue they go back to the queue at once (its
+   * group lock then keeps them behind the messages of their group being handled).
+   */
   async function gather(): Promise<Message[]> {
     const batch: Message[] = [];
+    let bytes = EVENT_WRAPPER_BYTES;
+    let full = false;
+    /** Adds messages while they fit; the rest are kept for later, in order. */
+    const add = async (messages: Message[]) => {
+      for (const [index, message] of messages.entries()) {
+        const size = Buffer.byteLength(JSON.stringify(sqsRecord(message, { arn: queue.arn, region: options.region })));
+        const added = (batch.length > 0 ? 1 : 0) + size; // and a comma
+        if (batch.length > 0 && bytes + added > MAX_EVENT_BYTES) {
+          full = true;
+          const rest = messages.slice(index);
+          if (queue.fifo) await giveBack(rest);
+          else carried.push(...rest);
+          return;
+        }
+        batch.push(message);
+        bytes += added;
+      }
+    };
+    const waiting = carried;
+    carried = [];
+    await add(waiting);
+    held = batch.length + carried.length;
     let closesAt: number | undefined;
-    while (!stopping.signal.aborted && batch.length < options.batchSize) {
+    if (batch.length > 0) {
+      if (full || options.maxBatchingWindowMs <= 0 || batch.length >= options.batchSize) return batch;
+      closesAt = Date.now() + options.maxBatchingWindowMs;
+    }
+    while (!stopping.signal.aborted && !full && batch.length < options.batchSize) {
       const left = closesAt === undefined ? undefined : closesAt - Date.now();
       if (left !== undefined && left <= 0) break;
       // Long polls last whole seconds: the window's last fraction is waited out, then looked at once.
@@ -125,8 +161,8 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       if (lastLook) await pause(left);
       const messages = await receive(Math.min(10, options.batchSize - batch.length), waitSeconds);
       if (!messages) break;
-      batch.push(...messages);
-      held = batch.length;
+      await add(messages);
+      held = batch.length + carried.length;
       if (batch.length > 0 && closesAt === undefined) {
         if (options.maxBatchingWindowMs <= 0) break;
         closesAt = Date.now() + options.maxBatchingWindowMs;
@@ -179,21 +215,26 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
   }
 
-  /** Messages gathered when stopping go back at once instead of staying hidden. */
-  async function giveBack(batch: Message[]): Promise<void> {
-    if (batch.length === 0) return;
-    await client
-      .send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queue.url,
-          Entries: batch.map((m, index) => ({
-            Id: String(index),
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      )
-      .catch(() => undefined);
+  /**
+   * Messages received and not handed over go back at once instead of staying hidden: latest first
+   * (so a FIFO group keeps its order), ten a call (SQS's batch limit).
+   */
+  async function giveBack(messages: Message[]): Promise<void> {
+    const latestFirst = [...messages].reverse();
+    for (let start = 0; start < latestFirst.length; start += 10) {
+      await client
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queue.url,
+            Entries: latestFirst.slice(start, start + 10).map((m, index) => ({
+              Id: String(index),
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        )
+        .catch(() => undefined);
+    }
   }
 
   async function poll(): Promise<void> {
@@ -204,7 +245,8 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       }
       const batch = await gather();
       if (stopping.signal.aborted) {
-        await giveBack(batch);
+        await giveBack([...batch, ...carried]);
+        carried = [];
         held = 0;
         continue;
       }
@@ -215,7 +257,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         )
         .finally(() => running.delete(invocation));
       running.add(invocation);
-      held = 0;
+      held = carried.length;
     }
   }
 

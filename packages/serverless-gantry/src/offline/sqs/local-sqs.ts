@@ -8,6 +8,7 @@ import { deniedMessage, identifyCaller, type LocalIdentity } from '../iam/caller
 import type { Check } from '../iam/request-checks.js';
 import type { LocalAccount } from '../iam/resolve-arns.js';
 import { type Addresses, frontQueueUrl, toEngine, toFront } from './address-translation.js';
+import { receiveWithLongPoll } from './long-poll.js';
 import { localQueueArn } from './queue-addresses.js';
 import { queueChecks, SQS_ACTIONS } from './queue-checks.js';
 import { type EngineAnswer, startQueueEngine } from './queue-engine.js';
@@ -75,11 +76,12 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
   const host = options.host ?? '127.0.0.1';
   const engine = await startQueueEngine(options.account.region);
   const addresses: Addresses = { account: options.account, front: '', engine };
+  const stopping = new AbortController(); // ends the long polls waiting in the front
 
   async function serve(req: IncomingMessage, res: ServerResponse, action: string): Promise<void> {
-    let gone = false;
+    const caller = new AbortController(); // aborted when the caller goes away before its answer
     res.once('close', () => {
-      gone = !res.writableFinished;
+      if (!res.writableFinished) caller.abort();
     });
     const body = await readBody(req, res, MAX_BODY, tooLarge);
     if (!body) return; // over the limit: answered 413
@@ -101,16 +103,21 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     if (denial) return answer(res, denial);
     if (UNSUPPORTED.has(action)) return answer(res, unsupported(action));
     const engineRequest = toEngine(request, addresses);
-    const reply = await engine.call(action, engineRequest);
+    const reply =
+      action === 'ReceiveMessage'
+        ? await receiveWithLongPoll(engine, engineRequest, AbortSignal.any([caller.signal, stopping.signal]))
+        : await engine.call(action, engineRequest);
+    if (!reply) return; // the caller left while its long poll waited: nothing was received
     if (reply.status >= 500 && !reply.body.__type) {
       throw new Error(`the queue engine answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     }
-    if (gone && action === 'ReceiveMessage') return release(engineRequest.QueueUrl, reply);
+    if (caller.signal.aborted && action === 'ReceiveMessage') return release(engineRequest.QueueUrl, reply);
     answer(res, { ...reply, body: toFront(reply.body, addresses) });
   }
 
-  // A long poll whose caller went away (a poller stopped): its messages go back at once rather
-  // than stay hidden for the visibility timeout. Latest first, so a FIFO group keeps its order.
+  // A receive whose caller went away while the engine answered it (the long poll itself never
+  // receives for a caller that has gone): its messages go back at once rather than stay hidden for
+  // the visibility timeout. Latest first, so a FIFO group keeps its order.
   async function release(queueUrl: unknown, reply: EngineAnswer): Promise<void> {
     const messages = Array.isArray(reply.body.Messages) ? (reply.body.Messages as { ReceiptHandle?: string }[]) : [];
     for (const message of messages.reverse()) {
@@ -199,6 +206,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
       return created;
     },
     async stop() {
+      stopping.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -20,6 +20,14 @@ export interface QueueEngine {
   call(action: string, body: Record<string, unknown>): Promise<EngineAnswer>;
   /** The engine's URL of a queue, undefined when it has no queue of that name. */
   queueUrl(queueName: string): string | undefined;
+  /**
+   * A wait that ends when the queue (by its engine URL) may have a message to receive: one was
+   * sent, or one became visible again (its visibility timeout or delay ran out); or after `ms`.
+   * Undefined when the engine has no such queue. `cancel` ends it at once and frees its timer.
+   */
+  waitForMessage(queueUrl: string, ms: number): { arrived: Promise<void>; cancel(): void } | undefined;
+  /** The queue's `ReceiveMessageWaitTimeSeconds` (a receive's wait when it gives none). */
+  receiveWaitSeconds(queueUrl: string): number | undefined;
   /** How the engine writes a queue's ARN: this prefix and the queue name. */
   arnPrefix: string;
   stop(): Promise<void>;
@@ -30,6 +38,15 @@ type FauxqsStores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['sto
 interface FauxqsStore {
   createQueue(...args: unknown[]): unknown;
   getQueueByName(name: string): { url: string } | undefined;
+  getQueue(url: string): FauxqsQueue | undefined;
+}
+
+/** What the long poll of the front uses of a fauxqs 1.9.2 queue (its class is internal). */
+interface FauxqsQueue {
+  attributes: Record<string, string>;
+  /** fauxqs's own long-poll wait: woken by a send, or by its timer pass when a message becomes visible. */
+  waitForMessages(waitTimeSeconds: number): Promise<void>;
+  pollWaiters: { resolve(): void; timer: ReturnType<typeof setTimeout> }[];
 }
 
 /**
@@ -78,6 +95,28 @@ export async function startQueueEngine(region: string): Promise<QueueEngine> {
       };
     },
     queueUrl: (queueName) => sqsStore.getQueueByName(queueName)?.url,
+    waitForMessage(queueUrl, ms) {
+      const queue = sqsStore.getQueue(queueUrl);
+      if (!queue || !Array.isArray(queue.pollWaiters)) return undefined;
+      const arrived = queue.waitForMessages(Math.max(0, ms) / 1000);
+      // The waiter fauxqs just filed (synchronously, last): removed on cancel, so no timer of an
+      // abandoned wait keeps fauxqs's 20 ms timer pass running.
+      const waiter = queue.pollWaiters[queue.pollWaiters.length - 1];
+      return {
+        arrived,
+        cancel() {
+          const index = waiter ? queue.pollWaiters.indexOf(waiter) : -1;
+          if (!waiter || index === -1) return;
+          queue.pollWaiters.splice(index, 1);
+          clearTimeout(waiter.timer);
+          waiter.resolve(); // fauxqs's resolve also stops its timer pass when no waiter is left
+        },
+      };
+    },
+    receiveWaitSeconds(queueUrl) {
+      const value = Number(sqsStore.getQueue(queueUrl)?.attributes.ReceiveMessageWaitTimeSeconds);
+      return Number.isFinite(value) ? value : undefined;
+    },
     stop: () => app.close(),
   };
 }
