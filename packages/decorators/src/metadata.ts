@@ -52,6 +52,11 @@ export interface FunctionOptions {
   reservedConcurrency?: number;
   environment?: Record<string, string>;
   iamStatements?: IamStatement[];
+  /**
+   * AWS X-Ray active tracing for this function (over the stage's `custom.gantry.tracing`): the
+   * AWS SDK clients the kit makes become subsegments, and the request id an annotation.
+   */
+  tracing?: boolean;
 }
 
 /**

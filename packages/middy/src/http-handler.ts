@@ -2,6 +2,7 @@ import { type ApiOptions, type CorsOptions, readClassMetadata } from '@gantry/de
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createLogger, type LoggerOptions } from './log.js';
+import { type MetricsSettings, metricsSettings } from './metrics/emf-writer.js';
 import { cors } from './middlewares/cors.js';
 import { httpErrorResponse } from './middlewares/http-error-response.js';
 import { httpRequestParser } from './middlewares/http-request-parser.js';
@@ -15,6 +16,11 @@ export interface HttpHandlerOptions {
   /** Requests with larger bodies get a 413 (default 1 MiB). */
   maxBodyBytes?: number;
   logger?: LoggerOptions;
+  /**
+   * Where the request metrics go (default: the service and stage serverless-gantry sets in the
+   * environment); `false`: none.
+   */
+  metrics?: MetricsSettings | false;
 }
 
 type Method = (request: HttpRequest) => unknown;
@@ -45,7 +51,7 @@ export function httpHandler<T extends object>(target: T, method: keyof T & strin
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>({
     timeoutEarlyInMillis: noTimeout ? 0 : offline ? 250 : 5,
   });
-  handler.use(requestLog(logger));
+  handler.use(requestLog(logger, metricsSettings(options.metrics)));
   const corsConfig = corsOptions(meta?.api?.options);
   if (corsConfig) handler.use(cors(corsConfig));
   handler.use(httpErrorResponse(logger));

@@ -29,6 +29,10 @@ export {
 } from './http-errors.js';
 export { type HttpHandlerOptions, httpHandler } from './http-handler.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export { metrics } from './metrics/current-invocation.js';
+export type { MetricOptions, Metrics, MetricsSettings } from './metrics/emf-writer.js';
+export { KIT_METRICS, type KitMetricKind, kitMetricCount, kitMetricsNamespace } from './metrics/kit-metrics.js';
+export { EMF_LIMITS, isMetricsError, METRIC_UNITS, MetricsError, type MetricUnit } from './metrics/metric-rules.js';
 export { installOfflineGuards, ProcessExitError } from './offline-guards.js';
 export type { HttpEvent, HttpRequest, RequestSchemas } from './request.js';
 export { created, type HttpResult, isHttpResult, redirect, respond, toHttpResponse } from './response.js';

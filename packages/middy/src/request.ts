@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { Metrics } from './metrics/emf-writer.js';
 
 /** What the decorators can say about a request: `{ body?, query?, params? }` schemas. */
 export interface RequestSchemas {
@@ -45,6 +46,11 @@ export interface HttpRequest<S extends RequestSchemas = Record<never, never>> {
   body: Part<S, 'body', unknown>;
   /** The caller's JWT claims when the route has an authorizer; `{}` otherwise. */
   claims: Record<string, unknown>;
+  /**
+   * The method's own metrics, written in the request's log line in CloudWatch's Embedded Metric
+   * Format with the kit's (`metrics.add('TasksCreated', 'Count', 1)`).
+   */
+  metrics: Metrics;
   /** The event as API Gateway sent it. */
   event: HttpEvent;
 }

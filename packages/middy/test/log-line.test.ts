@@ -86,3 +86,25 @@ describe('the request log line under sls offline', () => {
     ]);
   });
 });
+
+describe('the request log line under sls offline, with metrics', () => {
+  it('stays the same short line: the EMF block and metric values are left out', async () => {
+    const lines: string[] = [];
+    const handler = localHandler('read', lines, { ...LOCAL, GANTRY_SERVICE: 'notes', GANTRY_STAGE: 'dev' });
+    await handler(httpEvent({ path: '/notes/n1', route: 'GET /notes/{id}', params: { id: 'n1' } }), lambdaContext());
+    expect(lines).toEqual([
+      expect.stringMatching(/^GET \/notes\/n1 200 \d+(\.\d+)? ms notes-api-read \(cold start\)\n$/),
+    ]);
+  });
+
+  it('shows the JSON with its EMF block with --verbose (json format)', async () => {
+    const lines: string[] = [];
+    const handler = localHandler('read', lines, {
+      GANTRY_LOCAL_LOG_FORMAT: 'json',
+      GANTRY_SERVICE: 'notes',
+      GANTRY_STAGE: 'dev',
+    });
+    await handler(httpEvent({ path: '/notes/n1', route: 'GET /notes/{id}', params: { id: 'n1' } }), lambdaContext());
+    expect(JSON.parse(lines[0] as string)._aws.CloudWatchMetrics[0].Namespace).toBe('notes/dev');
+  });
+});

@@ -836,6 +836,168 @@ def emulator_url(argv: list[str]) -> str:
     return f"http://{option('-H', '--host', '127.0.0.1')}:{option('-p', '--port', '5000')}"
 
 
+# Gap: no CloudFormation support for AWS::CloudWatch::Alarm, AWS::CloudWatch::CompositeAlarm and
+# AWS::SNS::Subscription ("No Moto CloudFormation support"; checked in moto 5.2.1's source), though
+# its cloudwatch backend stores metric and composite alarms (PutMetricAlarm with AlarmRule) and its
+# sns backend subscriptions. These models create, update and delete through those backends.
+from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends  # noqa: E402
+from moto.sns.models import sns_backends  # noqa: E402
+
+CLOUDWATCH_MODULE = "moto.cloudwatch.models"
+SNS_MODULE = "moto.sns.models"
+
+
+def _alarm_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | None:
+    if not metrics:
+        return None
+    queries = []
+    for query in metrics:
+        stat = query.get("MetricStat")
+        metric_stat = None
+        if stat:
+            metric = stat["Metric"]
+            metric_stat = MetricStat(
+                metric=Metric(
+                    metric_name=metric["MetricName"],
+                    namespace=metric["Namespace"],
+                    dimensions=[Dimension(name=d["Name"], value=d["Value"]) for d in metric.get("Dimensions", [])],
+                ),
+                period=stat.get("Period"),
+                stat=stat.get("Stat"),
+                unit=stat.get("Unit"),
+            )
+        queries.append(
+            MetricDataQuery(
+                query_id=query.get("Id"),
+                label=query.get("Label"),
+                period=query.get("Period"),
+                return_data=query.get("ReturnData"),
+                expression=query.get("Expression"),
+                metric_stat=metric_stat,
+            )
+        )
+    return queries
+
+
+def _put_alarm(props: dict[str, Any], account_id: str, region_name: str) -> Any:
+    return cloudwatch_backends[account_id][region_name].put_metric_alarm(
+        name=props["AlarmName"],
+        namespace=props.get("Namespace"),
+        metric_name=props.get("MetricName"),
+        metric_data_queries=_alarm_queries(props.get("Metrics")),
+        comparison_operator=props.get("ComparisonOperator"),
+        evaluation_periods=props.get("EvaluationPeriods"),
+        datapoints_to_alarm=props.get("DatapointsToAlarm"),
+        period=props.get("Period"),
+        threshold=props.get("Threshold"),
+        statistic=props.get("Statistic"),
+        extended_statistic=props.get("ExtendedStatistic"),
+        description=props.get("AlarmDescription"),
+        dimensions=props.get("Dimensions", []),
+        alarm_actions=props.get("AlarmActions", []),
+        ok_actions=props.get("OKActions", []),
+        insufficient_data_actions=props.get("InsufficientDataActions", []),
+        actions_enabled=props.get("ActionsEnabled", True) not in (False, "false"),
+        treat_missing_data=props.get("TreatMissingData"),
+        rule=props.get("AlarmRule"),
+    )
+
+
+class MetricAlarmModel(CloudFormationModel):
+    __module__ = CLOUDWATCH_MODULE
+
+    def __init__(self, alarm: Any) -> None:
+        self.alarm = alarm
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.alarm.name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::Alarm"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return self.alarm.alarm_arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        return cls(_put_alarm(cloudformation_json.get("Properties", {}), account_id, region_name))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        if props.get("AlarmName") != original_resource.alarm.name:
+            cloudwatch_backends[account_id][region_name].delete_alarms([original_resource.alarm.name])
+        return cls(_put_alarm(props, account_id, region_name))
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.alarm.name])
+
+    def is_created(self) -> bool:
+        return True
+
+
+class CompositeAlarmModel(MetricAlarmModel, CloudFormationModel):
+    __module__ = CLOUDWATCH_MODULE
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::CompositeAlarm"
+
+
+class SubscriptionModel(CloudFormationModel):
+    __module__ = SNS_MODULE
+
+    def __init__(self, subscription: Any) -> None:
+        self.subscription = subscription
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.subscription.arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::Subscription"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        backend = sns_backends[account_id][region_name]
+        return cls(backend.subscribe(props["TopicArn"], props["Endpoint"], props["Protocol"]))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        sns_backends[account_id][region_name].unsubscribe(self.subscription.arn)
+
+    def is_created(self) -> bool:
+        return True
+
+
 # Keep a reference so linters see the registered models used.
 BRIDGED_MODELS = (
     HttpApiModel,
@@ -847,6 +1009,9 @@ BRIDGED_MODELS = (
     UserPoolClientModel,
     UserPoolDomainModel,
     ScheduleModel,
+    MetricAlarmModel,
+    CompositeAlarmModel,
+    SubscriptionModel,
 )
 _ = iam_backends
 

@@ -35,6 +35,55 @@ const throttle = z.union([
   z.literal(false),
 ]);
 
+/** A threshold of one alarm, or `false`: no such alarm. */
+const threshold = (min: number, max: number) => z.union([z.number().min(min).max(max), z.literal(false)]);
+
+/** The alarms each function gets (src/generate/alarms.ts holds the defaults and their AWS sources). */
+const functionAlarms = z.strictObject({
+  /** Errors / Invocations, in percent. */
+  errorRate: threshold(0, 100).optional(),
+  /** Throttles in a minute above which it alarms. */
+  throttles: threshold(0, 1_000_000).optional(),
+  /** Duration p90 above this share of the function's timeout (0.8: 80%). */
+  durationOfTimeout: threshold(0.01, 1).optional(),
+});
+
+/**
+ * CloudWatch alarms from the Manifest, a notification topic and one composite alarm per stage.
+ * `true` or an object turns them on (production stages: on unless `false`).
+ */
+const alarms = z.union([
+  z.boolean(),
+  z.strictObject({
+    notify: z
+      .strictObject({
+        /** E-mail addresses subscribed to the stage's alarm topic (each confirms by e-mail). */
+        email: z.array(z.email()).optional(),
+        /** Notify this existing SNS topic instead of a generated one. */
+        topicArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:sns:/, 'an SNS topic ARN starts with arn:aws:sns:')
+          .optional(),
+      })
+      .optional(),
+    ...functionAlarms.shape,
+    /** HTTP API 5xx responses, in percent of requests. */
+    apiErrorRate: threshold(0, 100).optional(),
+    /** HTTP API Latency p90, in milliseconds. */
+    apiLatencyP90Ms: threshold(1, 30_000).optional(),
+    /** A table's ReadThrottleEvents + WriteThrottleEvents in a minute. */
+    tableThrottles: threshold(0, 1_000_000).optional(),
+    /** A table's SystemErrors in a minute. */
+    tableSystemErrors: threshold(0, 1_000_000).optional(),
+    /** Age of a queue's oldest message, in seconds. */
+    queueOldestMessageSeconds: threshold(1, 1_209_600).optional(),
+    /** Messages visible in a dead-letter queue. */
+    deadLetterMessages: threshold(0, 1_000_000).optional(),
+    /** Per function (its key, e.g. notes-api-get), over the settings above. */
+    functions: z.record(z.string(), functionAlarms).optional(),
+  }),
+]);
+
 // Operations: safe by default on production stages, every one overridable per stage.
 const operations = {
   /** Keep tables when the stack is deleted or a table is replaced. */
@@ -56,6 +105,21 @@ const operations = {
    * Default true; production stages always run them.
    */
   schedules: z.boolean().optional(),
+  /** CloudWatch alarms, their topic and composite alarm (docs/architecture.md, "Operations: alarms and dashboard"). */
+  alarms: alarms.optional(),
+  /** A CloudWatch dashboard of the stage (turns on the HTTP API's per-route metrics, which cost). */
+  dashboard: z.boolean().optional(),
+  /**
+   * AWS X-Ray active tracing of every function (a function's `@fn({ tracing })` wins). Default false:
+   * traces cost per trace recorded, and their role then needs X-Ray's two write actions on "*".
+   */
+  tracing: z.boolean().optional(),
+  /**
+   * Meet AWS Control Tower's proactive controls that cost money or are a choice: one KMS key per
+   * stage (rotated) encrypting every log group, table and queue, and log retention of at least a
+   * year. Default false (docs/architecture.md, "Operations: AWS Control Tower controls").
+   */
+  compliance: z.boolean().optional(),
 };
 
 const stageOptions = z.strictObject({
@@ -147,6 +211,8 @@ export const gantryConfigSchema = z.strictObject({
 });
 
 export type GantryConfig = z.infer<typeof gantryConfigSchema>;
+export type FunctionAlarmsConfig = z.infer<typeof functionAlarms>;
+export type AlarmsConfig = Exclude<z.infer<typeof alarms>, boolean>;
 export type CorsConfig = z.infer<typeof cors>;
 export type OfflineConfig = z.infer<typeof offline>;
 export type UserPoolConfig = z.infer<typeof userPool>;
@@ -189,6 +255,8 @@ export interface StageOptions {
   accessLog: boolean;
   /** Whether the stage's schedules are enabled. */
   schedules: boolean;
+  /** Control Tower's costly controls: a stage KMS key for logs, tables and queues; a year of logs. */
+  compliance: boolean;
   defaults: { memory?: number | undefined; timeout?: number | undefined };
   cors: CorsConfig;
   offline: OfflineConfig;
@@ -196,6 +264,18 @@ export interface StageOptions {
   page?: string;
   /** The service's user pool, when it declares one. */
   userPool?: UserPoolConfig;
+  /** The stage's alarms (stage settings over service-wide ones), or `undefined`: none. */
+  alarms: StageAlarms | undefined;
+  /** Whether the stage gets a CloudWatch dashboard. */
+  dashboard: boolean;
+  /** X-Ray active tracing for the stage's functions (each function's `@fn({ tracing })` wins). */
+  tracing: boolean;
+}
+
+/** Alarm settings of one stage; thresholds left out get the defaults of src/generate/alarms.ts. */
+export interface StageAlarms extends Omit<AlarmsConfig, 'functions'> {
+  /** Per-function settings, each with where it was written (for build errors). */
+  functions: Record<string, { settings: FunctionAlarmsConfig; at: string }>;
 }
 
 export function resolveStageOptions(
@@ -236,6 +316,10 @@ export function resolveStageOptions(
     throttle: stageThrottle(pick('throttle'), production),
     accessLog: pick('accessLog') ?? production,
     schedules: pick('schedules') ?? true,
+    compliance: pick('compliance') ?? false,
+    alarms: stageAlarms(config.alarms, stageOperations.alarms, production, at.stage),
+    dashboard: pick('dashboard') ?? production,
+    tracing: pick('tracing') ?? false,
     ...(config.page !== undefined ? { page: config.page } : {}),
     ...(config.userPool !== undefined ? { userPool: config.userPool } : {}),
     defaults: { ...config.defaults, ...stageDefaults },
@@ -250,4 +334,34 @@ function stageThrottle(
 ): StageOptions['throttle'] {
   if (configured === false) return undefined;
   return configured ?? (production ? undefined : { ...DEFAULT_THROTTLE });
+}
+
+/**
+ * The stage's alarms: on for production stages unless `false`; elsewhere only when the stage's own
+ * setting is `true` or an object, or the service-wide one is `true` (a service-wide object only
+ * configures, so thresholds and e-mails written once do not put alarms on every dev stage). The
+ * stage's object over the service-wide one, key by key, functions merged per function.
+ */
+function stageAlarms(
+  service: boolean | AlarmsConfig | undefined,
+  stage: boolean | AlarmsConfig | undefined,
+  production: boolean,
+  stageName: string,
+): StageAlarms | undefined {
+  const on = stage !== undefined ? stage !== false : service === true || (service !== false && production);
+  if (!on) return undefined;
+  const objects = [
+    { config: typeof service === 'object' ? service : {}, at: 'custom.gantry.alarms' },
+    { config: typeof stage === 'object' ? stage : {}, at: `custom.gantry.stages.${stageName}.alarms` },
+  ];
+  const merged: StageAlarms = { functions: {} };
+  for (const { config, at } of objects) {
+    const { functions = {}, ...rest } = config;
+    Object.assign(merged, rest);
+    for (const [name, settings] of Object.entries(functions)) {
+      const before = merged.functions[name]?.settings;
+      merged.functions[name] = { settings: { ...before, ...settings }, at: `${at}.functions.${name}` };
+    }
+  }
+  return merged;
 }

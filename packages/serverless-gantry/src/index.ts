@@ -4,6 +4,8 @@ import { CAPACITY_OPTIONS, type CapacityCommandOptions, capacityCommand } from '
 import { gantryJsonSchema } from './config.js';
 import { GantryBuildError, isGantryError } from './errors.js';
 import { type InvokeCommandOptions, invokeCommand } from './events/invoke-command.js';
+import { compliantRetention } from './generate/compliance.js';
+import { deploymentBucketObject } from './generate/deployment-bucket.js';
 import { sharedRoleName } from './generate/names.js';
 import { type CompiledTemplate, finishTemplate } from './generate/template.js';
 import { throttleSettings, throttleSummary } from './generate/throttle.js';
@@ -12,7 +14,9 @@ import { startOfflineService } from './offline/run/offline-service.js';
 import { commandOnRuntimeNode } from './offline/run/runtime-node.js';
 import type { StartHooks } from './offline/run/start-failure.js';
 import { serviceOpenApi, writeOpenApi } from './openapi/service-openapi.js';
+import { encryptCompiledLogGroups, hardenCoreTemplate } from './package/control-tower-hooks.js';
 import { removeEsbuildZipFolders } from './package/esbuild-zip-folders.js';
+import { operationsSummary } from './package/operations-summary.js';
 import { esbuildPluginsWith } from './page/esbuild-plugins-option.js';
 import { pageBundlePlugin } from './page/page-bundle-plugin.js';
 import { rehearsalCommand } from './rehearse/command.js';
@@ -52,7 +56,14 @@ interface Serverless {
       logRetentionInDays?: unknown;
       logs?: Record<string, unknown>;
       compiledCloudFormationTemplate?: CompiledTemplate;
+      /** osls's core template (the deployment bucket), from `package:initialize` on. */
+      coreCloudFormationTemplate?: CompiledTemplate;
+      /** osls's reading of `provider.deploymentBucket`: the bucket's name and its settings. */
+      deploymentBucket?: unknown;
+      deploymentBucketObject?: Record<string, unknown>;
     };
+    getFunction(key: string): unknown;
+    getAllFunctions(): string[];
   };
   /** The configuration as read from serverless.yml; `sls print` prints this. */
   configurationInput?: { functions?: unknown; resources?: unknown };
@@ -187,13 +198,24 @@ export default class ServerlessGantry {
       'after:deploy:function:packageFunction': async () => {
         removeEsbuildZipFolders(serverless.service);
       },
+      // osls has made its core template (the deployment bucket): as Control Tower asks, in production.
+      'after:package:initialize': async () => {
+        if (this.#built?.options.production) hardenCoreTemplate(serverless.service, serverless.serviceDir);
+      },
       // After osls compiled functions and events (the HTTP API stage exists), before it is written.
       'after:package:compileEvents': async () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         if (!this.#built || !template) return;
         const throttles = throttleSettings(this.#built.options, this.#built.manifest);
-        finishTemplate(template, throttles);
+        const operations = this.#built.fragment.operations;
+        finishTemplate(template, { ...throttles, detailedMetrics: operations?.detailedRouteMetrics === true });
         for (const line of throttleSummary(this.#built.options.stage, throttles)) utils.log.notice(line);
+        if (this.#built.options.compliance) encryptCompiledLogGroups(serverless.service);
+        if (operations) {
+          for (const line of operationsSummary(this.#built.options.stage, this.#built.manifest, operations)) {
+            utils.log.notice(line);
+          }
+        }
       },
       'gantry:rehearse:run': () =>
         reportErrors(serverless, async () => {
@@ -264,6 +286,7 @@ export default class ServerlessGantry {
       pluginManager: serverless.pluginManager,
       nodeLine: this.#nodeLine,
       pluginName: 'ServerlessGantry',
+      serverless,
     });
   }
 }
@@ -278,7 +301,11 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     stage: provider.getStage(),
     region: provider.getRegion(),
     config: service.custom?.gantry,
-    existing: { authorizers: Object.keys(service.provider.httpApi?.authorizers ?? {}) },
+    existing: {
+      authorizers: Object.keys(service.provider.httpApi?.authorizers ?? {}),
+      timeout: typeof service.provider.timeout === 'number' ? service.provider.timeout : undefined,
+      ...(service.provider.httpApi?.id !== undefined ? { httpApiId: service.provider.httpApi.id } : {}),
+    },
   });
   const merged = mergeService(
     {
@@ -306,7 +333,9 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
   service.custom ??= {};
   isolateBundling(service.custom as Record<string, unknown>, process.env[WORK_FOLDER_VARIABLE]);
   service.provider.httpApi = merged.httpApi;
-  service.provider.logRetentionInDays = merged.logRetentionInDays;
+  service.provider.logRetentionInDays = built.options.compliance
+    ? compliantRetention(merged.logRetentionInDays)
+    : merged.logRetentionInDays;
   if (merged.logs) service.provider.logs = merged.logs;
   if (serverless.configurationInput) {
     // `sls print` shows the configuration input, not the service: keep them the same.
@@ -320,6 +349,10 @@ async function prepareService(serverless: Serverless, utils: PluginUtils): Promi
     ...esbuild,
     plugins: esbuildPluginsWith(esbuild.plugins, pageBundlePlugin({ manifest: built.manifest })),
   };
+  if (built.options.production) {
+    const bucket = deploymentBucketObject(service.provider.deploymentBucketObject, service.provider.deploymentBucket);
+    if (bucket) service.provider.deploymentBucketObject = bucket;
+  }
   checkSharedRoleStatements(service);
   nameSharedRole(service, built.options);
   const { functions, tables } = built.manifest;

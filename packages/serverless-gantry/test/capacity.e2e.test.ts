@@ -6,6 +6,7 @@ import type { CapacityReport } from '../src/capacity/capacity-report.js';
 import { resourcesOfType } from './support/cfn.js';
 import { cfnLint } from './support/cfn-lint.js';
 import { type CfnTemplate, sls } from './support/serverless.js';
+import { exclusivePackaging } from './support/service-lock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const notes = fileURLToPath(new URL('./fixtures/notes/', import.meta.url));
@@ -18,7 +19,7 @@ afterAll(() => {
 async function packaged(cwd: string, stage: string) {
   const dir = `.serverless-capacity-${stage}`;
   folders.push(join(cwd, dir));
-  const result = await sls(cwd, ['package', '--stage', stage, '--package', dir]);
+  const result = await exclusivePackaging(cwd, () => sls(cwd, ['package', '--stage', stage, '--package', dir]));
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const path = join(cwd, dir, 'cloudformation-template-update-stack.json');
   return {

@@ -24,6 +24,8 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
   const built: Record<string, { template: CfnTemplate; path: string; manifest: Manifest }> = {};
 
   beforeAll(async () => {
+    // One stage after the other: serverless-esbuild copies every package into the service's
+    // `.serverless/` whatever `--package` says, so two at once in one folder collide.
     for (const stage of stages) {
       const routes = await sls(cwd, ['gantry', 'routes', '--json', '--stage', stage]);
       expect(routes.code, routes.stdout + routes.stderr).toBe(0);
@@ -105,7 +107,12 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
       const stageDefault = isProduction
         ? { ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 }
         : { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 };
-      expect(stageResource.Properties?.DefaultRouteSettings).toMatchObject(stageDefault);
+      // Production stages have a dashboard, which reads the per-route (detailed) metrics.
+      const metrics = isProduction ? { DetailedMetricsEnabled: true } : {};
+      expect(stageResource.Properties?.DefaultRouteSettings).toMatchObject({
+        ...stageDefault,
+        DetailedMetricsEnabled: isProduction,
+      });
       // Every route has its settings: its own throttle, else the stage's; the stage waits for the routes.
       const routes = manifest.functions.flatMap((f) => f.routes);
       expect(stageResource.Properties?.RouteSettings).toEqual(
@@ -113,8 +120,8 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
           routes.map((r) => [
             `${r.method} ${r.path}`,
             r.throttle
-              ? { ThrottlingBurstLimit: r.throttle.burst, ThrottlingRateLimit: r.throttle.rate }
-              : stageDefault,
+              ? { ...metrics, ThrottlingBurstLimit: r.throttle.burst, ThrottlingRateLimit: r.throttle.rate }
+              : { ...metrics, ...stageDefault },
           ]),
         ),
       );
@@ -148,6 +155,29 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
       }
     },
   );
+
+  it.each(stages)('%s: alarms, a composite alarm, its encrypted topic and a dashboard only in production', (stage) => {
+    const { template, manifest } = built[stage] ?? expect.unreachable();
+    const isProduction = stage === production;
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    const composite = resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm');
+    const dashboards = resourcesOfType(template, 'AWS::CloudWatch::Dashboard');
+    if (!isProduction) {
+      expect([...alarms, ...composite, ...dashboards]).toEqual([]);
+      return;
+    }
+    // At least error rate, throttles and duration per function, each named <service>-<stage>-….
+    expect(alarms.length).toBeGreaterThanOrEqual(3 * manifest.functions.length);
+    for (const [, alarm] of alarms) {
+      expect(String(alarm.Properties?.AlarmName)).toMatch(new RegExp(`^${manifest.service}-${stage}-`));
+      expect(alarm.Properties?.AlarmActions).toBeUndefined();
+    }
+    const [[, serviceAlarm] = expect.unreachable()] = composite;
+    expect(serviceAlarm.Properties?.AlarmActions).toEqual([{ Ref: 'GantryAlarmTopic' }]);
+    expect(template.Resources.GantryAlarmTopic?.Properties?.KmsMasterKeyId).toEqual({ Ref: 'GantryAlarmTopicKey' });
+    expect(dashboards).toHaveLength(1);
+    expect(template.Outputs?.DashboardUrl).toBeDefined();
+  });
 
   it.each(stages)(
     '%s: stage-scoped tables, on demand; retained with PITR and deletion protection only in production',
@@ -279,7 +309,11 @@ describe('fixture members: a user pool per stage', () => {
     const variables = (name: string) =>
       (roleOf(template, name).lambda.Properties as unknown as { Environment?: { Variables: Record<string, unknown> } })
         .Environment?.Variables ?? {};
+    // Besides the kit's metrics settings (GANTRY_SERVICE, GANTRY_STAGE, GANTRY_FUNCTION), which every function gets.
     expect(variables('members-api-page')).toEqual({
+      GANTRY_SERVICE: 'fixture-members',
+      GANTRY_STAGE: 'prod',
+      GANTRY_FUNCTION: 'members-api-page',
       GANTRY_OIDC_ISSUER: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
       GANTRY_OIDC_CLIENT_ID: { Ref: 'UserPoolClient' },
     });
@@ -446,6 +480,13 @@ describe('fixture events: queues, schedules and table changes', () => {
       QueueName: 'fixture-events-dev-jobs-dlq',
       MessageRetentionPeriod: 1209600,
       SqsManagedSseEnabled: true,
+      // Only its own queue may use it (CT.SQS.PR.1); by name, as a GetAtt would be a cycle.
+      RedriveAllowPolicy: {
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:fixture-events-dev-jobs' },
+        ],
+      },
     });
     expect(queues.ReceiptsQueue).toMatchObject({
       QueueName: 'fixture-events-dev-receipts.fifo',

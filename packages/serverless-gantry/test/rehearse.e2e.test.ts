@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sls } from './support/serverless.js';
+import { exclusivePackaging } from './support/service-lock.js';
 import { tempService } from './support/temp-service.js';
 
 // The real `sls gantry rehearse`: moto (preinstalled with pip on this machine image and in CI) with
@@ -16,7 +17,9 @@ const checkLines = (output: string) => output.split('\n').filter((l) => /^[✔�
 
 /** Rehearses a stage that must pass: no check fails (the output shown if one does), exit 0. */
 async function rehearsePassing(dir: string, stage: string) {
-  const { code, stdout, stderr } = await sls(dir, ['gantry', 'rehearse', '--stage', stage]);
+  const { code, stdout, stderr } = await exclusivePackaging(dir, () =>
+    sls(dir, ['gantry', 'rehearse', '--stage', stage]),
+  );
   const lines = checkLines(stdout);
   expect(
     lines.filter((l) => l.startsWith('✘')),
@@ -25,6 +28,27 @@ async function rehearsePassing(dir: string, stage: string) {
   expect(code).toBe(0);
   return { lines, stdout };
 }
+
+// The root service declares custom.gantry.userPool: a Cognito pool, client and domain that stock
+// moto 5.2.1 cannot create from a template (bridge 7 in emulator/moto-with-bridges.py).
+const USER_POOL_LINES = (service: string, stage: string) => [
+  `✔ user pool ${service}-${stage}: deletion protection`,
+  `✔ user pool ${service}-${stage}: self sign-up on`,
+  `✔ app client ${service}-${stage}-web: public (no secret)`,
+  `✔ app client ${service}-${stage}-web: authorization code flow`,
+  `✔ app client ${service}-${stage}-web: scopes`,
+  `✔ app client ${service}-${stage}-web: callback URLs`,
+  `✔ user pool domain ${service}-${stage}-123456789012: the pool's`,
+  "✔ JWT authorizer users: issuer is the pool's",
+  '✔ JWT authorizer users: audience is the app client',
+  '✔ output UserPoolIssuerUrl: the pool’s issuer',
+  '✔ output UserPoolClientId: the app client',
+  '✔ output SignInUrl: the domain’s managed sign-in',
+  `✔ function ${service}-${stage}-web-page: GANTRY_OIDC_ISSUER is the pool's issuer`,
+  `✔ function ${service}-${stage}-web-page: GANTRY_OIDC_CLIENT_ID is the app client`,
+  `✔ function ${service}-${stage}-web-page: environment`,
+  `✔ after update: app client ${service}-${stage}-web: callback URLs`,
+];
 
 describe('sls gantry rehearse', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -49,6 +73,10 @@ describe('sls gantry rehearse', () => {
           '✔ after update: table gantry-example-dev-tasks: keys',
           '✔ after remove: tables (retained: 0)',
           '✔ after remove: roles',
+          // Its user pool (the tasks-app's users), removed with the stack on a dev stage.
+          ...USER_POOL_LINES('gantry-example', 'dev'),
+          expect.stringMatching(/^✔ user pool gantry-example-dev: exists \(us-east-1_\w+\)$/),
+          '✔ after remove: user pools (retained: 0)',
         ]),
       );
       expect(stdout).toMatch(/gantry rehearse --stage dev: (\d+) of \1 checks hold/);
@@ -99,7 +127,7 @@ describe('sls gantry rehearse', () => {
   );
 
   it(
-    'rehearses the root service on the prod stage: protected tables with PITR, kept after remove, nothing else',
+    'rehearses the root service on the prod stage: protected tables with PITR and a protected user pool, kept after remove, nothing else; alarms and a dashboard',
     async () => {
       const { lines } = await rehearsePassing(repoRoot, 'prod');
       expect(lines).toEqual(
@@ -114,8 +142,26 @@ describe('sls gantry rehearse', () => {
           '✔ schedule gantry-example-prod-list-work-purge: ENABLED (stage prod, production)',
           '✔ after remove: queues',
           '✔ after remove: schedules',
+          // Operations (issue 22): alarms, the composite alarm, its topic and the dashboard.
+          '✔ composite alarm gantry-example-prod-service: ANY of the alarms',
+          "✔ composite alarm gantry-example-prod-service: notifies the stage's topic",
+          '✔ dashboard gantry-example-prod: JSON naming every route, function and table',
+          '✔ alarm gantry-example-prod-api-latency-p90: AWS/ApiGateway Latency above 2500, no actions of its own',
+          // A protected user pool, kept after remove.
+          ...USER_POOL_LINES('gantry-example', 'prod'),
+          '✔ after remove: user pools (retained: 1)',
         ]),
       );
+      expect(
+        lines.filter((l) => /^✔ alarm gantry-example-prod-.*, no actions of its own$/.test(l)).length,
+      ).toBeGreaterThan(5);
+      expect(
+        lines.filter((l) =>
+          /^✔ alarm topic arn:aws:sns:.*:gantry-example-prod-alarms: (encrypted with the stage's key|e-mail subscriptions)$/.test(
+            l,
+          ),
+        ),
+      ).toHaveLength(2);
     },
     REHEARSAL_MS,
   );
@@ -132,54 +178,6 @@ describe('sls gantry rehearse', () => {
         ]),
       );
       expect(lines.filter((l) => / with its role → 200$/.test(l))).toHaveLength(4);
-    },
-    REHEARSAL_MS,
-  );
-
-  // The members fixture declares custom.gantry.userPool: a Cognito pool, client and domain that
-  // stock moto 5.2.1 cannot create from a template (bridge 7 in emulator/moto-with-bridges.py).
-  const members = join(here, 'fixtures', 'members');
-  const USER_POOL_LINES = (stage: string) => [
-    `✔ user pool fixture-members-${stage}: deletion protection`,
-    `✔ user pool fixture-members-${stage}: self sign-up on`,
-    `✔ app client fixture-members-${stage}-web: public (no secret)`,
-    `✔ app client fixture-members-${stage}-web: authorization code flow`,
-    `✔ app client fixture-members-${stage}-web: scopes`,
-    `✔ app client fixture-members-${stage}-web: callback URLs`,
-    `✔ user pool domain fixture-members-${stage}-123456789012: the pool's`,
-    "✔ JWT authorizer users: issuer is the pool's",
-    '✔ JWT authorizer users: audience is the app client',
-    '✔ output UserPoolIssuerUrl: the pool’s issuer',
-    '✔ output UserPoolClientId: the app client',
-    '✔ output SignInUrl: the domain’s managed sign-in',
-    `✔ function fixture-members-${stage}-members-api-page: GANTRY_OIDC_ISSUER is the pool's issuer`,
-    `✔ function fixture-members-${stage}-members-api-page: GANTRY_OIDC_CLIENT_ID is the app client`,
-    `✔ function fixture-members-${stage}-members-api-page: environment`,
-    `✔ after update: app client fixture-members-${stage}-web: callback URLs`,
-  ];
-
-  it(
-    'rehearses a service with a user pool on a dev stage: pool, client, domain, authorizer, outputs; remove leaves no pool',
-    async () => {
-      const { lines } = await rehearsePassing(members, 'dev');
-      expect(lines).toEqual(
-        expect.arrayContaining([
-          ...USER_POOL_LINES('dev'),
-          expect.stringMatching(/^✔ user pool fixture-members-dev: exists \(eu-west-1_\w+\)$/),
-          '✔ after remove: user pools (retained: 0)',
-        ]),
-      );
-    },
-    REHEARSAL_MS,
-  );
-
-  it(
-    'rehearses a service with a user pool on the prod stage: a protected pool, kept after remove',
-    async () => {
-      const { lines } = await rehearsePassing(members, 'prod');
-      expect(lines).toEqual(
-        expect.arrayContaining([...USER_POOL_LINES('prod'), '✔ after remove: user pools (retained: 1)']),
-      );
     },
     REHEARSAL_MS,
   );

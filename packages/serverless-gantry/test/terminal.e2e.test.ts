@@ -108,9 +108,30 @@ describe('sls offline, as a person reads it', () => {
       method: 'GET',
       path: '/faults/ok',
       route: 'GET /faults/ok',
+      apiRequestId: expect.any(String),
       status: 200,
       durationMs: expect.any(Number),
       coldStart: true,
+      // The request's metrics, in CloudWatch's Embedded Metric Format (KIT_METRICS in @gantry/middy).
+      Latency: expect.any(Number),
+      '4xx': 0,
+      '5xx': 0,
+      ColdStart: 1,
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'fixture-faults/dev',
+            Dimensions: [['route']],
+            Metrics: [
+              { Name: 'Latency', Unit: 'Milliseconds' },
+              { Name: '4xx', Unit: 'Count' },
+              { Name: '5xx', Unit: 'Count' },
+              { Name: 'ColdStart', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
     });
     await verbose.waitFor(/\(λ: faults-ok\) RequestId: /);
   });

@@ -3,12 +3,15 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createLogger, type LoggerOptions } from '../log.js';
+import { type MetricsSettings, metricsSettings } from '../metrics/emf-writer.js';
 import { installOfflineGuards } from '../offline-guards.js';
 import type { TableChange } from './messages.js';
 import { batchLog, eventMethod } from './method.js';
 
 export interface ChangeHandlerOptions {
   logger?: LoggerOptions;
+  /** Where its metrics go (default: the service and stage serverless-gantry sets); `false`: none. */
+  metrics?: MetricsSettings | false;
 }
 
 /** DynamoDB marks a deletion by TTL with its own service principal. */
@@ -50,7 +53,7 @@ export function changeHandler<T extends object>(
   const call = eventMethod(target, method, 'changeHandler');
   const logger = createLogger(options.logger);
   installOfflineGuards(logger);
-  const log = batchLog(logger, call.where);
+  const log = batchLog(logger, call.where, metricsSettings(options.metrics));
 
   const recordHandler = async (record: DynamoDBRecord) => {
     try {

@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../log.js';
+import { setCurrentInvocation } from '../metrics/current-invocation.js';
+import { emfWriter, type InvocationMetrics, type MetricsSettings } from '../metrics/emf-writer.js';
 
 /** The decorated static method an event handler calls, with `this` its class, as written. */
 export function eventMethod<T extends object>(target: T, method: keyof T & string, wrapper: string) {
@@ -9,11 +11,26 @@ export function eventMethod<T extends object>(target: T, method: keyof T & strin
   return { where, run: (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(target, args) };
 }
 
-/** One JSON line per batch (records, failed, duration, cold start) and one per failed record. */
-export function batchLog(logger: Logger, where: string) {
+/**
+ * The function's name as the service's Manifest has it (serverless-gantry sets it at build time), else
+ * the deployed name: a metric dimension and log field that a bundler's minifying cannot change.
+ */
+export const functionName = (context: Context) => process.env.GANTRY_FUNCTION ?? context.functionName;
+
+/**
+ * One JSON line per batch (records, failed, duration, cold start, and the same as metrics in
+ * CloudWatch's Embedded Metric Format: `KIT_METRICS.batch`) and one per failed record.
+ */
+export function batchLog(logger: Logger, where: string, metrics: MetricsSettings | undefined) {
   let coldStart = true;
+  const emf = emfWriter('batch', metrics);
+  let invocation: InvocationMetrics | undefined;
   return {
-    start: () => performance.now(),
+    start: () => {
+      invocation = emf.start();
+      setCurrentInvocation(invocation);
+      return performance.now();
+    },
     failed(id: string, error: unknown) {
       logger.log('error', {
         msg: 'record failed',
@@ -26,13 +43,14 @@ export function batchLog(logger: Logger, where: string) {
       logger.log(failed > 0 ? 'warn' : 'info', {
         msg: 'batch',
         requestId: context.awsRequestId,
-        // The deployed function's name: class names do not survive a minifying bundler.
-        function: context.functionName,
+        function: functionName(context),
         records,
         failed,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         coldStart,
+        ...(invocation ?? emf.start()).fields([records, failed], coldStart),
       });
+      setCurrentInvocation(undefined);
       coldStart = false;
     },
   };

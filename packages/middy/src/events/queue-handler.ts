@@ -7,12 +7,15 @@ import {
 import { isQueue, type QueueDefinition, readClassMetadata } from '@gantry/decorators';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLogger, type LoggerOptions } from '../log.js';
+import { type MetricsSettings, metricsSettings } from '../metrics/emf-writer.js';
 import { installOfflineGuards } from '../offline-guards.js';
 import { type QueueMessage, validMessage } from './messages.js';
 import { batchLog, eventMethod } from './method.js';
 
 export interface QueueHandlerOptions {
   logger?: LoggerOptions;
+  /** Where its metrics go (default: the service and stage serverless-gantry sets); `false`: none. */
+  metrics?: MetricsSettings | false;
 }
 
 /**
@@ -33,7 +36,7 @@ export function queueHandler<T extends object>(target: T, method: keyof T & stri
   if (!queue) throw new TypeError(`queueHandler: ${call.where} has no @consumes(queue)`);
   const logger = createLogger(options.logger);
   installOfflineGuards(logger);
-  const log = batchLog(logger, call.where);
+  const log = batchLog(logger, call.where, metricsSettings(options.metrics));
 
   const recordHandler = async (record: SQSRecord) => {
     let parsed: unknown;

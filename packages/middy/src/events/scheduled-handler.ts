@@ -1,10 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { createLogger, type LoggerOptions } from '../log.js';
+import { setCurrentInvocation } from '../metrics/current-invocation.js';
+import { emfWriter, type MetricsSettings, metricsSettings } from '../metrics/emf-writer.js';
 import { installOfflineGuards } from '../offline-guards.js';
-import { eventMethod } from './method.js';
+import { eventMethod, functionName } from './method.js';
 
 export interface ScheduledHandlerOptions {
   logger?: LoggerOptions;
+  /** Where its metrics go (default: the service and stage serverless-gantry sets); `false`: none. */
+  metrics?: MetricsSettings | false;
 }
 
 /**
@@ -24,27 +28,33 @@ export function scheduledHandler<T extends object>(
   const logger = createLogger(options.logger);
   installOfflineGuards(logger);
   let coldStart = true;
+  const emf = emfWriter('scheduled', metricsSettings(options.metrics));
   return async (event: unknown, context: Context): Promise<unknown> => {
     const started = performance.now();
-    const line = () => ({
+    const invocation = emf.start();
+    setCurrentInvocation(invocation);
+    // One line per run; its metrics (`KIT_METRICS.scheduled`) in CloudWatch's Embedded Metric Format.
+    const line = (failed: 0 | 1) => ({
       requestId: context.awsRequestId,
-      function: context.functionName,
+      function: functionName(context),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       coldStart,
+      ...invocation.fields([1, failed], coldStart),
     });
     try {
       const result = await call.run(event, context);
-      logger.log('info', { msg: 'scheduled', ...line() });
+      logger.log('info', { msg: 'scheduled', ...line(0) });
       return result;
     } catch (error) {
       logger.log('error', {
         msg: 'scheduled',
-        ...line(),
+        ...line(1),
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
       throw error;
     } finally {
       coldStart = false;
+      setCurrentInvocation(undefined);
     }
   };
 }

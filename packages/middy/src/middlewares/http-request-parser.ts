@@ -1,6 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, withoutStack } from '../http-errors.js';
+import { emfWriter } from '../metrics/emf-writer.js';
+import { INVOCATION_METRICS, type WithInvocationMetrics } from '../metrics/invocation.js';
 import type { HttpEvent, HttpRequest } from '../request.js';
 
 export interface RequestParserOptions {
@@ -11,6 +13,8 @@ export interface RequestParserOptions {
 }
 
 const defaults = { maxBodyBytes: 1024 * 1024, structuredBody: false };
+// Without the request log (a parser used on its own) metrics are checked and not written.
+const unwritten = emfWriter('http', undefined);
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
@@ -29,7 +33,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export function httpRequestParser(options: RequestParserOptions = {}): MiddlewareObj {
   const { maxBodyBytes, structuredBody } = { ...defaults, ...options };
 
-  const httpRequestParserBefore = (request: { event: unknown; context: Context }) => {
+  const httpRequestParserBefore = (request: { event: unknown; context: Context } & WithInvocationMetrics) => {
     const event = request.event as HttpEvent;
     const headers = lowerCaseHeaders(event.headers);
     const parsed: HttpRequest = {
@@ -43,6 +47,7 @@ export function httpRequestParser(options: RequestParserOptions = {}): Middlewar
       cookies: parseCookies(event.cookies),
       body: parseBody(event, headers['content-type'], maxBodyBytes, structuredBody),
       claims: { ...event.requestContext?.authorizer?.jwt?.claims },
+      metrics: request[INVOCATION_METRICS] ?? unwritten.start(),
       event,
     };
     request.event = parsed;

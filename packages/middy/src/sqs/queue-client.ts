@@ -1,10 +1,17 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type MessageOf, type QueueDefinition, queueEnvVar } from '@gantry/decorators';
 import { validMessage } from '../events/messages.js';
+import { tracingHooks } from '../tracing/hooks.js';
 
 let shared: SQSClient | undefined;
-// The container's one SQS client, made on first send so functions that never send never pay for it.
-const sqs = () => (shared ??= new SQSClient({}));
+// The container's one SQS client, made on first send so functions that never send never pay for it;
+// with tracing on, each send is a subsegment of the invocation's trace.
+const sqs = () => {
+  if (shared) return shared;
+  const client = new SQSClient({});
+  shared = tracingHooks()?.captureClient(client) ?? client;
+  return shared;
+};
 
 /** SQS takes at most 10 messages per SendMessageBatch. */
 const BATCH = 10;

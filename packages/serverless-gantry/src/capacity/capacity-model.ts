@@ -1,6 +1,5 @@
 import type { StageOptions } from '../config.js';
 import { GantryError } from '../errors.js';
-import { lambdaName } from '../generate/names.js';
 import { accountThrottle } from '../generate/throttle.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { AWS_LIMITS } from './aws-limits.js';
@@ -272,14 +271,18 @@ const share = (limit: number, rate: number) => (rate <= limit ? 1 : limit / rate
 /** Lambda's platform lines per invocation, and the kit's line per request, batch or scheduled run. */
 function lambdaLogBytes(input: CapacityInput, routes: RouteLoad[], functions: FunctionLoad[]): number {
   const { service, stage } = input.options;
-  let sum = routes.reduce((total, r) => total + r.requestsPerSecond * (platformBytes() + requestLineBytes(r.key)), 0);
+  // The kit's metrics namespace (KIT_METRICS in @gantry/middy); its lines name functions as the Manifest does.
+  const namespace = `${service}/${stage}`;
+  let sum = routes.reduce(
+    (total, r) => total + r.requestsPerSecond * (platformBytes() + requestLineBytes(r.key, namespace)),
+    0,
+  );
   for (const fn of input.manifest.functions) {
     const load = functions.find((f) => f.name === fn.name);
     if (!load || fn.routes.length > 0) continue;
-    const deployed = lambdaName(service, stage, fn.name);
     const line = fn.triggers.some((t) => t.type === 'schedule')
-      ? scheduledLineBytes(deployed)
-      : batchLineBytes(deployed);
+      ? scheduledLineBytes(fn.name, namespace)
+      : batchLineBytes(fn.name, namespace);
     sum += load.invocationsPerSecond * (platformBytes() + line);
   }
   return sum;

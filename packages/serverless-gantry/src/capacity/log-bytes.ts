@@ -23,25 +23,76 @@ export const platformBytes = (): number => PLATFORM_LINES.reduce((sum, line) => 
 /** A request's path for a route's path: each parameter a 36-character id (a UUID). */
 export const samplePath = (routePath: string): string => routePath.replace(/\{[^}]*\}/g, REQUEST_ID);
 
+/**
+ * The kit's metrics block in a warm line (KIT_METRICS in @gantry/middy: namespace
+ * `<service>/<stage>`, one dimension), after the line's own fields, as its EMF writer adds it.
+ */
+const emf = (namespace: string, dimension: string, metrics: [string, string, number][]) => ({
+  ...Object.fromEntries(metrics.map(([name, , value]) => [name, value])),
+  _aws: {
+    Timestamp: TIME,
+    CloudWatchMetrics: [
+      { Namespace: namespace, Dimensions: [[dimension]], Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) },
+    ],
+  },
+});
+
 /** The kit's request line for a route (`GET /notes/{id}`): `{"level":"info",…,"msg":"request",…}`. */
-export function requestLineBytes(routeKey: string): number {
+export function requestLineBytes(routeKey: string, namespace: string): number {
   const [method, routePath = '/'] = routeKey.split(' ');
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({ msg: 'request', requestId: REQUEST_ID, method, path: samplePath(routePath), route: routeKey, status: 200, durationMs: 12.34, coldStart: false }).slice(1)}\n`,
+    `{"level":"info","time":${TIME},${JSON.stringify({
+      msg: 'request',
+      requestId: REQUEST_ID,
+      apiRequestId: 'Jp4fChxxIAMEaZQ=',
+      method,
+      path: samplePath(routePath),
+      route: routeKey,
+      status: 200,
+      durationMs: 12.34,
+      coldStart: false,
+      ...emf(namespace, 'route', [
+        ['Latency', 'Milliseconds', 12.34],
+        ['4xx', 'Count', 0],
+        ['5xx', 'Count', 0],
+      ]),
+    }).slice(1)}\n`,
   );
 }
 
-/** The kit's line per batch of a queue or change consumer, named by its deployed function name. */
-export function batchLineBytes(functionName: string): number {
+/** The kit's line per batch of a queue or change consumer, named by its function's name in the Manifest. */
+export function batchLineBytes(functionName: string, namespace: string): number {
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({ msg: 'batch', requestId: REQUEST_ID, function: functionName, records: 10, failed: 0, durationMs: 12.34, coldStart: false }).slice(1)}\n`,
+    `{"level":"info","time":${TIME},${JSON.stringify({
+      msg: 'batch',
+      requestId: REQUEST_ID,
+      function: functionName,
+      records: 10,
+      failed: 0,
+      durationMs: 12.34,
+      coldStart: false,
+      ...emf(namespace, 'function', [
+        ['Records', 'Count', 10],
+        ['FailedRecords', 'Count', 0],
+      ]),
+    }).slice(1)}\n`,
   );
 }
 
 /** The kit's line per run of a scheduled function. */
-export function scheduledLineBytes(functionName: string): number {
+export function scheduledLineBytes(functionName: string, namespace: string): number {
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({ msg: 'scheduled', requestId: REQUEST_ID, function: functionName, durationMs: 12.34, coldStart: false }).slice(1)}\n`,
+    `{"level":"info","time":${TIME},${JSON.stringify({
+      msg: 'scheduled',
+      requestId: REQUEST_ID,
+      function: functionName,
+      durationMs: 12.34,
+      coldStart: false,
+      ...emf(namespace, 'function', [
+        ['Runs', 'Count', 1],
+        ['FailedRuns', 'Count', 0],
+      ]),
+    }).slice(1)}\n`,
   );
 }
 

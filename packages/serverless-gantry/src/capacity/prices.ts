@@ -58,6 +58,23 @@ export const priceTableSchema = z.strictObject({
     fifoRequestsPerMillion: z.number().min(0),
   }),
   scheduler: z.strictObject({ source, invocationsPerMillion: z.number().min(0) }),
+  /** What watching a stage costs (alarms, metrics, dashboard, the alarm topic's key); optional in --prices files. */
+  cloudWatch: z
+    .strictObject({
+      source,
+      /** Per metric an alarm reads (a metric-math alarm pays for each), standard resolution, a month. */
+      alarmMetricMonth: z.number().min(0),
+      /** The same at high resolution (10 s or 30 s periods). */
+      highResolutionAlarmMetricMonth: z.number().min(0),
+      compositeAlarmMonth: z.number().min(0),
+      /** Custom metrics (EMF, and API Gateway's detailed per-route metrics), per metric a month; tiers in metrics. */
+      customMetricMonth: tiers,
+      /** Per dashboard a month (an account's first three are free). */
+      dashboardMonth: z.number().min(0),
+      /** A customer-managed KMS key a month (the alarm topic's), before request charges. */
+      kmsKeyMonth: z.number().min(0),
+    })
+    .optional(),
 });
 
 export type PriceTable = z.infer<typeof priceTableSchema>;
@@ -117,6 +134,22 @@ export const US_EAST_1_PRICES: PriceTable = {
   scheduler: {
     source: 'https://aws.amazon.com/eventbridge/pricing/',
     invocationsPerMillion: 1.0,
+  },
+  // https://aws.amazon.com/cloudwatch/pricing/ (Alarms, Metrics, Dashboards) and
+  // https://aws.amazon.com/kms/pricing/, as of June 2025 like the rest (not re-checked online).
+  cloudWatch: {
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    alarmMetricMonth: 0.1,
+    highResolutionAlarmMetricMonth: 0.3,
+    compositeAlarmMonth: 0.5,
+    customMetricMonth: [
+      { upTo: 10_000, usd: 0.3 },
+      { upTo: 250_000, usd: 0.1 },
+      { upTo: 1_000_000, usd: 0.05 },
+      { usd: 0.02 },
+    ],
+    dashboardMonth: 3.0,
+    kmsKeyMonth: 1.0,
   },
 };
 

@@ -1,5 +1,6 @@
 import { accessActions, type IamStatement } from '@gantry/decorators';
 import type { ManifestFunction, ManifestTable } from '../manifest.js';
+import { dynamoDbKeyStatement, sqsKeyStatement } from './compliance.js';
 import { pascal, tableLogicalId } from './names.js';
 import { queueArn } from './queues.js';
 
@@ -38,12 +39,16 @@ const WRITE_ACTIONS = accessActions('write');
  * of each `uses` on exactly that table (its indexes only for reads, only when it has indexes),
  * sending to each queue it `uses(Q, 'send')` or sends failed change batches to, consuming the queue
  * it consumes, reading the stream of the table whose changes it consumes, and the statements the
- * user wrote in `@fn({ iamStatements })`. Nothing else.
+ * user wrote in `@fn({ iamStatements })`. Nothing else. With `stageKey` (`compliance`: tables and
+ * queues encrypted with the stage's KMS key), also the key actions those uses need, on that key only.
+ * With `tracing` (the user turned X-Ray on), X-Ray's two write actions (`XRAY_WRITE_ACTIONS`).
  */
 export function functionPolicyStatements(
   fn: ManifestFunction,
   tables: ManifestTable[],
   deployedName: string,
+  stageKey = false,
+  tracing = false,
 ): PolicyStatement[] {
   const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedName}`;
   const statements: PolicyStatement[] = [
@@ -97,7 +102,27 @@ export function functionPolicyStatements(
       Resource: [queueArn(queue)],
     });
   }
+  if (stageKey) {
+    const consumesQueue = fn.triggers.some((t) => t.type === 'queue');
+    const usesDynamoDb = fn.uses.length > 0 || fn.triggers.some((t) => t.type === 'change');
+    if (usesDynamoDb) statements.push(dynamoDbKeyStatement());
+    if (sendsTo.size > 0 || consumesQueue) statements.push(sqsKeyStatement(sendsTo.size > 0));
+  }
+  if (tracing) statements.push(xrayStatement());
   return [...statements, ...(fn.config.iamStatements ?? []).map((s: IamStatement) => ({ ...s }))];
+}
+
+/** What Lambda's active tracing and the X-Ray SDK send traces with. */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+/**
+ * The one statement with Resource "*" Gantry writes, and only when the user turns tracing on: X-Ray's
+ * write actions support no resource-level permissions (AWS's service authorization reference lists
+ * no resource type for them), so IAM accepts no narrower resource. test/guard/no-wildcards.guard
+ * allows "*" for a statement of these actions alone.
+ */
+function xrayStatement(): PolicyStatement {
+  return { Sid: 'XRayTraces', Effect: 'Allow', Action: [...XRAY_WRITE_ACTIONS], Resource: '*' };
 }
 
 /** The function's own role, trusted by Lambda only. */

@@ -4,11 +4,14 @@ import { deadLetterLogicalId, queueLogicalId, queueOutputId } from './names.js';
 
 /**
  * The `AWS::SQS::Queue` of a Manifest queue and its dead-letter queue: encrypted at rest with
- * SQS-managed keys, the redrive policy pointing at the dead-letter queue, which keeps messages as
- * long as SQS allows (14 days) so a failure can be looked at.
+ * SQS-managed keys (or, with `compliance`, the stage's KMS key: `kmsKey` is its ARN), the redrive
+ * policy pointing at the dead-letter queue, which keeps messages as long as SQS allows (14 days) so
+ * a failure can be looked at, and takes them from this queue only (CT.SQS.PR.1: a dead-letter queue
+ * says which queues may use it).
  */
-export function queueResources(queue: ManifestQueue): Record<string, Record<string, unknown>> {
+export function queueResources(queue: ManifestQueue, kmsKey?: unknown): Record<string, Record<string, unknown>> {
   const fifo = queue.fifo ? { FifoQueue: true } : {};
+  const encryption = kmsKey !== undefined ? { KmsMasterKeyId: kmsKey } : { SqsManagedSseEnabled: true };
   const resources: Record<string, Record<string, unknown>> = {
     [queueLogicalId(queue.name)]: {
       Type: 'AWS::SQS::Queue',
@@ -20,7 +23,7 @@ export function queueResources(queue: ManifestQueue): Record<string, Record<stri
           : {}),
         VisibilityTimeout: queue.visibilityTimeout,
         MessageRetentionPeriod: queue.retentionPeriod,
-        SqsManagedSseEnabled: true,
+        ...encryption,
         ...(queue.deadLetter
           ? {
               RedrivePolicy: {
@@ -39,7 +42,14 @@ export function queueResources(queue: ManifestQueue): Record<string, Record<stri
         QueueName: queue.deadLetter.queueName,
         ...fifo,
         MessageRetentionPeriod: DEAD_LETTER_RETENTION,
-        SqsManagedSseEnabled: true,
+        ...encryption,
+        // The source queue's ARN from its name: a GetAtt would make the two queues depend on each other.
+        RedriveAllowPolicy: {
+          redrivePermission: 'byQueue',
+          sourceQueueArns: [
+            { 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queue.queueName}` },
+          ],
+        },
       },
     };
   }

@@ -1,6 +1,9 @@
 import type { StageOptions } from '../config.js';
 import { GantryBuildError } from '../errors.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
+import { type AlarmSpec, alarmResources, OSLS_DEFAULT_TIMEOUT } from './alarms.js';
+import { STAGE_KEY_ARN, STAGE_KEY_ID, stageKeyResource } from './compliance.js';
+import { dashboardResources } from './dashboard.js';
 import { type EntryFile, entryFile, entryHandler } from './entries.js';
 import { httpApiCors, httpApiEvent, routeAuthorizer } from './http-api.js';
 import { functionPolicyStatements, functionRole, type PolicyStatement } from './iam.js';
@@ -60,11 +63,29 @@ export interface ServiceFragment {
     accessLogFormat?: string;
   };
   entries: EntryFile[];
+  /** What the stage gets to watch it (alarms, dashboard), for `sls package` and the rehearsal. */
+  operations?: OperationsFragment;
+}
+
+export interface OperationsFragment {
+  alarms: AlarmSpec[];
+  /** The composite alarm's name, when there are alarms. */
+  serviceAlarm?: string;
+  /** Whether Gantry made the alarm topic (and its key) or notifies a given one. */
+  topic?: 'generated' | 'given';
+  emails: string[];
+  dashboard?: string;
+  /** The HTTP API stage's detailed (per-route) metrics, which the dashboard reads. */
+  detailedRouteMetrics: boolean;
 }
 
 export interface ExistingService {
   /** Names under `provider.httpApi.authorizers`. */
   authorizers: string[];
+  /** `provider.timeout`, which osls gives functions that set none. */
+  timeout?: number | undefined;
+  /** `provider.httpApi.id`: an HTTP API made elsewhere (else osls's `HttpApi`). */
+  httpApiId?: unknown;
 }
 
 /**
@@ -112,7 +133,13 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
   for (const fn of manifest.functions) {
     const where = `${fn.source} › ${fn.class}.${fn.method}`;
     const deployedName = lambdaName(service, stage, fn.name);
-    const statements = functionPolicyStatements(fn, manifest.tables, deployedName);
+    const statements = functionPolicyStatements(
+      fn,
+      manifest.tables,
+      deployedName,
+      options.compliance,
+      functionTracing(fn, options),
+    );
     checkSids(statements, where, problems);
     const role = functionRole(roleName(service, stage, region, fn.name), policyName(fn.name), statements);
     ids.claim(roleLogicalId(fn.name), `${where} (function '${fn.name}')`, 'rename one method or set @fn({ name })');
@@ -142,7 +169,7 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     });
     events.push(...eventSourceMappings(fn));
     fragment.functions[fn.name] = functionConfig(fn, manifest, options, deployedName, events);
-    fragment.entries.push(entryFile(fn, RUNTIME_MODULE));
+    fragment.entries.push(entryFile(fn, RUNTIME_MODULE, functionTracing(fn, options)));
     for (const [id, resource] of Object.entries(
       scheduleResources(fn, { service, stage, region, enabled: options.schedules }),
     )) {
@@ -151,15 +178,25 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     }
   }
 
+  // compliance: one KMS key for the stage's tables, queues and log groups (src/generate/compliance.ts).
+  const stageKey = options.compliance ? STAGE_KEY_ARN : undefined;
+  if (options.compliance) {
+    ids.claim(STAGE_KEY_ID, 'serverless.yml › custom.gantry.compliance (the stage key)', 'rename the other resource');
+    const logGroups = manifest.functions.map((fn) => `/aws/lambda/${lambdaName(service, stage, fn.name)}`);
+    // osls's HTTP API access log group (provider.logs.httpApi).
+    if (options.accessLog) logGroups.push(`/aws/http-api/${service}-${stage}`);
+    fragment.resources[STAGE_KEY_ID] = stageKeyResource({ service, stage, retain: options.retain }, logGroups);
+  }
+
   for (const table of manifest.tables) {
     const id = tableLogicalId(table.name);
     ids.claim(id, `${table.source} › table '${table.name}'`, 'rename one of the tables');
-    fragment.resources[id] = tableResource(table, options);
+    fragment.resources[id] = tableResource(table, { ...options, ...(stageKey ? { kmsKey: stageKey } : {}) });
     fragment.outputs[tableOutputId(table.name)] = { Description: `Table '${table.name}'`, Value: { Ref: id } };
   }
 
   for (const queue of manifest.queues) {
-    for (const [id, resource] of Object.entries(queueResources(queue))) {
+    for (const [id, resource] of Object.entries(queueResources(queue, stageKey))) {
       ids.claim(id, `${queue.source} › queue '${queue.name}'`, 'rename one of the queues');
       fragment.resources[id] = resource;
     }
@@ -168,6 +205,9 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
 
   collect(problems, () => {
     if (options.page !== undefined) fragment.outputs.PageUrl = pageOutput(manifest, options.page);
+  });
+  collect(problems, () => {
+    fragment.operations = addOperations(fragment, manifest, options, existing, ids.claim);
   });
   // The page starts sign-ins: its function learns the issuer and the public client's id.
   const pageFunction = options.page !== undefined ? pageFunctionName(manifest, options.page) : undefined;
@@ -300,9 +340,67 @@ function functionConfig(
     ...(memorySize !== undefined ? { memorySize } : {}),
     ...(timeoutSeconds !== undefined ? { timeout: timeoutSeconds } : {}),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
-    environment: { ...tableEnv, ...environment },
+    // Lambda's active tracing; the kit loads its tracer only when GANTRY_TRACING says so.
+    ...(functionTracing(fn, options) ? { tracing: 'Active' } : {}),
+    // The kit's metrics: namespace `<service>/<stage>`, the function's dimension (its Manifest name).
+    environment: {
+      GANTRY_SERVICE: manifest.service,
+      GANTRY_STAGE: manifest.stage,
+      GANTRY_FUNCTION: fn.name,
+      ...(functionTracing(fn, options) ? { GANTRY_TRACING: 'true' } : {}),
+      ...tableEnv,
+      ...environment,
+    },
     events,
   };
+}
+
+/** X-Ray tracing for one function: its `@fn({ tracing })`, else the stage's `custom.gantry.tracing`. */
+function functionTracing(fn: ManifestFunction, options: StageOptions): boolean {
+  return fn.config.tracing ?? options.tracing;
+}
+
+/** Alarms and the dashboard of the stage, when it has them (src/generate/alarms.ts, dashboard.ts). */
+function addOperations(
+  fragment: ServiceFragment,
+  manifest: Manifest,
+  options: StageOptions,
+  existing: ExistingService,
+  claim: (id: string, owner: string, fix: string) => void,
+): OperationsFragment {
+  const timeouts = Object.fromEntries(
+    manifest.functions.map((fn) => [
+      fn.name,
+      fn.config.timeout ?? options.defaults.timeout ?? existing.timeout ?? OSLS_DEFAULT_TIMEOUT,
+    ]),
+  );
+  const apiId = existing.httpApiId ?? { Ref: 'HttpApi' };
+  const operations: OperationsFragment = { alarms: [], emails: [], detailedRouteMetrics: false };
+  const parts = [];
+  if (options.alarms) {
+    const alarms = alarmResources(manifest, options, options.alarms, { timeouts, apiId });
+    Object.assign(operations, {
+      alarms: alarms.alarms,
+      topic: alarms.topic,
+      emails: options.alarms.notify?.email ?? [],
+      ...(alarms.alarms.length > 0 ? { serviceAlarm: alarms.serviceAlarm } : {}),
+    });
+    parts.push(alarms);
+  }
+  if (options.dashboard) {
+    const dashboard = dashboardResources(manifest, options, { timeouts, apiId });
+    operations.dashboard = dashboard.dashboardName;
+    operations.detailedRouteMetrics = dashboard.detailedRouteMetrics;
+    parts.push(dashboard);
+  }
+  for (const part of parts) {
+    for (const [id, resource] of Object.entries(part.resources)) {
+      claim(id, `serverless.yml › custom.gantry (alarms and dashboard: '${id}')`, 'rename the other resource');
+      fragment.resources[id] = resource;
+    }
+    Object.assign(fragment.outputs, part.outputs);
+  }
+  return operations;
 }
 
 /** The function that answers `GET <page>`. */

@@ -5,6 +5,8 @@ export interface TablePolicy {
   retain: boolean;
   pointInTimeRecovery: boolean;
   deletionProtection: boolean;
+  /** `compliance`: the stage's KMS key (its ARN), else DynamoDB's default encryption (an AWS owned key). */
+  kmsKey?: unknown;
 }
 
 /** The `AWS::DynamoDB::Table` of a Manifest table: on-demand billing, keys, GSIs, TTL, stream, protection. */
@@ -24,6 +26,9 @@ export function tableResource(table: ManifestTable, policy: TablePolicy) {
       ...(table.stream ? { StreamSpecification: { StreamViewType: table.stream } } : {}),
       ...(policy.pointInTimeRecovery ? { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } } : {}),
       ...(policy.deletionProtection ? { DeletionProtectionEnabled: true } : {}),
+      ...(policy.kmsKey !== undefined
+        ? { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: policy.kmsKey } as object }
+        : {}),
     },
   };
 }

@@ -12,6 +12,11 @@ export interface TemplateSettings {
   account?: Throttle;
   /** The generated routes (`throttleSettings`); each gets explicit route settings. */
   routes?: ThrottleSettings['routes'];
+  /**
+   * Per-route metrics (`DetailedMetricsEnabled`), which the stage's dashboard reads; API Gateway
+   * bills them as custom metrics, so only stages with a dashboard get them. Always written out.
+   */
+  detailedMetrics?: boolean;
 }
 
 /**
@@ -40,8 +45,12 @@ export function finishTemplate(template: CompiledTemplate, settings: TemplateSet
   stage.Properties ??= {};
   const properties = stage.Properties;
   const stageDefault = settings.throttle ?? settings.account ?? ACCOUNT_THROTTLE;
+  const written = properties.DefaultRouteSettings as Record<string, unknown> | undefined;
+  // osls writes `provider.httpApi.metrics` there; the dashboard's stages need them on.
+  const detailedMetrics = settings.detailedMetrics === true || written?.DetailedMetricsEnabled === true;
   properties.DefaultRouteSettings = {
-    ...(properties.DefaultRouteSettings as Record<string, unknown> | undefined),
+    ...written,
+    ...(detailedMetrics ? { DetailedMetricsEnabled: true } : {}),
     ...routeSettings(stageDefault),
   };
   const byKey = new Map((settings.routes ?? []).map((route) => [route.key, route.throttle ?? stageDefault]));
@@ -52,13 +61,20 @@ export function finishTemplate(template: CompiledTemplate, settings: TemplateSet
   if (routeIds.length === 0) return;
   properties.RouteSettings = {
     ...(properties.RouteSettings as Record<string, unknown> | undefined),
-    ...Object.fromEntries(routeIds.map(({ key }) => [key, routeSettings(byKey.get(key) ?? stageDefault)])),
+    ...Object.fromEntries(
+      routeIds.map(({ key }) => [key, routeSettings(byKey.get(key) ?? stageDefault, detailedMetrics)]),
+    ),
   };
   stage.DependsOn = [...new Set([...[stage.DependsOn ?? []].flat(), ...routeIds.map(({ id }) => id)])];
 }
 
-function routeSettings(throttle: Throttle) {
-  return { ThrottlingBurstLimit: throttle.burst, ThrottlingRateLimit: throttle.rate };
+function routeSettings(throttle: Throttle, detailedMetrics = false) {
+  // A route's own settings stand in for the stage's default: they carry the metrics setting too.
+  return {
+    ...(detailedMetrics ? { DetailedMetricsEnabled: true } : {}),
+    ThrottlingBurstLimit: throttle.burst,
+    ThrottlingRateLimit: throttle.rate,
+  };
 }
 
 /** Logical IDs a value refers to through Ref, Fn::GetAtt or Fn::Sub. */

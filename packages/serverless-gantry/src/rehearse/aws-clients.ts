@@ -1,5 +1,6 @@
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -7,6 +8,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { schedulerApi } from './scheduler-api.js';
@@ -25,6 +27,7 @@ export function emulatorClients(endpoint: string, region: string, credentials: C
   const config = { endpoint, region, credentials };
   return {
     cloudFormation: new CloudFormationClient(config),
+    cloudWatch: new CloudWatchClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     dynamodb: new DynamoDBClient(config),
     dynamodbStreams: new DynamoDBStreamsClient(config),
@@ -34,6 +37,7 @@ export function emulatorClients(endpoint: string, region: string, credentials: C
     logs: new CloudWatchLogsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
     sqs: new SQSClient(config),
+    sns: new SNSClient(config),
     sts: new STSClient(config),
     /** Reads only, with IAM enforcement off (see scheduler-api.ts). */
     scheduler: schedulerApi(endpoint, region),

@@ -13,6 +13,7 @@ import { oslsFunctionStem, queueOutputId, tableLogicalId, tableOutputId } from '
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, fail, pass, probe } from './check.js';
 import { checkEventSourceMappings, checkQueues, checkSchedules } from './check-events.js';
+import { checkOperations } from './check-operations.js';
 import { checkRole, type RoleResource } from './check-role.js';
 import { apiEndpoint, checkUserPool } from './check-user-pool.js';
 import type { Expected } from './expected.js';
@@ -41,6 +42,10 @@ export async function checkStack(aws: AwsClients, expected: Expected): Promise<C
     if (r.ResourceType === 'AWS::S3::Bucket') {
       at.arns[r.LogicalResourceId] = `arn:${at.partition}:s3:::${r.PhysicalResourceId}`;
     }
+    // A KMS key's physical ID is its key id; the roles name the stage key (`compliance`) by its ARN.
+    if (r.ResourceType === 'AWS::KMS::Key') {
+      at.arns[r.LogicalResourceId] = `arn:${at.partition}:kms:${at.region}:${at.accountId}:key/${r.PhysicalResourceId}`;
+    }
   }
   const endpoint = await apiEndpoint(aws, outputs.HttpApiId);
   if (endpoint && at.attributes) at.attributes['HttpApi.ApiEndpoint'] = endpoint;
@@ -54,6 +59,7 @@ export async function checkStack(aws: AwsClients, expected: Expected): Promise<C
   checks.push(...(await checkHttpApi(aws, expected, outputs)));
   checks.push(...(await checkOutputs(aws, expected, outputs)));
   checks.push(...(await checkUserPool(aws, expected, outputs, at)));
+  checks.push(...(await checkOperations(aws, expected, outputs)));
   return checks;
 }
 

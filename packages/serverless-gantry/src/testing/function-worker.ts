@@ -51,9 +51,14 @@ port.on('message', async ({ id, event }: Invocation) => {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, Math.floor(data.timeoutMs - (performance.now() - started))),
   };
+  let outcome: { type: 'result'; id: number; result: unknown } | { type: 'error'; id: number; error: unknown };
   try {
-    port.postMessage({ type: 'result', id, result: await handler(event, context) });
+    outcome = { type: 'result', id, result: await handler(event, context) };
   } catch (error) {
-    port.postMessage({ type: 'error', id, error: describe(error) });
+    outcome = { type: 'error', id, error: describe(error) };
   }
+  // The invocation's lines reach the test process before its outcome does (stdout and this port are
+  // separate channels): a write's callback runs once the parent has taken everything written before.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  port.postMessage(outcome);
 });

@@ -4,5 +4,13 @@
  * @module
  */
 export type { TokenOptions } from '../auth/mint-token.js';
-export { type LocalService, type LocalServiceOptions, startLocalService, type TestResponse } from './local-service.js';
+export type { MetricDatapoint } from '../offline/run/emf-check.js';
+export {
+  EmfError,
+  type EmittedMetric,
+  type LocalService,
+  type LocalServiceOptions,
+  startLocalService,
+  type TestResponse,
+} from './local-service.js';
 export type { TestRequest } from './payload-event.js';

@@ -19,6 +19,8 @@ import { ENTRIES_DIR } from '../generate/entries.js';
 import { routeAuthorizer } from '../generate/http-api.js';
 import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV } from '../generate/user-pool.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
+import { httpApiAnswer } from '../offline/http/http-api-event.js';
+import { checkEmf, type MetricDatapoint } from '../offline/run/emf-check.js';
 import { type LocalRun, localCredentials, startLocalRun } from '../offline/run/local-run.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import { matchRoute } from '../route-match.js';
@@ -98,11 +100,37 @@ export interface LocalService {
   /** What the functions printed (their log lines, warnings and errors), oldest first. */
   logs(): string[];
   /**
+   * The metrics the functions wrote in CloudWatch's Embedded Metric Format (the kit's and their
+   * own), one datapoint per metric and dimension set, oldest first; `name` or `function` narrow it.
+   * Every line a function prints is checked as CloudWatch reads it: `request()` rejects with an
+   * EmfError when its function wrote a line CloudWatch would drop, and this throws one when any
+   * function did (queue consumers and schedules included).
+   */
+  metrics(filter?: { name?: string; function?: string }): EmittedMetric[];
+  /**
    * Deletes every item whose TTL has passed, now (the background sweep keeps expired items readable
    * for `offline.ttlDeleteAfterSeconds`, as AWS keeps them for days); returns how many.
    */
   sweepExpired(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** A datapoint a function wrote, as CloudWatch would store it. */
+export interface EmittedMetric extends MetricDatapoint {
+  /** The function that wrote it (its name in the Manifest). */
+  function: string;
+}
+
+/** A function wrote a line CloudWatch would drop: its metrics would be lost once deployed. */
+export class EmfError extends GantryError {
+  override name = 'EmfError';
+  constructor(readonly dropped: { function: string; problems: string[]; line: string }[]) {
+    super(
+      `CloudWatch would drop ${dropped.length === 1 ? 'a metrics line' : `${dropped.length} metrics lines`} (Embedded Metric Format):\n${dropped
+        .map((d) => `  ${d.function}: ${d.problems.join('; ')}\n    ${d.line.slice(0, 500)}`)
+        .join('\n')}`,
+    );
+  }
 }
 
 /** API Gateway's answers when no function answers. */
@@ -159,6 +187,13 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     run = started;
     const localRun = started;
     const logs: string[] = [];
+    const emitted: EmittedMetric[] = [];
+    const dropped: EmfError['dropped'] = [];
+    const readMetrics = (functionName: string, line: string) => {
+      const check = checkEmf(line);
+      if (check.problems.length > 0) dropped.push({ function: functionName, problems: check.problems, line });
+      for (const datapoint of check.datapoints) emitted.push({ ...datapoint, function: functionName });
+    };
     const functions = new Map<string, Promise<FunctionThread>>();
     const threadOf = (fn: ManifestFunction) => {
       let thread = functions.get(fn.name);
@@ -189,7 +224,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
               : {}),
             ...localRun.environment[fn.name],
           },
-          log: (line) => logs.push(`${fn.name}: ${line}`),
+          log: (line) => {
+            logs.push(`${fn.name}: ${line}`);
+            readMetrics(fn.name, line);
+          },
         });
         thread.catch(() => functions.delete(fn.name)); // the next request tries again, as Lambda would
         functions.set(fn.name, thread);
@@ -282,7 +320,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
           logs.push(`${match.fn.name}: init failed: ${String(error)}`);
           return gatewayAnswer(GATEWAY.failed);
         }
+        const droppedBefore = dropped.length;
         const outcome = await thread.invoke(event);
+        const droppedNow = dropped.slice(droppedBefore).filter((d) => d.function === match.fn.name);
+        if (droppedNow.length > 0) throw new EmfError(droppedNow);
         if (outcome.type === 'result') return responseOf(outcome.result);
         logs.push(`${match.fn.name}: ${outcome.type === 'timeout' ? 'timed out' : outcome.error}`);
         if (outcome.type === 'timeout') functions.delete(match.fn.name);
@@ -305,6 +346,14 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
       },
       logs: () => [...logs],
+      metrics(filter = {}) {
+        if (dropped.length > 0) throw new EmfError(dropped);
+        return emitted.filter(
+          (m) =>
+            (filter.name === undefined || m.name === filter.name) &&
+            (filter.function === undefined || m.function === filter.function),
+        );
+      },
       sweepExpired: () => localRun.sweepExpired(),
       async stop() {
         await events.stop();
@@ -502,28 +551,15 @@ function gatewayAnswer({ status, message }: { status: number; message: string })
   return { status, headers: { 'content-type': 'application/json' }, cookies: [], body: { message } };
 }
 
-/** A payload 2.0 response as API Gateway turns it into HTTP (a value without statusCode is a 200 JSON body). */
+/** A payload 2.0 response as API Gateway turns it into HTTP (`httpApiAnswer`), its body parsed for the test. */
 function responseOf(result: unknown): TestResponse {
-  const structured =
-    result !== null && typeof result === 'object' && 'statusCode' in result
-      ? (result as {
-          statusCode: number;
-          headers?: Record<string, unknown>;
-          cookies?: string[];
-          body?: string;
-          isBase64Encoded?: boolean;
-        })
-      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
-  const headers = Object.fromEntries(
-    Object.entries(structured.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
-  );
-  const raw = structured.body;
+  const { status, headers, cookies, body: bytes, isBase64Encoded } = httpApiAnswer(result);
   let body: unknown;
-  if (raw === undefined || raw === '') body = undefined;
-  else if (structured.isBase64Encoded) body = Buffer.from(raw, 'base64');
-  else if (/\bjson\b/i.test(headers['content-type'] ?? '')) body = parseJson(raw);
-  else body = raw;
-  return { status: structured.statusCode, headers, cookies: structured.cookies ?? [], body };
+  if (bytes.length === 0) body = undefined;
+  else if (isBase64Encoded) body = bytes;
+  else if (/\bjson\b/i.test(headers['content-type'] ?? '')) body = parseJson(bytes.toString('utf8'));
+  else body = bytes.toString('utf8');
+  return { status, headers, cookies, body };
 }
 
 function parseJson(text: string): unknown {

@@ -6,6 +6,8 @@ import { serviceOpenApi } from '../../openapi/service-openapi.js';
 import { routeTable } from '../../route-table.js';
 import type { CorsRules } from '../http/api-gateway-front.js';
 import { servedRoutes } from '../http/served-routes.js';
+import { warnAboutDroppedMetrics } from './emf-terminal.js';
+import { type FunctionPool, functionPool, type PoolServerless } from './function-pool.js';
 import { functionLogEnvironment } from './function-terminal-env.js';
 import { leaveJwtToFront, localAuth, startServiceIssuer } from './local-auth.js';
 import type { LocalRun } from './local-run.js';
@@ -26,7 +28,15 @@ import { type StartHooks, serverlessOffline, stopOnStartFailure } from './start-
 /** The slice of the Serverless service `sls offline` reads and shapes. */
 export interface OfflineServiceConfig {
   functions?: Record<string, unknown> | null;
-  custom?: { 'serverless-offline'?: { host?: unknown; httpPort?: unknown; lambdaPort?: unknown } };
+  custom?: {
+    'serverless-offline'?: {
+      host?: unknown;
+      httpPort?: unknown;
+      lambdaPort?: unknown;
+      localEnvironment?: unknown;
+      location?: unknown;
+    };
+  };
   provider: {
     httpApi?: Record<string, unknown> & { authorizers?: Record<string, unknown> };
     timeout?: number | undefined;
@@ -62,6 +72,8 @@ export interface OfflineServiceInput {
   nodeLine?: string | undefined;
   /** The plugin's name in osls's hooks: its own start hook is not wrapped. */
   pluginName: string;
+  /** osls's `serverless`, which serverless-offline's runner reads functions and paths from. */
+  serverless?: PoolServerless;
 }
 
 /**
@@ -98,6 +110,9 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   const ready: string[] = [`Ready: ${built.input.service}, stage ${built.input.stage} (${built.input.region})`];
   const where: string[] = [];
   let upstream = address;
+  // Gantry's functions run in one pool for the front's requests and the events (see functionPool).
+  const pool = poolOf(input);
+  if (pool) stops.push(pool.stop);
   try {
     // The front first: if its port is taken, nothing else has started that would keep sls running.
     if (offline.apiGateway ?? true) {
@@ -115,7 +130,8 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
       const routes = servedRoutes(service.functions);
       const auth = await localAuth(input.serviceDir, service.provider.httpApi?.authorizers);
-      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt);
+      const invoke = pool && { functions: new Set(built.manifest.functions.map((fn) => fn.name)), run: pool.invoke };
+      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt, invoke);
       stops.push(front.stop);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
@@ -155,6 +171,8 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   ready.push(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
   if (built.manifest.queues.length > 0) ready.push(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
   if (input.nodeLine) ready.push(input.nodeLine);
+  // A metrics line a function prints that CloudWatch would drop gets a warning below it.
+  stops.push(warnAboutDroppedMetrics((line) => log.warning(line)));
   // serverless-offline's own lines (its routes box on the internal port, "Server ready" there, a few
   // lines per request) are hidden; with --verbose, or if they cannot be, its box is labelled.
   const quiet = verbose ? undefined : quietServerlessOffline(log);
@@ -191,7 +209,7 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
     const engine = await startEventEngine({
       manifest: built.manifest,
       sources: run.events,
-      invoke: offlineInvoke(lambda, deployedNames(service.functions)),
+      invoke: pool ? pool.invoke : offlineInvoke(lambda, deployedNames(service.functions)),
       schedules: offline.schedules ?? true,
       log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
     });
@@ -214,6 +232,20 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
  */
 function isVerbose(cli: OfflineCliOptions): boolean {
   return cli.verbose === true || ['info', 'debug'].includes(process.env.SLS_LOG_LEVEL ?? '');
+}
+
+/** The pool Gantry's functions run in, when the service object can give their definitions. */
+function poolOf({ serverless, service, serviceDir, cli }: OfflineServiceInput): FunctionPool | undefined {
+  if (!serverless) return undefined;
+  return functionPool(serverless, serviceDir, () => {
+    // As serverless-offline merges them: its defaults, custom['serverless-offline'], the command line.
+    const offline = { ...service.custom?.['serverless-offline'], ...cli } as Record<string, unknown>;
+    return {
+      noTimeout: offline.noTimeout === true,
+      localEnvironment: offline.localEnvironment === true,
+      ...(typeof offline.location === 'string' ? { location: offline.location } : {}),
+    };
+  });
 }
 
 const hasEvents = (built: BuiltService) => built.manifest.functions.some((fn) => fn.triggers.length > 0);
