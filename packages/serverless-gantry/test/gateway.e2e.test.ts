@@ -42,7 +42,7 @@ function send(
       {
         host: url.hostname,
         port: url.port,
-        path: url.pathname, // as given: percent-encoding left as it is
+        path: `${url.pathname}${url.search}`, // as given: percent-encoding left as it is
         method,
         headers: [['host', url.host], ...rawHeaders].flat(),
       },
@@ -264,6 +264,58 @@ describe('the front on a port that is taken', () => {
       );
     } finally {
       taken.close();
+    }
+  });
+});
+
+// One runner (issue #21): under `sls offline` the front builds the event of a Gantry route itself,
+// with the builder the testing helper uses, so a function gets the same event in both; through
+// serverless-offline's HTTP server it got another (its own account and API ids, no `cookies`, …).
+describe('sls offline and serverless-gantry/testing give a function the same event', () => {
+  it('the same fields and values, apart from what differs per request (ids, times, client headers)', async () => {
+    const { startLocalService } = await import('serverless-gantry/testing');
+    const service = await startLocalService({ servicePath: cwd });
+    try {
+      const target = '/event/42?tag=a&tag=b&q=x%20y';
+      const headers: [string, string][] = [
+        ['x-trace', 'one'],
+        ['x-trace', 'two'],
+        ['cookie', 'a=1; b=2'],
+      ];
+      const offlineAnswer = await send('GET', headers, undefined, target);
+      expect(offlineAnswer.status, offlineAnswer.text).toBe(200);
+      const tested = await service.request('GET', target, {
+        headers: { 'x-trace': ['one', 'two'], cookie: 'a=1; b=2' },
+      });
+      expect(tested.status).toBe(200);
+      const comparable = (event: Record<string, unknown>) => {
+        const {
+          requestContext,
+          headers: eventHeaders,
+          ...rest
+        } = event as {
+          requestContext: Record<string, unknown> & { http: Record<string, unknown> };
+          headers: Record<string, string>;
+        };
+        const { requestId: _id, time: _time, timeEpoch: _epoch, http, ...context } = requestContext;
+        const { sourceIp: _ip, userAgent: _agent, ...request } = http;
+        return {
+          ...rest,
+          requestContext: { ...context, http: request },
+          headers: { 'x-trace': eventHeaders['x-trace'], cookie: eventHeaders.cookie },
+        };
+      };
+      expect(comparable(JSON.parse(offlineAnswer.text))).toEqual(comparable(tested.body as Record<string, unknown>));
+      expect(JSON.parse(offlineAnswer.text)).toMatchObject({
+        routeKey: 'GET /event/{id}',
+        rawQueryString: 'tag=a&tag=b&q=x%20y',
+        queryStringParameters: { tag: 'a,b', q: 'x y' },
+        pathParameters: { id: '42' },
+        cookies: ['a=1', 'b=2'],
+        requestContext: { accountId: '000000000000', apiId: 'local', stage: '$default' },
+      });
+    } finally {
+      await service.stop();
     }
   });
 });
