@@ -31,12 +31,23 @@ const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 3)
 /**
  * Test files of a package run as a suite of their own, beside the package's other files: vitest runs
  * one file at a time on a 2-core machine (its default, cores − 1 workers), and serverless-gantry's
- * deploy rehearsals (each `sls deploy`, `update`, `remove` against moto: ≈ 45% of that package's time,
- * mostly waiting on moto and osls) would otherwise run after everything else. They share no folder
- * with the other tests: each rehearsal packages into a temp folder and bundles into a folder of its
- * own process (src/rehearse/revision.ts). Longest suites first, so the short ones fill in around them.
+ * files take ≈ 18 minutes of one core's time, mostly waiting on child processes (`sls package`,
+ * `sls offline`, moto). The split suite holds the files that package services and deploy them to
+ * moto: the deploy rehearsals, `sls package` of the fixtures, the capacity and Control Tower checks
+ * (≈ 45% of the package's time). They share no folder with the other files' runs: a rehearsal
+ * packages into a temp folder and bundles into a folder of its own process (src/rehearse/revision.ts),
+ * and two packagings of one service folder wait for each other (test/support/service-lock.ts). The
+ * files that create services in the workspace and install them (templates, README commands) stay
+ * together in the other suite: two pnpm installs at once would race on node_modules. Longest suites
+ * first, so the short ones fill in around them.
  */
-const SPLIT_SUITES = [{ package: 'packages/serverless-gantry', name: 'rehearsals', files: 'test/rehearse' }];
+const SPLIT_SUITES = [
+  {
+    package: 'packages/serverless-gantry',
+    name: 'packaging and deploy rehearsals',
+    files: ['test/rehearse', 'test/package.e2e', 'test/capacity.e2e', 'test/control-tower.e2e'],
+  },
+];
 
 /** The environment of every suite: the runtime's Node first on PATH. */
 async function runtimeNodeEnvironment() {
@@ -92,9 +103,15 @@ function suites() {
     const args = script.split(/\s+/).slice(1);
     const splits = SPLIT_SUITES.filter((split) => split.package === name);
     for (const split of splits) {
-      list.push({ name: `${name} (${split.name})`, cwd: dir, bin: vitest, args: [...args, split.files], long: true });
+      list.push({
+        name: `${name} (${split.name})`,
+        cwd: dir,
+        bin: vitest,
+        args: [...args, ...split.files],
+        long: true,
+      });
     }
-    const excluded = splits.flatMap((split) => ['--exclude', `${split.files}*`]);
+    const excluded = splits.flatMap((split) => split.files.flatMap((prefix) => ['--exclude', `${prefix}*`]));
     list.push({ name, cwd: dir, bin: vitest, args: [...args, ...excluded], long: splits.length > 0 });
   }
   // Templates are not workspace packages: their tests run with the root's dependencies.

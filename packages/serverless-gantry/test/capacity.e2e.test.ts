@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CapacityReport } from '../src/capacity/capacity-report.js';
 import { resourcesOfType } from './support/cfn.js';
 import { cfnLint } from './support/cfn-lint.js';
-import { type CfnTemplate, sls } from './support/serverless.js';
+import { type CfnTemplate, OWN_WORK_FOLDER, sls } from './support/serverless.js';
 import { exclusivePackaging } from './support/service-lock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,8 +18,10 @@ afterAll(() => {
 /** `sls package --stage <stage>` into a folder of this test's own; the template and what it printed. */
 async function packaged(cwd: string, stage: string) {
   const dir = `.serverless-capacity-${stage}`;
-  folders.push(join(cwd, dir));
-  const result = await exclusivePackaging(cwd, () => sls(cwd, ['package', '--stage', stage, '--package', dir]));
+  folders.push(join(cwd, dir), join(cwd, `${dir}-esbuild`));
+  const result = await exclusivePackaging(cwd, () =>
+    sls(cwd, ['package', '--stage', stage, '--package', dir], { [OWN_WORK_FOLDER]: `${dir}-esbuild` }),
+  );
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const path = join(cwd, dir, 'cloudformation-template-update-stack.json');
   return {

@@ -76,6 +76,24 @@ describe('sls offline, as a person reads it', () => {
     ]);
   });
 
+  it('prints a line for what API Gateway answers itself too: a route the service does not have, a limit', async () => {
+    const lines = await linesDuring(
+      quiet,
+      async () => {
+        expect(await get(quiet, '/no/such/route?x=1')).toBe(404);
+        const response = await fetch(`${quiet.url}/faults/ok`, { headers: { 'x-big': 'y'.repeat(11_000) } });
+        await response.text();
+        expect(response.status).toBe(431);
+      },
+      2,
+    );
+
+    expect(lines).toEqual([
+      expect.stringMatching(/^GET \/no\/such\/route 404 \d+ ms \(API Gateway: Not Found\)$/),
+      expect.stringMatching(/^GET \/faults\/ok 431 \d+ ms \(API Gateway: Request Header Fields Too Large\)$/),
+    ]);
+  });
+
   it("prints a handler's error with its request id and its stack in the TypeScript source, then the request's line", async () => {
     const before = quiet.output().length;
     expect(await get(quiet, '/faults/throw')).toBe(500);

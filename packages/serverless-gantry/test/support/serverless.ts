@@ -35,15 +35,25 @@ export function sls(cwd: string, args: string[], env: Record<string, string> = {
   });
 }
 
+/** Gantry's variable that points serverless-esbuild at another work folder (src/rehearse/revision.ts). */
+export const OWN_WORK_FOLDER = 'GANTRY_REHEARSAL_WORK_FOLDER';
+
 export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
   Outputs?: Record<string, unknown>;
 }
 
-/** `sls package --stage <stage>` into its own folder; returns the CloudFormation template and its path. */
+/**
+ * `sls package --stage <stage>` into its own folder; returns the CloudFormation template and its path.
+ * It bundles in a work folder of its own too (the variable the rehearsal sets for the same reason):
+ * serverless-esbuild's default `.esbuild/` is where an `sls offline` of the same service, in another
+ * test file running at the same time, serves from, and packaging empties it.
+ */
 export async function packageService(cwd: string, stage: string) {
   const dir = `.serverless-${stage}`;
-  const result = await exclusivePackaging(cwd, () => sls(cwd, ['package', '--stage', stage, '--package', dir]));
+  const result = await exclusivePackaging(cwd, () =>
+    sls(cwd, ['package', '--stage', stage, '--package', dir], { [OWN_WORK_FOLDER]: `${dir}-esbuild` }),
+  );
   if (result.code !== 0) {
     throw new Error(`sls package --stage ${stage} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   }

@@ -46,6 +46,12 @@ export interface FrontOptions {
   integrationTimeoutMs?: number;
   /** Local-only JSON documents by path (the OpenAPI document), answered to GET before routing. */
   documents?: Record<string, unknown> | undefined;
+  /**
+   * Hears a one-line account of each answer the front gives itself (a route HTTP API does not have,
+   * a refused token, a limit, a preflight, a function that failed), in the form of the kit's request
+   * lines: `GET /nope 404 0 ms (API Gateway: Not Found)`. A function's own answers are the kit's to tell.
+   */
+  onAnswer?: ((line: string) => void) | undefined;
 }
 
 // API Gateway's and Lambda's limits (AWS quotas).
@@ -130,6 +136,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
   const { cors, routes, checkJwt, integrationTimeoutMs = MAX_INTEGRATION_MS } = options;
 
   const server = createServer((req, res) => {
+    if (options.onAnswer) tellOwnAnswer(req, res, options.onAnswer);
     const headSize = headerBytes(req);
     if (headSize > MAX_HEADER_BYTES) return refuse(req, res, 431, 'Request Header Fields Too Large');
     if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) {
@@ -158,6 +165,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
     Promise.all([verdict, readBody(req, MAX_PAYLOAD_BYTES), hapiRefusesCookie(req.headers.cookie)]).then(
       ([checked, body, badCookie]) => {
         if (checked && !checked.allowed) {
+          ownAnswers.set(res, checked.status === 401 ? 'Unauthorized' : 'Forbidden');
           res.writeHead(checked.status, {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(checked.body),
@@ -441,12 +449,27 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? path : path.slice(0, query);
 }
 
+/** The answers the front gave itself, with what it said: the reason in their request line. */
+const ownAnswers = new WeakMap<ServerResponse, string>();
+
+function tellOwnAnswer(req: IncomingMessage, res: ServerResponse, onAnswer: (line: string) => void): void {
+  const started = performance.now();
+  res.once('finish', () => {
+    const by = ownAnswers.get(res);
+    if (by === undefined) return;
+    const ms = Math.round(performance.now() - started);
+    onAnswer(`${req.method} ${pathOf(req.url)} ${res.statusCode} ${ms} ms (API Gateway: ${by})`);
+  });
+}
+
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
   json(res, status, { message });
   req.resume(); // discard the rest of the body
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
+  const message = (body as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') ownAnswers.set(res, message);
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -462,6 +485,7 @@ const allowedOrigin = (cors: CorsRules, origin: string) =>
 
 /** API Gateway answers a preflight itself when the API has CORS: 204, with the rules for an allowed origin. */
 function answerPreflight(req: IncomingMessage, res: ServerResponse, cors: CorsRules): void {
+  ownAnswers.set(res, 'CORS preflight');
   const headers: Record<string, string> = {};
   const origin = req.headers.origin;
   if (allows(cors, origin)) {

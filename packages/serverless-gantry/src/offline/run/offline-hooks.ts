@@ -1,8 +1,7 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
-import type { JwtCheck } from '../../auth/jwt-check.js';
 import type { BuiltService } from '../../build-service.js';
 import { GantryError } from '../../errors.js';
-import { type CorsRules, type FrontOptions, startApiGatewayFront } from '../http/api-gateway-front.js';
+import { type FrontOptions, startApiGatewayFront } from '../http/api-gateway-front.js';
 import { functionTerminalEnvironment } from './function-terminal-env.js';
 import type { LocalRun } from './local-run.js';
 import { startLocalRunInThread } from './local-run-thread.js';
@@ -118,21 +117,13 @@ export function localUrl(address: { host: string; port: number }, path = '/'): s
 export async function startFront(
   address: { host: string; port: number },
   cli: { httpPort?: string; noTimeout?: boolean },
-  cors: CorsRules | undefined,
-  routes?: FrontOptions['routes'],
-  documents?: Record<string, unknown>,
-  checkJwt?: JwtCheck,
-  invoke?: FrontOptions['invoke'],
+  rules: Pick<FrontOptions, 'cors' | 'routes' | 'documents' | 'checkJwt' | 'invoke' | 'onAnswer'>,
 ) {
   const internal = await freePort(address.host);
   const front = await startApiGatewayFront({
     ...address,
     upstream: { host: address.host, port: internal },
-    cors,
-    routes,
-    documents,
-    checkJwt,
-    invoke,
+    ...rules,
     // `--noTimeout` is for stepping through a handler in a debugger: no limit at all then.
     ...(cli.noTimeout ? { integrationTimeoutMs: 0 } : {}),
   }).catch((error: NodeJS.ErrnoException) => {

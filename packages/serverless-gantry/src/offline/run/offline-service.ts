@@ -131,7 +131,15 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       const routes = servedRoutes(service.functions);
       const auth = await localAuth(input.serviceDir, service.provider.httpApi?.authorizers);
       const invoke = pool && { functions: new Set(built.manifest.functions.map((fn) => fn.name)), run: pool.invoke };
-      const front = await startFront(address, cli, cors, routes, documents, auth?.checkJwt, invoke);
+      const front = await startFront(address, cli, {
+        cors,
+        routes,
+        documents,
+        checkJwt: auth?.checkJwt,
+        invoke,
+        // Its own answers get a request line too, as the kit's are printed (stdout, one line each).
+        onAnswer: (line) => process.stdout.write(`${line}\n`),
+      });
       stops.push(front.stop);
       // The front applies CORS; with it configured, hapi would answer every OPTIONS itself (a 404
       // "CORS error" for one that is not a preflight) where HTTP API routes it to the function.
