@@ -25,7 +25,8 @@ export interface LoggerOptions {
 
 /**
  * A JSON-lines logger: one object per line, `level` and `time` (epoch ms) first. Epoch ms rather
- * than an ISO string: it costs a tenth (CloudWatch stamps every line anyway), on every request.
+ * than an ISO string: it costs a tenth (CloudWatch stamps every line anyway), on every request. A
+ * line that carries metrics has no `time`: its `_aws.Timestamp` is that time.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const configured = options.level ?? (process.env.LOG_LEVEL?.toLowerCase() as LogLevel | undefined);
@@ -37,7 +38,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     format === 'line'
       ? logLine(process.env.GANTRY_LOCAL_FUNCTION ?? process.env.AWS_LAMBDA_FUNCTION_NAME)
       : (at: string, entry: Record<string, unknown>) =>
-          `{"level":"${at}","time":${Date.now()},${JSON.stringify(entry).slice(1)}\n`;
+          // A line with metrics has its time in `_aws.Timestamp` (the same epoch ms): not twice.
+          '_aws' in entry
+            ? `{"level":"${at}",${JSON.stringify(entry).slice(1)}\n`
+            : `{"level":"${at}","time":${Date.now()},${JSON.stringify(entry).slice(1)}\n`;
   return {
     level,
     log(at, entry) {

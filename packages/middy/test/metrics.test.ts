@@ -53,11 +53,13 @@ describe('metrics in the request line', () => {
           { Name: 'Latency', Unit: 'Milliseconds' },
           { Name: '4xx', Unit: 'Count' },
           { Name: '5xx', Unit: 'Count' },
-          { Name: 'ColdStart', Unit: 'Count' },
+          { Name: 'ColdStart' }, // unit None, EMF's default: left out
         ],
       },
     ]);
     expect(typeof line._aws.Timestamp).toBe('number');
+    // The line's time is its Timestamp, not written twice (the cold line stays within 512 bytes).
+    expect(line).not.toHaveProperty('time');
     expect(line).toMatchObject({ route: 'GET /tasks', '4xx': 0, '5xx': 0, ColdStart: 1 });
     expect(line.Latency).toBe(line.durationMs);
   });

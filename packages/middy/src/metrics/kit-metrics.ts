@@ -39,7 +39,7 @@ export const KIT_METRICS = {
     ],
   },
   /** Added to the kind's own metrics, with its dimensions, on a cold start. */
-  coldStart: { name: 'ColdStart', unit: 'Count' },
+  coldStart: { name: 'ColdStart', unit: 'None' },
 } as const satisfies Record<
   string,
   | { dimensions: readonly string[]; metrics: readonly { name: string; unit: MetricUnit }[] }

@@ -41,7 +41,7 @@ const emf = (namespace: string, dimension: string, metrics: [string, string, num
 export function requestLineBytes(routeKey: string, namespace: string): number {
   const [method, routePath = '/'] = routeKey.split(' ');
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({
+    `{"level":"info",${JSON.stringify({
       msg: 'request',
       requestId: REQUEST_ID,
       apiRequestId: 'Jp4fChxxIAMEaZQ=',
@@ -63,7 +63,7 @@ export function requestLineBytes(routeKey: string, namespace: string): number {
 /** The kit's line per batch of a queue or change consumer, named by its function's name in the Manifest. */
 export function batchLineBytes(functionName: string, namespace: string): number {
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({
+    `{"level":"info",${JSON.stringify({
       msg: 'batch',
       requestId: REQUEST_ID,
       function: functionName,
@@ -82,7 +82,7 @@ export function batchLineBytes(functionName: string, namespace: string): number 
 /** The kit's line per run of a scheduled function. */
 export function scheduledLineBytes(functionName: string, namespace: string): number {
   return bytes(
-    `{"level":"info","time":${TIME},${JSON.stringify({
+    `{"level":"info",${JSON.stringify({
       msg: 'scheduled',
       requestId: REQUEST_ID,
       function: functionName,
