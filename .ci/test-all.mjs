@@ -164,7 +164,12 @@ function countsOf(report, code) {
   // A test file that failed to load has no tests: count it as one failure.
   const brokenFiles = json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
   const failed = json.numFailedTests + brokenFiles.length;
-  return { passed: json.numPassedTests, failed: failed === 0 && code !== 0 ? 1 : failed };
+  // The slowest files, for the summary: where the suite's time goes (test files run one at a time).
+  const slowest = json.testResults
+    .map((file) => ({ file: relative(root, file.name), seconds: Math.round((file.endTime - file.startTime) / 1000) }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 5);
+  return { passed: json.numPassedTests, failed: failed === 0 && code !== 0 ? 1 : failed, slowest };
 }
 
 const only = process.argv.slice(2);
@@ -191,6 +196,9 @@ for (const r of results) {
   console.log(
     `${r.counts.failed ? '✗' : '✓'} ${r.suite.name}: ${r.counts.passed} passed, ${r.counts.failed} failed (${r.seconds} s)`,
   );
+  if (r.counts.slowest?.length && r.seconds >= 60) {
+    console.log(`    slowest: ${r.counts.slowest.map((f) => `${f.file} ${f.seconds} s`).join(', ')}`);
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
