@@ -1,7 +1,7 @@
 import type { HttpRequest } from '@gantry/middy';
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Task, TasksApi } from '../../../templates/tasks-app/src/tasks.js';
+import type { Task, TaskPage, TaskSchema, TasksApi } from '../../../templates/tasks-app/src/tasks.js';
 import type { Web } from '../../../templates/tasks-app/src/web.js';
 import { type ApiResult, createClient, type ErrorResponseBody } from '../src/index.js';
 
@@ -43,6 +43,12 @@ describe('a client typed from the tasks-app handlers', () => {
     api.TasksApi.list({ params: { listId }, query: { cursor: { page: 2 } } });
     // @ts-expect-error deleting needs ?version=
     api.TasksApi.remove({ params: { id } });
+  });
+
+  it("resolves with the output type of the route's response schema, the schema the OpenAPI document shows", () => {
+    // serverless-gantry's openapi.e2e.test.ts checks the document's side against the same schemas.
+    expectTypeOf(api.TasksApi.read).returns.resolves.toEqualTypeOf<ApiResult<v.InferOutput<typeof TaskSchema>>>();
+    expectTypeOf(api.TasksApi.list).returns.resolves.toEqualTypeOf<ApiResult<v.InferOutput<typeof TaskPage>>>();
   });
 
   it("resolves with the method's return type, or the kit's error shapes", () => {

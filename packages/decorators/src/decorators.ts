@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { type Access, isAccess } from './access.js';
+import { ACCESS_LEVELS, type Access, isAccess } from './access.js';
 import {
   type ApiOptions,
   type AuthRequirement,
@@ -7,6 +7,7 @@ import {
   type HttpMethod,
   type MethodMetadata,
   type RequestSchemas,
+  type RouteSchemas,
   type RouteThrottle,
   recordClass,
   recordMethod,
@@ -55,7 +56,7 @@ export function api(prefix = '', options: ApiOptions = {}) {
   };
 }
 
-export interface RouteOptions extends RequestSchemas {
+export interface RouteOptions extends RouteSchemas {
   /** Auth for this route; `false` makes it public inside a class whose `@api` requires auth. */
   auth?: AuthRequirement | false;
   /**
@@ -96,8 +97,24 @@ type MatchesRoute<M, O> = M extends (request: infer P, ...rest: never[]) => unkn
       : { 'the request type does not match the route schemas': DeclaredParts<P>; 'the route delivers': RouteInput<O> }
   : unknown;
 
+/**
+ * With a `response` schema, what the method returns (its value, or the body of `respond()` /
+ * `created()`) must be the schema's output type: the typed client reads the return type and the
+ * OpenAPI document the schema, so this is where the two are made to agree.
+ */
+type MatchesResponse<M, O> = O extends { response: infer S }
+  ? M extends (...args: never[]) => infer R
+    ? Awaited<R> extends ResponseBody<S> | { status: number; body?: ResponseBody<S> }
+      ? unknown
+      : { 'the return type does not match the response schema': Awaited<R>; 'the schema describes': ResponseBody<S> }
+    : unknown
+  : unknown;
+// `response: null` declares no body: the method returns nothing and the kit answers 204.
+// biome-ignore lint/suspicious/noConfusingVoidType: matching a method's `void` return type
+type ResponseBody<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : undefined | void;
+
 export type RouteDecorator<O> = <M extends AnyMethod>(
-  value: M & MatchesRoute<M, O>,
+  value: M & MatchesRoute<M, O> & MatchesResponse<M, O>,
   context: ClassMethodDecoratorContext,
 ) => void;
 
@@ -120,17 +137,18 @@ export function route<const O extends RouteOptions = Record<never, never>>(
       ...(auth === undefined ? {} : { auth }),
       ...(throttle === undefined ? {} : { throttle }),
     });
-    for (const part of ['body', 'query', 'params'] as const) {
-      const schema = schemas[part];
-      if (schema === undefined) continue;
-      if (record.schemas[part] && record.schemas[part] !== schema) {
-        record.problems.push(
-          `Two routes give different ${part} schemas; a function has one request shape: give both the same schema.`,
-        );
-      }
-      record.schemas[part] = schema;
-    }
+    for (const part of ['body', 'query', 'params', 'response'] as const) recordSchema(record, part, schemas[part]);
   });
+}
+
+function recordSchema<K extends keyof RouteSchemas>(record: MethodMetadata, part: K, schema: RouteSchemas[K]): void {
+  if (schema === undefined) return;
+  if (record.schemas[part] !== undefined && record.schemas[part] !== schema) {
+    record.problems.push(
+      `Two routes give different ${part} schemas; a function has one request and response shape: give both the same schema.`,
+    );
+  }
+  record.schemas[part] = schema;
 }
 
 export const get = <const O extends RouteOptions = Record<never, never>>(path: string, options?: O) =>
@@ -151,7 +169,8 @@ export const any = <const O extends RouteOptions = Record<never, never>>(path: s
 export type QueueAccess = 'send';
 
 /**
- * Grants the function `access` to a table (exactly the actions listed in `accessActions`) or to a
+ * Grants the function `access` to a table (exactly the actions listed in `accessActions`: `'read'`,
+ * `'create'`, `'update'`, `'delete'`, `'write'`, `'readwrite'` or a list such as `['read', 'create']`) or to a
  * queue (`'send'`: `sqs:SendMessage` on that queue alone, which also covers sending a batch).
  */
 export function uses(table: TableDefinition, access: Access): MethodDecorator;
@@ -169,7 +188,9 @@ export function uses(resource: TableDefinition | QueueDefinition, access: Access
         `uses() was given ${describe(resource)}, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.`,
       );
     } else if (!isAccess(access)) {
-      record.problems.push(`uses() access '${String(access)}' is not one of 'read', 'write', 'readwrite'.`);
+      record.problems.push(
+        `uses(${resource.name}) access ${JSON.stringify(access)} is not a level or a non-empty list of levels: use one of ${ACCESS_LEVELS.map((level) => `'${level}'`).join(', ')}, or a list such as ['read', 'create'].`,
+      );
     }
     record.uses.push({ resource, access });
   });

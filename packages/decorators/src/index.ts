@@ -1,4 +1,23 @@
-export { type Access, accessActions, combineAccess, isAccess, READ_ACTIONS, WRITE_ACTIONS } from './access.js';
+export {
+  ACCESS_LEVELS,
+  type Access,
+  type AccessLevel,
+  accessActions,
+  accessLevels,
+  accessReads,
+  accessWriteActions,
+  accessWrites,
+  CREATE_ACTIONS,
+  combineAccess,
+  DELETE_ACTIONS,
+  formatAccess,
+  isAccess,
+  levelsAllowing,
+  normalizeAccess,
+  READ_ACTIONS,
+  UPDATE_ACTIONS,
+  WRITE_ACTIONS,
+} from './access.js';
 export { type DeclarationSite, declarationSite } from './declared-at.js';
 export {
   any,
@@ -29,6 +48,7 @@ export {
   type MethodMetadata,
   type RequestSchemas,
   type RouteMetadata,
+  type RouteSchemas,
   readClassMetadata,
   type Schema,
   type UseMetadata,

@@ -13,6 +13,15 @@ export interface RequestSchemas {
   params?: Schema;
 }
 
+/** The request schemas and the success body's (`response`), as a route declares them. */
+export interface RouteSchemas extends RequestSchemas {
+  /**
+   * The body a successful call answers with (the OpenAPI document's success schema), or `null` for
+   * a method that returns nothing (204 No Content).
+   */
+  response?: Schema | null;
+}
+
 export interface AuthRequirement {
   /** The HTTP API authorizer to use; may be left out when the service declares exactly one. */
   authorizer?: string;
@@ -93,7 +102,7 @@ export interface MethodMetadata {
   routes: RouteMetadata[];
   uses: UseMetadata[];
   options: FunctionOptions;
-  schemas: RequestSchemas;
+  schemas: RouteSchemas;
   /** What else runs it: `@consumes`, `@schedule`, `@onChange`, in the order written (decorators apply bottom-up). */
   triggers: TriggerMetadata[];
   /** Set by `@auth`: applies to each route that does not say otherwise. */

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type Access,
   accessActions,
   api,
   auth,
+  combineAccess,
   del,
   fn,
   get,
   isTable,
+  levelsAllowing,
+  normalizeAccess,
   post,
   readClassMetadata,
   table,
@@ -93,7 +97,9 @@ describe('decorators', () => {
     const meta = readClassMetadata(Broken);
     expect(meta?.methods.bad?.problems).toEqual([
       expect.stringContaining("Route path 'notes' must start with '/'"),
-      expect.stringContaining("access 'admin' is not one of"),
+      expect.stringContaining(
+        `uses(notes) access "admin" is not a level or a non-empty list of levels: use one of 'read', 'create', 'update', 'delete', 'write', 'readwrite'`,
+      ),
       expect.stringContaining('not a table'),
     ]);
     expect(meta?.methods.instance?.isStatic).toBe(false);
@@ -146,7 +152,71 @@ describe('access levels (the contract in README.md)', () => {
         'BatchWriteItem',
       ],
     ],
+    ['create', ['PutItem', 'ConditionCheckItem']],
+    ['update', ['UpdateItem', 'ConditionCheckItem']],
+    ['delete', ['DeleteItem', 'ConditionCheckItem']],
+    [
+      ['read', 'create'],
+      ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem', 'PutItem'],
+    ],
+    [
+      ['update', 'delete'],
+      ['UpdateItem', 'ConditionCheckItem', 'DeleteItem'],
+    ],
   ] as const)('%s grants exactly its actions', (access, actions) => {
     expect(accessActions(access)).toEqual(actions.map((a) => `dynamodb:${a}`));
+  });
+
+  it('no narrow level grants BatchWriteItem, which can delete whatever else it is given', () => {
+    for (const level of ['create', 'update', 'delete'] as const) {
+      expect(accessActions(level)).not.toContain('dynamodb:BatchWriteItem');
+    }
+    expect(accessActions('create')).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it.each([
+    [['read', 'write'], 'readwrite'],
+    [['create', 'write'], 'write'],
+    [
+      ['delete', 'create', 'create'],
+      ['create', 'delete'],
+    ],
+    [['read', 'update', 'readwrite'], 'readwrite'],
+    [['update'], 'update'],
+  ] as const)('combines %j as %j', (levels, expected) => {
+    expect(normalizeAccess(levels)).toEqual(expected);
+    const [first, ...rest] = levels;
+    expect(rest.reduce<Access>((a, b) => combineAccess(a, b), first)).toEqual(expected);
+  });
+
+  it.each([
+    ['dynamodb:DeleteItem', ['delete', 'write', 'readwrite']],
+    ['dynamodb:PutItem', ['create', 'write', 'readwrite']],
+    ['dynamodb:BatchWriteItem', ['write', 'readwrite']],
+    ['dynamodb:Query', ['read', 'readwrite']],
+  ])('a call of %s needs one of %j', (action, levels) => {
+    expect(levelsAllowing(action)).toEqual(levels);
+  });
+
+  it('accepts a list of levels and records a problem for an empty or wrong list', () => {
+    const Notes = table('notes', { partitionKey: { name: 'id', type: 'S' } });
+    class Lists {
+      @uses(Notes, ['read', 'create'])
+      @get('/a')
+      static good() {}
+
+      // @ts-expect-error: not an access level
+      @uses(Notes, ['read', 'remove'])
+      @get('/b')
+      static wrong() {}
+
+      @uses(Notes, [])
+      @get('/c')
+      static empty() {}
+    }
+    const meta = readClassMetadata(Lists);
+    expect(meta?.methods.good?.problems).toEqual([]);
+    expect(meta?.methods.wrong?.problems).toEqual([expect.stringContaining('access ["read","remove"] is not a level')]);
+    expect(meta?.methods.empty?.problems).toEqual([expect.stringContaining('access [] is not a level')]);
   });
 });

@@ -1,7 +1,11 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { api, post, table, uses } from '@gantry/decorators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { tableClient } from '../src/dynamodb/index.js';
+import { isTableAccessDeniedError, tableClient } from '../src/dynamodb/index.js';
 import { ConflictError, type HttpRequest, httpHandler } from '../src/index.js';
 import { httpEvent, lambdaContext } from './support/events.js';
 import { startLocalDynamoDB } from './support/local-dynamodb.js';
@@ -192,6 +196,67 @@ describe('tableClient with excludeExpired: expired items (kept by DynamoDB for d
   it('is refused, with the fix, for a table without ttl', () => {
     expect(() => tableClient<Note>(Notes, { excludeExpired: true })).toThrow(
       "Table 'notes' declares no ttl: excludeExpired needs one. Add ttl: '<attribute>' to table('notes', ...) or drop excludeExpired.",
+    );
+  });
+});
+
+describe('tableClient when the role denies a call: the error says which @uses level it needs', () => {
+  // Stands in for AWS's IAM refusal, which nothing local can produce without Gantry's plugin (its
+  // local endpoint is tested end to end in serverless-gantry/test/access-levels.test.ts): a loopback
+  // server answering exactly DynamoDB's AccessDeniedException shape.
+  let server: Server;
+  let denying: ReturnType<typeof tableClient<Note>>;
+  let reason = 'because no identity-based policy allows the dynamodb:DeleteItem action';
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          Message: `User: arn:aws:sts::123456789012:assumed-role/r/f is not authorized to perform: dynamodb:DeleteItem on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/test-dev-notes ${reason}`,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      maxAttempts: 1,
+    });
+    denying = tableClient<Note>(Notes, { client: DynamoDBDocumentClient.from(client) });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('deployed (no local declaration): names the action, the table and the levels that allow it', async () => {
+    const error = await denying.delete({ owner: 'ann', id: 'n1' }).catch((e: unknown) => e);
+    expect(isTableAccessDeniedError(error)).toBe(true);
+    expect(error).toMatchObject({
+      message: "dynamodb:DeleteItem on test-dev-notes is denied: a delete needs @uses(notes, 'delete' or 'write').",
+      table: 'notes',
+      action: 'dynamodb:DeleteItem',
+      needs: ['delete', 'write', 'readwrite'],
+      cause: { name: 'AccessDeniedException' },
+    });
+  });
+
+  it('locally: also says what the function declares (GANTRY_LOCAL_TABLE_ACCESS)', async () => {
+    process.env.GANTRY_LOCAL_TABLE_ACCESS = JSON.stringify({ notes: ['read', 'create'] });
+    try {
+      const error = await denying.delete({ owner: 'ann', id: 'n1' }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(
+        "dynamodb:DeleteItem on test-dev-notes is denied: this function declares @uses(notes, ['read', 'create']); a delete needs 'delete' or 'write'.",
+      );
+    } finally {
+      delete process.env.GANTRY_LOCAL_TABLE_ACCESS;
+    }
+  });
+
+  it('an explicit Deny is not fixed by declaring more: says so', async () => {
+    reason = 'with an explicit deny in an identity-based policy';
+    const error = await denying.delete({ owner: 'ann', id: 'n1' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "dynamodb:DeleteItem on test-dev-notes is denied by an explicit Deny in the function's policy (a statement of @fn({ iamStatements }), or one the account applies).",
     );
   });
 });

@@ -76,8 +76,9 @@ interface Serverless {
 /** The command-line options this plugin reads: its own, and serverless-offline's. */
 interface CliOptions extends TokenCommandOptions, Omit<InvokeCommandOptions, 'host'>, CapacityCommandOptions {
   json?: boolean;
-  /** `gantry openapi --out FILE`. */
+  /** `gantry openapi --out FILE --server URL`. */
   out?: string;
+  server?: string;
   /** osls's `--config` and `--region`: a rehearsal passes them on to the `sls` commands it runs. */
   config?: string;
   region?: string;
@@ -122,7 +123,13 @@ export default class ServerlessGantry {
         openapi: {
           usage: "Write the API's OpenAPI 3.1 document for the stage (stdout, or --out FILE)",
           lifecycleEvents: ['write'],
-          options: { out: { usage: 'Write it to this file instead of stdout', type: 'string' } },
+          options: {
+            out: { usage: 'Write it to this file instead of stdout', type: 'string' },
+            server: {
+              usage: "Also list this server, first (e.g. http://localhost:3000 for sls offline's)",
+              type: 'string',
+            },
+          },
         },
         rehearse: {
           usage:
@@ -266,6 +273,7 @@ export default class ServerlessGantry {
           servicePath: serverless.serviceDir,
           region: this.#built.input.region,
           httpApi: serverless.service.provider.httpApi,
+          server: options.server,
         });
         for (const warning of warnings) utils.log.warning(warning);
         const text = await writeOpenApi(document, options.out);

@@ -36,7 +36,16 @@ export interface ManifestFunction {
   /** One entry per table, access levels of repeated `uses` combined. */
   uses: ManifestUse[];
   config: Omit<FunctionOptions, 'name'>;
-  schemas: { body?: ManifestSchema; query?: ManifestSchema; params?: ManifestSchema };
+  /**
+   * The request's schemas (their input side) and the success body's (`response`, its output side;
+   * `null`: declared to answer with no body).
+   */
+  schemas: {
+    body?: ManifestSchema;
+    query?: ManifestSchema;
+    params?: ManifestSchema;
+    response?: ManifestSchema | null;
+  };
   /** CORS options of the class, when it has any. */
   cors?: CorsOptions;
   /** Queues it may send to (`@uses(Queue, 'send')`), by declared name. */
@@ -64,7 +73,7 @@ export interface ManifestUse {
 
 export interface ManifestSchema {
   vendor: string;
-  /** JSON Schema of the input, when the library exposes one (Standard JSON Schema). */
+  /** JSON Schema of the input (of the output for `response`), when the library has one (Standard JSON Schema). */
   jsonSchema?: Record<string, unknown>;
 }
 

@@ -1,3 +1,4 @@
+import { accessLevels } from '@gantry/decorators';
 import type { Manifest, ManifestFunction, ManifestTrigger } from './manifest.js';
 
 /**
@@ -26,7 +27,7 @@ export function routeTable(manifest: Manifest, baseUrl?: string): string {
 }
 
 function usesOf(fn: ManifestFunction): string {
-  const tables = fn.uses.map((u) => `${u.table} (${u.access})`);
+  const tables = fn.uses.map((u) => `${u.table} (${accessLevels(u.access).join(', ')})`);
   const queues = fn.sends.map((q) => `${q} (send)`);
   return [...tables, ...queues].join(', ') || '-';
 }

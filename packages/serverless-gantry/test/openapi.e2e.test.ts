@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverService } from '../src/build-service.js';
@@ -11,8 +12,9 @@ import { sls } from './support/serverless.js';
 import { SERVERLESS_YML, tempService } from './support/temp-service.js';
 
 // `sls gantry openapi` (the real CLI) on every fixture service and both templates: the document
-// validates as OpenAPI 3.1 and holds every route of the service's Manifest (discovered here,
-// in-process, from the same sources) with its method, parameters and body schema.
+// validates as OpenAPI 3.1, passes Redocly's recommended rules with no error or warning, and holds
+// every route of the service's Manifest (discovered here, in-process, from the same sources) with its
+// method, parameters, body and response schemas, summary and security.
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const services = [
   'fixtures/accounts',
@@ -34,10 +36,19 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 type Operation = {
+  summary?: string;
   parameters?: { name: string; in: string; required: boolean; schema: unknown }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
   security?: Record<string, string[]>[];
 };
+
+/** Redocly's `recommended` rule set, every problem it reports (errors and warnings) as `rule: message @ where`. */
+async function redoclyProblems(text: string, file: string): Promise<string[]> {
+  const config = await createConfig({ extends: ['recommended'] });
+  const problems = await lintFromString({ source: text, absoluteRef: file, config });
+  return problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer ?? ''}`);
+}
 
 /** The service's Manifest, discovered in its own folder (module URLs differ, so nothing is shared). */
 async function manifestOf(dir: string, name: string): Promise<Manifest> {
@@ -58,11 +69,13 @@ describe('sls gantry openapi', () => {
       const out = join(scratch, `${name}.json`);
       const [cli, manifest] = await Promise.all([sls(dir, ['gantry', 'openapi', '--out', out]), manifestOf(dir, name)]);
       expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-      const document = JSON.parse(await readFile(out, 'utf8'));
+      const text = await readFile(out, 'utf8');
+      const document = JSON.parse(text);
 
       const validation = await new Validator().validate(structuredClone(document));
       expect(validation.errors).toBeUndefined();
       expect(document.openapi).toMatch(/^3\.1\./);
+      expect(await redoclyProblems(text, out)).toEqual([]);
 
       const paths = document.paths as Record<string, Record<string, Operation>>;
       let operations = 0;
@@ -85,6 +98,13 @@ describe('sls gantry openapi', () => {
             else if (fn.schemas.body) expect(body).toEqual({});
             else expect(operation?.requestBody).toBeUndefined();
             if (route.auth) expect(operation?.security?.[0]).toEqual(expect.any(Object));
+            else expect(operation?.security).toEqual([]);
+            expect(operation?.summary).toEqual(expect.any(String));
+            const response = fn.schemas.response;
+            const success = operation?.responses['2XX']?.content?.['application/json']?.schema;
+            if (response === null) expect(Object.keys(operation?.responses ?? {})).toContain('204');
+            else if (response?.jsonSchema) expect(success).toEqual(withoutDialect(response.jsonSchema));
+            else expect(success).toEqual({});
           }
         }
       }
@@ -92,13 +112,39 @@ describe('sls gantry openapi', () => {
     },
   );
 
-  it('tasks-app: bodies, parameters and the scopes of the stage asked for', async () => {
+  it('tasks-app: bodies, answers, summaries, parameters, the scopes of the stage asked for and --server', async () => {
     const out = join(scratch, 'tasks-prod.json');
-    const cli = await sls(here('../../../templates/tasks-app'), ['gantry', 'openapi', '--stage', 'prod', '--out', out]);
+    const cli = await sls(here('../../../templates/tasks-app'), [
+      ...['gantry', 'openapi', '--stage', 'prod', '--out', out],
+      ...['--server', 'http://localhost:3000/'],
+    ]);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const document = JSON.parse(await readFile(out, 'utf8'));
     expect(document.info.description).toContain('stage prod');
-    expect(document.servers[0].url).toBe('https://{apiId}.execute-api.us-east-1.amazonaws.com');
+    expect(document.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(document.servers.map((server: { url: string }) => server.url)).toEqual([
+      'http://localhost:3000',
+      'https://{apiId}.execute-api.us-east-1.amazonaws.com',
+    ]);
+    // TaskSchema, the response schema of read (the client's types check the same schema's output type).
+    const task = document.paths['/tasks/{id}'].get.responses['2XX'].content['application/json'].schema;
+    expect(task).toMatchObject({
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        done: { type: 'boolean' },
+        version: { type: 'integer' },
+        updatedAt: { type: 'string', format: 'date-time' },
+      },
+    });
+    expect(document.paths['/lists/{listId}/tasks'].get.responses['2XX'].content['application/json'].schema).toEqual({
+      type: 'object',
+      properties: { items: { type: 'array', items: task }, cursor: expect.objectContaining({ type: 'string' }) },
+      required: ['items'],
+    });
+    expect(document.paths['/tasks/{id}'].delete.responses['204']).toEqual({ description: expect.any(String) });
+    // The methods' TSDoc: its first paragraph.
+    expect(document.paths['/tasks/{id}'].patch.summary).toMatch(/^Changes the title or done/);
     const create = document.paths['/lists/{listId}/tasks'].post;
     expect(create.requestBody.content['application/json'].schema).toEqual({
       type: 'object',
@@ -133,7 +179,7 @@ describe('sls gantry openapi', () => {
     });
     const secured = Object.values(document.paths as Record<string, Record<string, Operation>>)
       .flatMap((item) => Object.values(item))
-      .filter((operation) => operation.security);
+      .filter((operation) => operation.security?.length); // public routes: `security: []`
     expect(secured.length).toBeGreaterThan(0);
     for (const operation of secured) expect(Object.keys(operation.security?.[0] ?? {})).toEqual(['jwt']);
   });

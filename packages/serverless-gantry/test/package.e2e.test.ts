@@ -60,6 +60,58 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
     },
   );
 
+  it.runIf(fixture === 'notes')(
+    "dev: the narrow levels allow exactly their actions: 'create' cannot delete or batch, ['read', 'delete'] cannot put",
+    async () => {
+      const { template, manifest } = built.dev ?? expect.unreachable();
+      const notes = `arn:aws:dynamodb:${TEST_DEPLOYMENT.region}:${TEST_DEPLOYMENT.accountId}:table/${manifest.service}-dev-notes`;
+      const audit = notes.replace(/notes$/, 'audit');
+      const verdicts = async (fnName: string, resource: string, actions: string[]) => {
+        const { statements, roleArn } = roleOf(template, fnName);
+        const out: Record<string, string> = {};
+        for (const action of actions) {
+          out[action] = await simulate(
+            statements,
+            { action: `dynamodb:${action}`, resource, roleArn },
+            TEST_DEPLOYMENT,
+          );
+        }
+        return out;
+      };
+      const probe = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'GetItem', 'ConditionCheckItem'];
+      // @uses(Notes, 'create')
+      expect(await verdicts('notes-api-create', notes, probe)).toEqual({
+        PutItem: 'Allowed',
+        UpdateItem: 'ImplicitlyDenied',
+        DeleteItem: 'ImplicitlyDenied',
+        BatchWriteItem: 'ImplicitlyDenied',
+        GetItem: 'ImplicitlyDenied',
+        ConditionCheckItem: 'Allowed',
+      });
+      // @uses(Audit, ['create', 'update'])
+      expect(await verdicts('notes-api-create', audit, probe)).toEqual({
+        PutItem: 'Allowed',
+        UpdateItem: 'Allowed',
+        DeleteItem: 'ImplicitlyDenied',
+        BatchWriteItem: 'ImplicitlyDenied',
+        GetItem: 'ImplicitlyDenied',
+        ConditionCheckItem: 'Allowed',
+      });
+      // @uses(Notes, ['read', 'delete'])
+      expect(await verdicts('notes-api-remove', notes, probe)).toEqual({
+        PutItem: 'ImplicitlyDenied',
+        UpdateItem: 'ImplicitlyDenied',
+        DeleteItem: 'Allowed',
+        BatchWriteItem: 'ImplicitlyDenied',
+        GetItem: 'Allowed',
+        ConditionCheckItem: 'Allowed',
+      });
+      expect(manifest.functions.find((f) => f.name === 'notes-api-remove')?.uses).toEqual([
+        { table: 'notes', access: ['read', 'delete'] },
+      ]);
+    },
+  );
+
   it.each(stages)('%s: each function may write logs to its own log group only', async (stage) => {
     const { template, manifest } = built[stage] ?? expect.unreachable();
     const logGroup = (fnName: string) =>
@@ -330,10 +382,10 @@ describe('fixture notes in detail', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^METHOD\s+PATH\s+FUNCTION\s+USES$/);
     expect(lines).toContainEqual(
-      expect.stringMatching(/^POST\s+\/notes\s+notes-api-create\s+audit \(write\), notes \(write\)$/),
+      expect.stringMatching(/^POST\s+\/notes\s+notes-api-create\s+audit \(create, update\), notes \(create\)$/),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/^DELETE\s+\/notes\/\{id\}\s+notes-api-remove\s+notes \(readwrite\)$/),
+      expect.stringMatching(/^DELETE\s+\/notes\/\{id\}\s+notes-api-remove\s+notes \(read, delete\)$/),
     );
   });
 

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -51,6 +51,13 @@ describe('ItemsApi', () => {
       status: 400,
       body: { error: { issues: [{ path: ['params', 'id'], message: 'Must be a UUID.' }] } },
     });
+  });
+
+  it("the create function ('create') may put items but not delete them (least privilege)", async () => {
+    const asCreate = service.documentClient('items-api-create');
+    await expect(
+      asCreate.send(new DeleteCommand({ TableName: service.tables.items, Key: { id: 'x' } })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:DeleteItem/);
   });
 
   it('the create function may write items but not read them (least privilege)', async () => {

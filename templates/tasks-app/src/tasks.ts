@@ -50,25 +50,34 @@ export const Version = v.object({
   version: v.pipe(wholeNumber('version', 'The version of the task you last saw (1 or more).'), v.minValue(1)),
 });
 
-export interface Task extends Record<string, unknown> {
-  id: string;
-  listId: string;
-  title: string;
-  done: boolean;
-  /** Starts at 1, one more on every change: the optimistic lock behind 409 Conflict. */
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+// What the routes answer with: the OpenAPI document shows these schemas, and each method's return
+// type must be their output type (the decorator checks), which is what the typed client gives.
+const timestamp = v.pipe(v.string(), v.isoTimestamp());
+export const TaskSchema = v.object({
+  id: v.pipe(v.string(), v.uuid()),
+  listId: v.string(),
+  title: v.string(),
+  done: v.boolean(),
+  version: v.pipe(
+    v.number(),
+    v.integer(),
+    v.description('Starts at 1, one more on every change: the optimistic lock behind 409 Conflict.'),
+  ),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Task = v.InferOutput<typeof TaskSchema>;
+export const TaskPage = v.object({
+  items: v.array(TaskSchema),
+  cursor: v.optional(v.pipe(v.string(), v.description('Pass it as `?cursor=` for the next page; absent on the last.'))),
+});
 
 /** As stored: the task and its keys, which hold the owner's `sub` and never leave the API. */
-interface StoredTask extends Task {
-  owner: string;
-  ownerList: string;
-}
+type StoredTask = Task & { owner: string; ownerList: string };
 
 // The table's name reaches each function in GANTRY_TABLE_TASKS; each function's role allows only
-// the access its `@uses` declares (listing and reading cannot write; creating cannot read).
+// the access its `@uses` declares, the narrowest each needs: listing and reading cannot write,
+// creating can only put (it cannot read, update or delete), updating only update, removing only delete.
 const tasks = tableClient<StoredTask>(Tasks);
 
 /**
@@ -93,7 +102,7 @@ function shown({ owner: _owner, ownerList: _ownerList, ...task }: StoredTask): T
 @api('', { cors: true, auth: {} })
 export class TasksApi {
   /** A list's tasks, oldest first, a page at a time (`?limit=&cursor=`). */
-  @get('/lists/{listId}/tasks', { params: ListParams, query: Page })
+  @get('/lists/{listId}/tasks', { params: ListParams, query: Page, response: TaskPage })
   @uses(Tasks, 'read')
   static async list(request: HttpRequest<{ params: typeof ListParams; query: typeof Page }>) {
     const { limit, cursor } = request.query;
@@ -107,8 +116,8 @@ export class TasksApi {
   }
 
   /** Creates a task; create-only, so a retried request can never overwrite one. */
-  @post('/lists/{listId}/tasks', { params: ListParams, body: NewTask })
-  @uses(Tasks, 'write')
+  @post('/lists/{listId}/tasks', { params: ListParams, body: NewTask, response: TaskSchema })
+  @uses(Tasks, 'create')
   static async create(request: HttpRequest<{ params: typeof ListParams; body: typeof NewTask }>) {
     const now = new Date().toISOString();
     const owner = callerOf(request);
@@ -127,7 +136,8 @@ export class TasksApi {
     return created(shown(task), `/tasks/${task.id}`);
   }
 
-  @get('/tasks/{id}', { params: TaskParams })
+  /** One task. */
+  @get('/tasks/{id}', { params: TaskParams, response: TaskSchema })
   @uses(Tasks, 'read')
   static async read(request: HttpRequest<{ params: typeof TaskParams }>) {
     const task = await tasks.get({ owner: callerOf(request), id: request.params.id });
@@ -136,8 +146,8 @@ export class TasksApi {
   }
 
   /** Changes the title or done, only if the task is still at the version the client saw (else 409). */
-  @patch('/tasks/{id}', { params: TaskParams, body: TaskChanges })
-  @uses(Tasks, 'write')
+  @patch('/tasks/{id}', { params: TaskParams, body: TaskChanges, response: TaskSchema })
+  @uses(Tasks, 'update')
   static async update(request: HttpRequest<{ params: typeof TaskParams; body: typeof TaskChanges }>) {
     const { id } = request.params;
     const { version, ...changes } = request.body;
@@ -154,8 +164,8 @@ export class TasksApi {
   }
 
   /** Deletes the task if it is still at the version the client saw (`?version=`); 204 No Content. */
-  @del('/tasks/{id}', { params: TaskParams, query: Version })
-  @uses(Tasks, 'write')
+  @del('/tasks/{id}', { params: TaskParams, query: Version, response: null })
+  @uses(Tasks, 'delete')
   static async remove(request: HttpRequest<{ params: typeof TaskParams; query: typeof Version }>) {
     const { id } = request.params;
     await whenUnchanged(id, request.query.version, () =>

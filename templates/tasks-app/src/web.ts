@@ -18,13 +18,16 @@ const discovery = process.env.GANTRY_OIDC_DISCOVERY_URL;
 const oidc = issuer && clientId ? { issuer, clientId, ...(discovery ? { discovery } : {}) } : undefined;
 const page = html({ script, ...(oidc ? { oidc } : {}) });
 
-// The page may run only its own script and style, and call APIs over HTTPS or on this machine, and
-// the issuer it discovers (named even where `https:` covers it, so the policy says what the page
-// talks to; Cognito's token endpoint is on the pool's sign-in domain, which `https:` covers).
+// The page may run only its own script and style, show only its inline icon, and call APIs over
+// HTTPS or on this machine, and the issuer it discovers (named even where `https:` covers it, so the
+// policy says what the page talks to; Cognito's token endpoint is on the pool's sign-in domain,
+// which `https:` covers).
 const contentSecurityPolicy = [
   "default-src 'none'",
   `script-src ${sha256(script)}`,
   `style-src ${sha256(style)}`,
+  // The icon is a data: URL in the page (page.ts), so the browser never asks for /favicon.ico.
+  'img-src data:',
   `connect-src 'self' https: http://127.0.0.1:* http://localhost:*${oidc ? ` ${new URL(oidc.discovery ?? oidc.issuer).origin}` : ''}`,
   "base-uri 'none'",
   "form-action 'none'",

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -191,6 +199,39 @@ describe('least privilege: each function may do only what its decorators declare
     await expect(
       asCreate.send(new GetCommand({ TableName: service.tables.tasks, Key: { owner: 'ann', id: 'x' } })),
     ).rejects.toThrow(/not authorized to perform: dynamodb:GetItem/);
+  });
+
+  it("the create function ('create') cannot delete, update or batch-write a task", async () => {
+    const asCreate = service.documentClient('tasks-api-create');
+    const TableName = service.tables.tasks ?? expect.unreachable();
+    const Key = { owner: 'ann', id: 'x' };
+    await expect(asCreate.send(new DeleteCommand({ TableName, Key }))).rejects.toThrow(
+      /not authorized to perform: dynamodb:DeleteItem/,
+    );
+    await expect(
+      asCreate.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET title = :t',
+          ExpressionAttributeValues: { ':t': 'x' },
+        }),
+      ),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:UpdateItem/);
+    await expect(
+      asCreate.send(new BatchWriteCommand({ RequestItems: { [TableName]: [{ DeleteRequest: { Key } }] } })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:BatchWriteItem/);
+  });
+
+  it("the update function ('update') cannot delete, the remove function ('delete') cannot put", async () => {
+    const TableName = service.tables.tasks;
+    const Key = { owner: 'ann', id: 'x' };
+    await expect(
+      service.documentClient('tasks-api-update').send(new DeleteCommand({ TableName, Key })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:DeleteItem/);
+    await expect(
+      service.documentClient('tasks-api-remove').send(new PutCommand({ TableName, Item: { ...Key, title: 'x' } })),
+    ).rejects.toThrow(/not authorized to perform: dynamodb:PutItem/);
   });
 
   it('the page function touches no table', async () => {

@@ -1,4 +1,5 @@
 export { documentClient } from './client.js';
+export { isTableAccessDeniedError, TableAccessDeniedError } from './table-access-error.js';
 export {
   type Condition,
   type Item,

@@ -12,6 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type TableDefinition, tableEnvVar } from '@gantry/decorators';
 import { BadRequestError, ConflictError } from '../http-errors.js';
 import { documentClient } from './client.js';
+import { explainDenial } from './table-access-error.js';
 
 export type Item = Record<string, unknown>;
 export type Key = Record<string, string | number | Uint8Array>;
@@ -101,6 +102,9 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     return key;
   };
 
+  /** Every call goes through here: a denied one says which `@uses` level it needs. */
+  const send = <R>(action: string, run: () => Promise<R>) => explainDenial(table, tableName(), action, run);
+
   async function conditional<R>(key: Key, run: () => Promise<R>): Promise<R> {
     try {
       return await run();
@@ -122,8 +126,8 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     name: tableName,
 
     async get(key: Key, opts: { consistent?: boolean } = {}): Promise<T | undefined> {
-      const out = await client().send(
-        new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: opts.consistent }),
+      const out = await send('dynamodb:GetItem', () =>
+        client().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: opts.consistent })),
       );
       return expired(out.Item) ? undefined : (out.Item as T | undefined);
     },
@@ -132,13 +136,15 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     async put(item: T, opts: { ifNotExists?: boolean; condition?: Condition } = {}): Promise<T> {
       const condition = opts.ifNotExists ? notExists(table.partitionKey.name) : opts.condition;
       await conditional(keyOf(item), () =>
-        client().send(
-          new PutCommand({
-            TableName: tableName(),
-            Item: item,
-            ...expression(condition),
-            ...(condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-          }),
+        send('dynamodb:PutItem', () =>
+          client().send(
+            new PutCommand({
+              TableName: tableName(),
+              Item: item,
+              ...expression(condition),
+              ...(condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+            }),
+          ),
         ),
       );
       return item;
@@ -177,19 +183,21 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
         ? { ...changes.condition, expression: `(${exists.expression}) AND (${changes.condition.expression})` }
         : exists;
       const out = await conditional(key, () =>
-        client().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: key,
-            UpdateExpression: clauses.filter(Boolean).join(' '),
-            ConditionExpression: condition.expression,
-            ExpressionAttributeNames: { ...names, ...exists.names, ...changes.condition?.names },
-            ...(Object.keys(values).length || changes.condition?.values
-              ? { ExpressionAttributeValues: { ...values, ...changes.condition?.values } }
-              : {}),
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
+        send('dynamodb:UpdateItem', () =>
+          client().send(
+            new UpdateCommand({
+              TableName: tableName(),
+              Key: key,
+              UpdateExpression: clauses.filter(Boolean).join(' '),
+              ConditionExpression: condition.expression,
+              ExpressionAttributeNames: { ...names, ...exists.names, ...changes.condition?.names },
+              ...(Object.keys(values).length || changes.condition?.values
+                ? { ExpressionAttributeValues: { ...values, ...changes.condition?.values } }
+                : {}),
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
         ),
       );
       return out.Attributes as T;
@@ -202,14 +210,16 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
     async delete(key: Key, opts: { ifExists?: boolean; condition?: Condition } = {}): Promise<T | undefined> {
       const condition = opts.ifExists ? notExists(table.partitionKey.name, 'exists') : opts.condition;
       const out = await conditional(key, () =>
-        client().send(
-          new DeleteCommand({
-            TableName: tableName(),
-            Key: key,
-            ...expression(condition),
-            ReturnValues: 'ALL_OLD',
-            ...(condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-          }),
+        send('dynamodb:DeleteItem', () =>
+          client().send(
+            new DeleteCommand({
+              TableName: tableName(),
+              Key: key,
+              ...expression(condition),
+              ReturnValues: 'ALL_OLD',
+              ...(condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+            }),
+          ),
         ),
       );
       return out.Attributes as T | undefined;
@@ -227,20 +237,22 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
         names['#sk'] = keys.sortKey.name;
         keyCondition += ` AND ${sortCondition(input.sort, values)}`;
       }
-      const out = await client().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: input.index,
-          KeyConditionExpression: keyCondition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          Limit: input.limit,
-          ScanIndexForward: !input.descending,
-          ExclusiveStartKey: input.cursor ? decodeCursor(input.cursor) : undefined,
-          // Expired items filtered out by DynamoDB (after Limit, as any filter): a missing or
-          // non-number TTL compares false, so such items stay.
-          ...(ttl ? { FilterExpression: 'NOT (#ttl < :now)' } : {}),
-        }),
+      const out = await send('dynamodb:Query', () =>
+        client().send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: input.index,
+            KeyConditionExpression: keyCondition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            Limit: input.limit,
+            ScanIndexForward: !input.descending,
+            ExclusiveStartKey: input.cursor ? decodeCursor(input.cursor) : undefined,
+            // Expired items filtered out by DynamoDB (after Limit, as any filter): a missing or
+            // non-number TTL compares false, so such items stay.
+            ...(ttl ? { FilterExpression: 'NOT (#ttl < :now)' } : {}),
+          }),
+        ),
       );
       const page: Page<T> = { items: (out.Items ?? []) as T[] };
       if (out.LastEvaluatedKey) page.cursor = encodeCursor(out.LastEvaluatedKey);
@@ -252,7 +264,9 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       const items: T[] = [];
       const name = tableName();
       await inBatches(keys, BATCH_GET, `batchGet in '${table.name}'`, async (pending) => {
-        const out = await client().send(new BatchGetCommand({ RequestItems: { [name]: { Keys: pending } } }));
+        const out = await send('dynamodb:BatchGetItem', () =>
+          client().send(new BatchGetCommand({ RequestItems: { [name]: { Keys: pending } } })),
+        );
         items.push(...((out.Responses?.[name] ?? []) as T[]).filter((item) => !expired(item)));
         return (out.UnprocessedKeys?.[name]?.Keys ?? []) as Key[];
       });
@@ -267,7 +281,9 @@ export function tableClient<T extends Item>(table: TableDefinition, options: Tab
       ];
       const name = tableName();
       await inBatches(requests, BATCH_WRITE, `batchWrite in '${table.name}'`, async (pending) => {
-        const out = await client().send(new BatchWriteCommand({ RequestItems: { [name]: pending } }));
+        const out = await send('dynamodb:BatchWriteItem', () =>
+          client().send(new BatchWriteCommand({ RequestItems: { [name]: pending } })),
+        );
         return (out.UnprocessedItems?.[name] ?? []) as typeof pending;
       });
     },

@@ -111,6 +111,20 @@ function issuerFor(authorizer: JwtAuthorizer, options: LocalIssuerOptions, mount
     ],
     adapter: createMemoryAdapter(CLOCK_TOLERANCE_S),
     clockTolerance: CLOCK_TOLERANCE_S,
+    // The page calls the token endpoint from its own origin (fetch, so CORS): the origins it may be
+    // served from are those of its redirect URIs. Written out, as oidc-provider asks (its default
+    // allows every origin and prints a NOTICE at first use).
+    clientBasedCORS: (_ctx, origin) => options.redirectUris.some((uri) => new URL(uri).origin === origin),
+    // Each lifetime written out, as oidc-provider asks (left to its defaults, it prints a NOTICE per
+    // kind at first use): Cognito's defaults for tokens (an hour), its library's for the rest.
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+    },
     jwks: { keys: options.keys.signing as never },
     cookies: { keys: [options.keys.cookieSecret] },
     scopes: ['openid', 'profile', ...routeScopes],
@@ -186,6 +200,12 @@ async function signInPage(provider: Provider, req: IncomingMessage, res: ServerR
   page(res, uid, '');
 }
 
+// The issuer's pages name an inline icon (a person), so browsers do not ask this origin for
+// /favicon.ico, which it does not serve (a 404 in every sign-in otherwise).
+const iconSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#374151"/><circle cx="16" cy="12" r="5" fill="#fff"/><path d="M7 26c1-5 5-8 9-8s8 3 9 8z" fill="#fff"/></svg>';
+const iconLink = `<link rel="icon" href="data:image/svg+xml,${encodeURIComponent(iconSvg)}">`;
+
 /**
  * The sign-out confirmation oidc-provider asks for, answered at once: a development issuer has one
  * app, and the page's Sign out is the user's choice already (Cognito's `/logout` asks nothing either).
@@ -194,7 +214,7 @@ async function signInPage(provider: Provider, req: IncomingMessage, res: ServerR
 function logoutSource(ctx: { body?: unknown; type?: string }, form: string): void {
   ctx.type = 'html';
   ctx.body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Signing out (local)</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Signing out (local)</title>${iconLink}</head>
 <body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
 ${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><button type="submit">Sign out</button></form>')}
 <script>document.getElementById('op.logoutForm').submit()</script>
@@ -205,14 +225,14 @@ ${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><butt
 function postLogoutSuccessSource(ctx: { body?: unknown; type?: string }): void {
   ctx.type = 'html';
   ctx.body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Signed out (local)</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Signed out (local)</title>${iconLink}</head>
 <body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
 <h1>Signed out</h1><p>The local issuer's sign-in session has ended.</p></body></html>`;
 }
 
 function page(res: ServerResponse, uid: string, problem: string): void {
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in (local)</title>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in (local)</title>${iconLink}
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
 <h1>Sign in</h1>

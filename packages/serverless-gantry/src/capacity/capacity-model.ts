@@ -1,3 +1,4 @@
+import { accessReads, accessWrites } from '@gantry/decorators';
 import type { StageOptions } from '../config.js';
 import { GantryError } from '../errors.js';
 import { accountThrottle } from '../generate/throttle.js';
@@ -118,8 +119,8 @@ function evaluate(input: CapacityInput, scale: number): Evaluated {
     for (const fn of manifest.functions) {
       const r = records.get(fn.name) ?? 0;
       for (const use of fn.uses.filter((u) => u.table === table.name)) {
-        if (use.access !== 'write') readUnits += r * reads;
-        if (use.access !== 'read') writeUnits += r * writes;
+        if (accessReads(use.access)) readUnits += r * reads;
+        if (accessWrites(use.access)) writeUnits += r * writes;
       }
     }
     const keyLoad = (partitionKey: typeof table.partitionKey, readUnitsPerSecond: number, index?: string): KeyLoad => ({

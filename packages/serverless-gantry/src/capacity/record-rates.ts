@@ -1,3 +1,4 @@
+import { accessWrites } from '@gantry/decorators';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { scheduleRate } from './schedule-rate.js';
 
@@ -53,7 +54,7 @@ export function recordRates(
       const r = records.get(fn.name) ?? 0;
       for (const q of fn.sends) queueMessages.set(q, (queueMessages.get(q) ?? 0) + r);
       for (const use of fn.uses) {
-        if (use.access !== 'read') itemWrites.set(use.table, (itemWrites.get(use.table) ?? 0) + r);
+        if (accessWrites(use.access)) itemWrites.set(use.table, (itemWrites.get(use.table) ?? 0) + r);
       }
     }
     for (const [queue, rate] of Object.entries(queueRates)) queueMessages.set(queue, rate);

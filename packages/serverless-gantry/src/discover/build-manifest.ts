@@ -6,6 +6,7 @@ import {
   isQueue,
   isTable,
   type MethodMetadata,
+  normalizeAccess,
   type QueueDefinition,
   readClassMetadata,
   type Schema,
@@ -223,15 +224,18 @@ function buildFunction(
   for (const use of record.uses) {
     if (!isTable(use.resource) || !isAccess(use.access)) continue; // queues: methodTriggers; the rest: record.problems
     const before = uses.get(use.resource.name);
-    uses.set(use.resource.name, before ? combineAccess(before, use.access) : use.access);
+    uses.set(use.resource.name, before ? combineAccess(before, use.access) : normalizeAccess(use.access));
   }
 
   const cors = meta.api?.options.cors;
   const schemas: ManifestFunction['schemas'] = {};
   for (const part of ['body', 'query', 'params'] as const) {
     const schema = record.schemas[part];
-    if (schema) schemas[part] = manifestSchema(schema);
+    if (schema) schemas[part] = manifestSchema(schema, 'input');
   }
+  // A response is what the method returns, typed as the schema's output: its JSON Schema is that side.
+  const { response } = record.schemas;
+  if (response !== undefined) schemas.response = response === null ? null : manifestSchema(response, 'output');
 
   return {
     name,
@@ -431,8 +435,8 @@ function manifestTable(
   };
 }
 
-function manifestSchema(schema: Schema): ManifestSchema {
-  const jsonSchema = toJsonSchema(schema);
+function manifestSchema(schema: Schema, side: 'input' | 'output'): ManifestSchema {
+  const jsonSchema = toJsonSchema(schema, side);
   return { vendor: schema['~standard'].vendor, ...(jsonSchema ? { jsonSchema } : {}) };
 }
 
@@ -444,26 +448,28 @@ function manifestSchema(schema: Schema): ManifestSchema {
  * custom check, a transform) are left open. Other libraries get none: their path parameters are not
  * checked and the OpenAPI document shows an open schema with a warning.
  */
-function toJsonSchema(schema: Schema): Record<string, unknown> | undefined {
-  const standard = schema['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => unknown } };
+function toJsonSchema(schema: Schema, side: 'input' | 'output' = 'input'): Record<string, unknown> | undefined {
+  type Convert = (o: { target: string }) => unknown;
+  const standard = schema['~standard'] as { jsonSchema?: { input?: Convert; output?: Convert } };
   try {
-    const converted = standard.jsonSchema?.input?.({ target: 'draft-2020-12' });
+    const converted = standard.jsonSchema?.[side]?.({ target: 'draft-2020-12' });
     if (converted) return converted as Record<string, unknown>;
   } catch {
     // e.g. classic zod refusing a Date: zod's converter below can still describe the rest.
   }
   try {
     if (isZodSchema(schema)) {
-      return toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<
+      return toJSONSchema(schema, { target: 'draft-2020-12', io: side, unrepresentable: 'any' }) as Record<
         string,
         unknown
       >;
     }
     if (isValibotSchema(schema)) {
-      // What the client sends: the types before any transform, with what cannot be converted left out.
+      // A request: what the client sends, the types before any transform; a response: after them.
+      // What cannot be converted is left out.
       return valibotToJsonSchema(schema, {
         target: 'draft-2020-12',
-        typeMode: 'input',
+        typeMode: side,
         errorMode: 'ignore',
       }) as Record<string, unknown>;
     }

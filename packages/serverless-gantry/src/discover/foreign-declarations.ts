@@ -18,7 +18,7 @@ export function checkForeignDeclarations(
     if (isTable(use.resource)) {
       named.push({
         value: use.resource,
-        how: `@uses(${use.resource.name}, '${String(use.access)}') names table '${use.resource.name}'`,
+        how: `@uses(${use.resource.name}, ${JSON.stringify(use.access).replaceAll('"', "'")}) names table '${use.resource.name}'`,
         fix: (dir) =>
           `use it from that service's own functions (${dir}), e.g. have one of them send what this function needs to a queue declared in this service, and consume that here`,
       });

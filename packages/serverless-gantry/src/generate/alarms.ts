@@ -1,3 +1,4 @@
+import { accessActions } from '@gantry/decorators';
 import type { FunctionAlarmsConfig, StageAlarms, StageOptions } from '../config.js';
 import { GantryBuildError } from '../errors.js';
 import type { Manifest, ManifestQueue, ManifestTable } from '../manifest.js';
@@ -449,14 +450,20 @@ function topicResources(options: Pick<StageOptions, 'service' | 'stage'>, emails
 
 /** DynamoDB operations the service's functions may call on the table (SystemErrors' Operation dimension). */
 export function tableOperations(manifest: Manifest, table: ManifestTable): string[] {
-  const accesses = new Set(
-    manifest.functions.flatMap((fn) => fn.uses.filter((u) => u.table === table.name).map((u) => u.access)),
+  const allowed = new Set(
+    manifest.functions.flatMap((fn) =>
+      fn.uses.filter((u) => u.table === table.name).flatMap((u) => accessActions(u.access)),
+    ),
   );
-  const reads = accesses.has('read') || accesses.has('readwrite');
-  const writes = accesses.has('write') || accesses.has('readwrite');
+  const can = (operation: string) => allowed.has(`dynamodb:${operation}`);
+  // A transaction is an operation of its own, made of the item actions its role allows.
+  const transactGets = can('GetItem');
+  const transactWrites = can('PutItem') || can('UpdateItem') || can('DeleteItem');
   return [
-    ...(reads ? ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'] : []),
-    ...(writes ? ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'] : []),
+    ...['GetItem', 'BatchGetItem', 'Query', 'Scan'].filter(can),
+    ...(transactGets ? ['TransactGetItems'] : []),
+    ...['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].filter(can),
+    ...(transactWrites ? ['TransactWriteItems'] : []),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { accessActions, type IamStatement } from '@gantry/decorators';
+import { accessActions, accessReads, accessWriteActions, type IamStatement } from '@gantry/decorators';
 import type { ManifestFunction, ManifestTable } from '../manifest.js';
 import { dynamoDbKeyStatement, sqsKeyStatement } from './compliance.js';
 import { pascal, tableLogicalId } from './names.js';
@@ -32,11 +32,10 @@ export interface PolicyStatement {
 }
 
 const READ_ACTIONS = accessActions('read');
-const WRITE_ACTIONS = accessActions('write');
 
 /**
  * The statements of one function's role: writing to its own log group, exactly the DynamoDB actions
- * of each `uses` on exactly that table (its indexes only for reads, only when it has indexes),
+ * of each `uses` (its levels, `accessActions`) on exactly that table (its indexes only for reads, only when it has indexes),
  * sending to each queue it `uses(Q, 'send')` or sends failed change batches to, consuming the queue
  * it consumes, reading the stream of the table whose changes it consumes, and the statements the
  * user wrote in `@fn({ iamStatements })`. Nothing else. With `stageKey` (`compliance`: tables and
@@ -65,13 +64,15 @@ export function functionPolicyStatements(
     const table = tables.find((t) => t.name === use.table);
     if (!table) throw new Error(`Manifest names table '${use.table}' in ${fn.name} but does not define it`);
     const arn = { 'Fn::GetAtt': [tableLogicalId(table.name), 'Arn'] };
-    if (use.access !== 'write') {
+    if (accessReads(use.access)) {
       const resources: unknown[] = [arn];
       if (table.indexes.length > 0) resources.push({ 'Fn::Sub': `\${${tableLogicalId(table.name)}.Arn}/index/*` });
       statements.push({ Sid: `Read${pascal(table.name)}`, Effect: 'Allow', Action: READ_ACTIONS, Resource: resources });
     }
-    if (use.access !== 'read') {
-      statements.push({ Sid: `Write${pascal(table.name)}`, Effect: 'Allow', Action: WRITE_ACTIONS, Resource: [arn] });
+    // Exactly the write actions of the declared levels: `create` alone is PutItem and ConditionCheckItem.
+    const writeActions = accessWriteActions(use.access);
+    if (writeActions.length > 0) {
+      statements.push({ Sid: `Write${pascal(table.name)}`, Effect: 'Allow', Action: writeActions, Resource: [arn] });
     }
   }
   const sendsTo = new Set(fn.sends);

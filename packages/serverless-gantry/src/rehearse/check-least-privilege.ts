@@ -8,6 +8,7 @@ import { type AttributeValue, DeleteItemCommand, GetItemCommand, PutItemCommand 
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { accessActions } from '@gantry/decorators';
 import JSZip from 'jszip';
 import type { ManifestFunction, ManifestTable } from '../manifest.js';
 import { runtimeMajor } from '../offline/run/runtime-node.js';
@@ -267,14 +268,16 @@ async function probeTables(each: Deployed, expected: Expected, emulator: Emulato
   const checks: Check[] = [];
   for (const table of expected.manifest.tables) {
     const access = each.fn.uses.find((u) => u.table === table.name)?.access;
-    const canRead = access === 'read' || access === 'readwrite';
-    const canWrite = access === 'write' || access === 'readwrite';
+    const actions = access ? accessActions(access) : [];
+    const canRead = actions.includes('dynamodb:GetItem');
+    const canPut = actions.includes('dynamodb:PutItem');
+    const canDelete = actions.includes('dynamodb:DeleteItem');
     const Key = probeKey(table);
     const TableName = table.tableName;
     const attempts: [string, boolean, () => Promise<unknown>][] = [
       ['GetItem', canRead, () => dynamodb.send(new GetItemCommand({ TableName, Key }))],
-      ['PutItem', canWrite, () => dynamodb.send(new PutItemCommand({ TableName, Item: Key }))],
-      ['DeleteItem', canWrite, () => dynamodb.send(new DeleteItemCommand({ TableName, Key }))],
+      ['PutItem', canPut, () => dynamodb.send(new PutItemCommand({ TableName, Item: Key }))],
+      ['DeleteItem', canDelete, () => dynamodb.send(new DeleteItemCommand({ TableName, Key }))],
     ];
     for (const [action, allowed, run] of attempts) {
       const label = `role of ${each.name}: dynamodb:${action} on ${TableName} ${allowed ? 'allowed' : 'denied'}`;

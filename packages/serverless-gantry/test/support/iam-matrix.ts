@@ -4,18 +4,34 @@ import { actionsOn, dynamodbActionsOn, simulate } from './iam.js';
 import type { CfnTemplate } from './serverless.js';
 
 // The access contract, written out here independently of the implementation (README of
-// @gantry/decorators): reads on the table and (Query/Scan apply to) its indexes; writes on the table.
-const CONTRACT = {
+// @gantry/decorators): reads on the table and (Query/Scan apply to) its indexes; every other level
+// on the table alone. A list grants the union of its levels.
+const CONTRACT: Record<string, readonly string[]> = {
   read: ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem'],
+  create: ['PutItem', 'ConditionCheckItem'],
+  update: ['UpdateItem', 'ConditionCheckItem'],
+  delete: ['DeleteItem', 'ConditionCheckItem'],
   write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
-} as const;
-const reads = (access: string | undefined) => access === 'read' || access === 'readwrite';
-const writes = (access: string | undefined) => access === 'write' || access === 'readwrite';
-const allowedOnTable = (access: string | undefined, action: string) =>
-  (reads(access) ? CONTRACT.read : []).some((a) => `dynamodb:${a}` === action) ||
-  (writes(access) ? CONTRACT.write : []).some((a) => `dynamodb:${a}` === action);
-const allowedOnIndex = (access: string | undefined, action: string) =>
-  reads(access) && CONTRACT.read.some((a) => `dynamodb:${a}` === action);
+  readwrite: [
+    'GetItem',
+    'BatchGetItem',
+    'Query',
+    'Scan',
+    'ConditionCheckItem',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'BatchWriteItem',
+  ],
+};
+type AccessIn = string | readonly string[] | undefined;
+const levels = (access: AccessIn): readonly string[] =>
+  access === undefined ? [] : typeof access === 'string' ? [access] : access;
+const allowedOnTable = (access: AccessIn, action: string) =>
+  levels(access).some((level) => (CONTRACT[level] ?? []).some((a) => `dynamodb:${a}` === action));
+const allowedOnIndex = (access: AccessIn, action: string) =>
+  levels(access).some((level) => level === 'read' || level === 'readwrite') &&
+  (CONTRACT.read ?? []).some((a) => `dynamodb:${a}` === action);
 
 type Role = { Properties: { RoleName: string; Policies: { PolicyDocument: { Statement: unknown[] } }[] } };
 type LambdaFn = { Properties: { Handler: string; FunctionName: string; Role: { 'Fn::GetAtt': [string, string] } } };

@@ -10,7 +10,7 @@ export type Verdict = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 /** Evaluates a request against a role's identity policy, as IAM would. */
 export async function simulate(
   statements: unknown[],
-  request: { action: string; resource: string; roleArn: string },
+  request: { action: string; resource: string; roleArn: string; context?: Record<string, string | string[]> },
   at: Deployment,
 ): Promise<Verdict> {
   const result = await runSimulation(
@@ -19,7 +19,7 @@ export async function simulate(
         principal: request.roleArn,
         action: request.action,
         resource: { resource: request.resource, accountId: at.accountId },
-        contextVariables: {},
+        contextVariables: request.context ?? {},
       },
       identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: statements } }],
       serviceControlPolicies: [],

@@ -15,6 +15,7 @@ import { type ApiResult, createClient, routesFromManifest } from '@gantry/client
 import type { Lists } from '../lists.js';
 import type { Task, TasksApi } from '../tasks.js';
 import { completeSignIn, currentSession, type SignInConfig, signIn, signOut } from './sign-in.js';
+import { commitWaitingNow, offerUndo } from './undo.js';
 
 /** Sign-in is on when the page's function has an issuer (its HTML carries it as data). */
 function signInConfig(): SignInConfig | undefined {
@@ -24,8 +25,17 @@ function signInConfig(): SignInConfig | undefined {
 }
 const signInWith = signInConfig();
 
+// A deletion still waiting for its undo window when the page is left is sent then; `keepalive` lets
+// that request outlive the page (the browser would otherwise cancel it).
+let leaving = false;
+addEventListener('pagehide', () => {
+  leaving = true;
+  commitWaitingNow();
+});
+
 const api = createClient<{ TasksApi: typeof TasksApi; Lists: typeof Lists }>({
   baseUrl: new URLSearchParams(location.search).get('api') ?? '',
+  fetch: (input, init) => fetch(input, leaving ? { ...init, keepalive: true } : init),
   routes: routesFromManifest(manifest),
   // The signed-in user's access token on every call (the API's JWT authorizer reads it).
   headers: (): Record<string, string> => {
@@ -67,6 +77,8 @@ const statusLine = $<HTMLParagraphElement>('#status');
 const more = $<HTMLButtonElement>('#more');
 const countsLine = $<HTMLSpanElement>('#counts');
 const clearDone = $<HTMLButtonElement>('#clear-done');
+const undoNotice = $<HTMLDivElement>('#undo');
+const titleInput = $<HTMLInputElement>('#title');
 
 // The list shown is the one named in the URL (#list=<id>): a link shares it, and editing the URL or
 // going back switches to another list.
@@ -74,6 +86,8 @@ const LIST_HASH = /^#list=([A-Za-z0-9_-]{8,64})$/;
 let listId = '';
 let cursor: string | undefined;
 let generation = 0; // a load that a newer one replaced puts nothing on the page
+/** Tasks deleted on the page whose DELETE has not completed: a list read meanwhile still has them. */
+const deleting = new Set<string>();
 
 function listFromUrl(): string {
   const match = LIST_HASH.exec(location.hash);
@@ -84,6 +98,7 @@ function listFromUrl(): string {
 }
 
 function showList(): Promise<void> {
+  commitWaitingNow(); // a deletion waiting for its undo window belongs to the list being left
   listId = listFromUrl();
   cursor = undefined;
   $('#list-id').textContent = listId;
@@ -133,6 +148,7 @@ async function loadPage(reset: boolean): Promise<void> {
     // Tasks added while older pages were still to come stay last, where they belong.
     const firstAdded = items.querySelector('li[data-added]');
     for (const task of page.items) {
+      if (deleting.has(task.id)) continue;
       const shown = items.querySelector(`li[data-id="${task.id}"]`);
       if (shown) shown.removeAttribute('data-added');
       else items.insertBefore(render(task), firstAdded);
@@ -151,6 +167,23 @@ async function loadPage(reset: boolean): Promise<void> {
 function clearProblems(): void {
   problemBox.replaceChildren();
   for (const input of document.querySelectorAll<HTMLInputElement>('[aria-invalid=true]')) fieldProblem(input, '');
+}
+
+/**
+ * The API's rule for a title (tasks.ts: trimmed, 1 to 200 characters), checked here only to take a
+ * problem away as soon as what is typed is fine; the API stays the judge of what is saved. (The page
+ * cannot import the schema itself: tasks.ts is server code, which must not reach the browser.)
+ */
+function titleIsValid(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.length >= 1 && trimmed.length <= 200;
+}
+
+/** A title field's problem goes away as soon as the title typed is valid. */
+function clearProblemWhenValid(input: HTMLInputElement): void {
+  input.addEventListener('input', () => {
+    if (input.getAttribute('aria-invalid') === 'true' && titleIsValid(input.value)) fieldProblem(input, '');
+  });
 }
 
 function fieldProblem(input: HTMLInputElement, message: string): void {
@@ -201,11 +234,15 @@ async function attempt(action: () => Promise<unknown>, fields?: Fields): Promise
   try {
     await action();
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
-      await showList().catch((e: unknown) => showProblem(e));
-    }
-    showProblem(error, fields);
+    await failed(error, fields);
   }
+}
+
+async function failed(error: unknown, fields?: Fields): Promise<void> {
+  if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
+    await showList().catch((e: unknown) => showProblem(e));
+  }
+  showProblem(error, fields);
 }
 
 function button(label: string, onClick: () => void): HTMLButtonElement {
@@ -229,6 +266,7 @@ function textField(label: string, value: string) {
   problem.className = 'field-problem';
   problem.id = `field-problem-${++fieldIds}`;
   input.setAttribute('aria-describedby', problem.id);
+  clearProblemWhenValid(input);
   wrap.append(input, problem);
   return { wrap, input };
 }
@@ -251,13 +289,8 @@ function render(task: Task): HTMLLIElement {
   title.className = 'title';
   title.textContent = task.title;
   const edit = button('Edit', () => startEdit());
-  const remove = button('Delete', () =>
-    attempt(async () => {
-      await data(api.TasksApi.remove({ params: { id: task.id }, query: { version: task.version } }));
-      li.remove();
-      setStatus();
-    }),
-  );
+  const remove = button('Delete', () => deleteWithUndo(li, task));
+  remove.className = 'delete';
   li.append(done, title, edit, remove);
 
   // Editing: Enter or Save saves, Escape or Cancel puts the title back as it was.
@@ -290,6 +323,36 @@ function render(task: Task): HTMLLIElement {
   return li;
 }
 
+/** The task leaves the list now; the DELETE goes once Undo is no longer offered (undo.ts says why). */
+function deleteWithUndo(li: HTMLLIElement, task: Task): void {
+  clearProblems();
+  deleting.add(task.id);
+  const next = li.nextElementSibling;
+  li.remove();
+  setStatus();
+  const undoButton = offerUndo(undoNotice, {
+    message: `Deleted “${task.title}”.`,
+    undo: (hadFocus) => {
+      deleting.delete(task.id);
+      items.insertBefore(li, next?.parentElement === items ? next : null);
+      setStatus();
+      if (hadFocus) li.querySelector<HTMLButtonElement>('button.delete')?.focus();
+    },
+    commit: (hadFocus) => {
+      if (hadFocus) titleInput.focus();
+      // Not through attempt(): the user may be busy with something else by now, whose problems stay.
+      void data(api.TasksApi.remove({ params: { id: task.id }, query: { version: task.version } })).then(
+        () => deleting.delete(task.id),
+        (error: unknown) => {
+          deleting.delete(task.id); // before failed() lists again: a task that is still there is shown
+          return failed(error);
+        },
+      );
+    },
+  });
+  undoButton.focus(); // the Delete button is gone: the keyboard goes on from Undo
+}
+
 function replace(li: HTMLLIElement, task: Task): void {
   const fresh = render(task);
   if (li.hasAttribute('data-added')) fresh.setAttribute('data-added', '');
@@ -315,9 +378,10 @@ function showAccount(config: SignInConfig): void {
   account.hidden = false;
 }
 
+clearProblemWhenValid(titleInput);
 $('#new').addEventListener('submit', (event) => {
   event.preventDefault();
-  const input = $<HTMLInputElement>('#title');
+  const input = titleInput;
   void attempt(
     async () => {
       const task = await data(api.TasksApi.create({ params: { listId }, body: { title: input.value } }));

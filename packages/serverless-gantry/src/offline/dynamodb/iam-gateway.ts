@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { readBody, stackOf } from '../http/read-body.js';
 import { deniedMessage, identifyCaller, type LocalIdentity } from '../iam/caller.js';
 import { requestChecks } from '../iam/request-checks.js';
+import { withDynamoDbContext } from '../iam/request-context.js';
 import type { LocalAccount } from '../iam/resolve-arns.js';
 import { type CaptureContext, captureTargets, recordExpiry, writeWithChangeRecords } from './change-capture.js';
 import { writeWithItemOnConditionFailure } from './condition-failure.js';
@@ -112,6 +113,13 @@ export async function startIamGateway(options: GatewayOptions) {
     return keys;
   };
   const keyNames = (table: string) => tableKeys(table).then((keys) => keys?.keys);
+  // A table's partition key is the first of its key schema. Read only for a role with conditions.
+  const partitionKeyOf = (table: string) => keyNames(table).then((names) => names?.[0]);
+  const checksOf = async (identity: LocalIdentity, operation: string, request: Record<string, unknown>) => {
+    const checks = requestChecks(operation, request, options.account);
+    const conditional = identity.statements.some((statement) => statement.Condition !== undefined);
+    return conditional ? withDynamoDbContext(operation, request, checks, partitionKeyOf) : checks;
+  };
   const streams = options.streams ?? createStreamStore({ account: options.account });
   const capture: CaptureContext = { upstream: options.upstream, agent, streams, region: options.account.region };
   const ttl = createTtl({
@@ -359,8 +367,7 @@ export async function startIamGateway(options: GatewayOptions) {
       if (checked.body) request = checked.body;
       valid = !checked.answer;
     }
-    const denial =
-      identity && deniedMessage(identity, requestChecks(operation, request, options.account), options.account);
+    const denial = identity && deniedMessage(identity, await checksOf(identity, operation, request), options.account);
     if (denial) return deny(res, denial);
     return serve(operation, req, res, body, ours ? request : parsed, valid);
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { evaluate, type Statement } from './policy.js';
+import { evaluateRequest, type RequestContext, type Statement } from './policy.js';
 import type { Check } from './request-checks.js';
 import type { LocalAccount } from './resolve-arns.js';
 
@@ -39,10 +39,14 @@ export function deniedMessage(
   identity: LocalIdentity,
   checks: Check[],
   account: LocalAccount,
-  { lowerCaseAction = false } = {},
+  { lowerCaseAction = false, warn = console.warn }: { lowerCaseAction?: boolean; warn?: (line: string) => void } = {},
 ): string | undefined {
+  // Most roles (all that Gantry generates without compliance) have no condition: no context to build.
+  const conditional = identity.statements.some((statement) => statement.Condition !== undefined);
   for (const check of checks) {
-    const verdict = evaluate(identity.statements, check.action, check.resource);
+    const context = conditional ? new Map([...globalContext(identity, account), ...(check.context ?? [])]) : undefined;
+    const { verdict, unevaluated } = evaluateRequest(identity.statements, check.action, check.resource, context);
+    for (const statement of unevaluated) warnOnce(statement, identity, check, warn);
     if (verdict === 'Allowed') continue;
     const action = lowerCaseAction ? check.action.toLowerCase() : check.action;
     const user = `arn:${account.partition}:sts::${account.accountId}:assumed-role/${identity.roleName}/${identity.functionName}`;
@@ -53,4 +57,40 @@ export function deniedMessage(
     return `User: ${user} is not authorized to perform: ${action} on resource: ${check.resource} ${reason}`;
   }
   return undefined;
+}
+
+/**
+ * The global condition keys a local run can tell as AWS would for a function's call: the role it
+ * runs as, the account, the region, the time. Lambda calls AWS over HTTPS and not through another
+ * service. Every other global key (aws:SourceIp, aws:userid, tags, ...) is left out: unknown.
+ */
+function globalContext(identity: LocalIdentity, account: LocalAccount): RequestContext {
+  const now = new Date();
+  return new Map<string, string[] | undefined>([
+    ['aws:principalarn', [`arn:${account.partition}:iam::${account.accountId}:role/${identity.roleName}`]],
+    ['aws:principalaccount', [account.accountId]],
+    ['aws:principaltype', ['AssumedRole']],
+    ['aws:requestedregion', [account.region]],
+    ['aws:securetransport', ['true']],
+    ['aws:viaawsservice', ['false']],
+    ['aws:calledvia', undefined],
+    ['aws:currenttime', [now.toISOString()]],
+    ['aws:epochtime', [String(Math.floor(now.getTime() / 1000))]],
+  ]);
+}
+
+const warned = new WeakSet<Statement>();
+
+/** Once per statement and run: its condition could not be told locally, and what that did. */
+function warnOnce(statement: Statement, identity: LocalIdentity, check: Check, warn: (line: string) => void): void {
+  if (warned.has(statement)) return;
+  warned.add(statement);
+  const name = statement.Sid ? `statement '${statement.Sid}'` : `the statement ${JSON.stringify(statement)}`;
+  const effect =
+    statement.Effect === 'Deny'
+      ? 'it denies here whenever it would apply'
+      : 'it allows nothing here (deployed it may allow more)';
+  warn(
+    `gantry: ${name} of ${identity.functionName}'s role has a Condition the local run cannot evaluate (first met on ${check.action}); ${effect}. Conditions on these keys are evaluated locally: aws:PrincipalArn, aws:PrincipalAccount, aws:RequestedRegion, aws:SecureTransport, aws:CurrentTime, aws:EpochTime, dynamodb:LeadingKeys, dynamodb:Select, dynamodb:ReturnValues, dynamodb:ReturnConsumedCapacity.`,
+  );
 }

@@ -1,9 +1,12 @@
+import type { RequestContext } from './condition.js';
 import { type LocalAccount, localTableArn } from './resolve-arns.js';
 
 /** One IAM check a DynamoDB request needs: an action on a resource. */
 export interface Check {
   action: string;
   resource: string;
+  /** Condition keys of this check beyond the global ones (request-context.ts): DynamoDB's own. */
+  context?: RequestContext;
 }
 
 type Body = Record<string, unknown>;

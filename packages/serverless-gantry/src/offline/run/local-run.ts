@@ -164,6 +164,9 @@ export async function startLocalRun(
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET,
         AWS_SESSION_TOKEN: '',
         AWS_REGION: options.region,
+        // Local runs only: lets the kit's table client say, when the policy denies a call, what this
+        // function declared beside what the call needs (deployed, it names the need alone).
+        GANTRY_LOCAL_TABLE_ACCESS: JSON.stringify(Object.fromEntries(fn.uses.map((u) => [u.table, u.access]))),
       };
     }
     const events = (manifest: Manifest, arns: Record<string, string>): LocalEventSourcesData => ({
