@@ -26,7 +26,7 @@ describe("@uses(T, 'create'): puts, and nothing else", () => {
 
   it('cannot delete, and the error says what it declares and what a delete needs', async () => {
     expect(await attempt('creator', 'delete', 'c1')).toEqual({
-      outcome: 'TableAccessDeniedError',
+      outcome: 'AccessDeniedException',
       message: `dynamodb:DeleteItem on ${service.tables.items} is denied: this function declares @uses(items, 'create'); a delete needs 'delete' or 'write'.`,
       needs: ['delete', 'write', 'readwrite'],
       cause: 'AccessDeniedException',
@@ -39,7 +39,7 @@ describe("@uses(T, 'create'): puts, and nothing else", () => {
     ['batchWrite', 'dynamodb:BatchWriteItem', "a batch write needs 'write'"],
   ])('cannot %s (%s)', async (call, action, needs) => {
     const result = await attempt('creator', call, 'c1');
-    expect(result.outcome).toBe('TableAccessDeniedError');
+    expect(result.outcome).toBe('AccessDeniedException');
     expect(result.message).toBe(
       `${action} on ${service.tables.items} is denied: this function declares @uses(items, 'create'); ${needs}.`,
     );
@@ -54,7 +54,7 @@ describe("@uses(T, ['read', 'update'])", () => {
     expect((await attempt('keeper', 'delete', 'k1')).message).toBe(
       `dynamodb:DeleteItem on ${service.tables.items} is denied: this function declares @uses(items, ['read', 'update']); a delete needs 'delete' or 'write'.`,
     );
-    expect((await attempt('keeper', 'put', 'k2')).outcome).toBe('TableAccessDeniedError');
+    expect((await attempt('keeper', 'put', 'k2')).outcome).toBe('AccessDeniedException');
   });
 });
 
@@ -62,7 +62,7 @@ describe("a user's Deny with a condition on dynamodb:LeadingKeys applies locally
   it('denies a put of a locked key and allows any other', async () => {
     expect(await attempt('guarded', 'put', 'open-1')).toEqual({ outcome: 'ok' });
     const locked = await attempt('guarded', 'put', 'locked-1');
-    expect(locked).toMatchObject({ outcome: 'TableAccessDeniedError', cause: 'AccessDeniedException' });
+    expect(locked).toMatchObject({ outcome: 'AccessDeniedException', cause: 'AccessDeniedException' });
     expect(locked.message).toBe(
       `dynamodb:PutItem on ${service.tables.items} is denied by an explicit Deny in the function's policy (a statement of @fn({ iamStatements }), or one the account applies).`,
     );

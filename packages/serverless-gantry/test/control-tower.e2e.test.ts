@@ -116,6 +116,7 @@ describe.each(cases)('AWS Control Tower controls on the $name, stage prod', (c) 
       ([, r]) => r.Type === 'AWS::Lambda::Permission',
     );
     expect(permissions.length).toBeGreaterThan(0);
+    mkdirSync(scratch, { recursive: true });
     const dir = mkdtempSync(join(scratch, 'hook-'));
     copies.push(dir);
     for (const [id, permission] of permissions) {

@@ -16,8 +16,16 @@ const CALLS: Record<string, string> = {
  * of `@uses` that allow it and, in local runs, the level the function declares. The AWS error is
  * the `cause`. Deployed, it answers 500 like any unknown error; the message is for the log.
  */
+/** Marks the kit's errors across installed copies of the kit (`instanceof` fails between two). */
+const BRAND = Symbol.for('gantry.TableAccessDeniedError');
+
 export class TableAccessDeniedError extends Error {
-  override name = 'TableAccessDeniedError';
+  /**
+   * AWS's own name, kept: code written for the AWS SDK (`error.name === 'AccessDeniedException'`)
+   * works unchanged; `isTableAccessDeniedError` tells the kit's error from the SDK's.
+   */
+  override name = 'AccessDeniedException';
+  readonly [BRAND] = true;
   /** The table's declared name. */
   readonly table: string;
   readonly action: string;
@@ -51,9 +59,9 @@ export class TableAccessDeniedError extends Error {
   }
 }
 
-/** By name as well as class: two installed copies of the kit make `instanceof` fail. */
+/** By a registered symbol as well as class: two installed copies of the kit make `instanceof` fail. */
 export function isTableAccessDeniedError(error: unknown): error is TableAccessDeniedError {
-  return error instanceof Error && error.name === 'TableAccessDeniedError';
+  return error instanceof Error && (error as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 /**
