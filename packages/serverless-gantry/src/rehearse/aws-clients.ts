@@ -8,6 +8,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -39,7 +40,6 @@ export function emulatorClients(endpoint: string, region: string, credentials: C
     sqs: new SQSClient(config),
     sns: new SNSClient(config),
     sts: new STSClient(config),
-    /** Reads only, with IAM enforcement off (see scheduler-api.ts). */
-    scheduler: schedulerApi(endpoint, region),
+    scheduler: schedulerApi(new SchedulerClient(config)),
   };
 }
