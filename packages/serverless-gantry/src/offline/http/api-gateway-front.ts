@@ -204,9 +204,7 @@ export async function startApiGatewayFront(options: FrontOptions) {
     // what serverless-offline's HTTP layer would change) have no part in it, and a caller's own
     // would be taken by the kit as the front's word.
     for (const name of KIT_HEADERS) delete headers[name];
-    const eventBody =
-      body.length > 0 && !TEXT_TYPE.test(headers['content-type'] ?? '') ? Math.ceil(body.length / 3) * 4 : body.length;
-    if (eventBody + headSize > MAX_EVENT_BYTES) {
+    if (overEventLimit(body, headers['content-type'] ?? '', headSize)) {
       refuse(req, res, 413, 'Request Entity Too Large');
       return;
     }
@@ -272,23 +270,19 @@ export async function startApiGatewayFront(options: FrontOptions) {
       delete headers.cookie;
     }
     let payload = body;
-    let eventBody = body.length;
     const type = String(headers['content-type'] ?? '');
+    if (overEventLimit(body, type, headSize)) {
+      refuse(req, res, 413, 'Request Entity Too Large');
+      return;
+    }
     const substitute = headers['content-type'] !== undefined && hapiRefuses(type);
     if (substitute) {
       headers[CONTENT_TYPE_HEADER] = type;
       headers['content-type'] = 'text/plain'; // passed on as sent: the front encodes non-text bodies itself
     }
-    if (body.length > 0 && !TEXT_TYPE.test(type)) {
-      eventBody = Math.ceil(body.length / 3) * 4; // base64, as the function receives it
-      if (substitute || !OFFLINE_ENCODES.test(type)) {
-        payload = Buffer.from(body.toString('base64'));
-        headers[BODY_ENCODING_HEADER] = 'base64';
-      }
-    }
-    if (eventBody + headSize > MAX_EVENT_BYTES) {
-      refuse(req, res, 413, 'Request Entity Too Large');
-      return;
+    if (body.length > 0 && !TEXT_TYPE.test(type) && (substitute || !OFFLINE_ENCODES.test(type))) {
+      payload = Buffer.from(body.toString('base64'));
+      headers[BODY_ENCODING_HEADER] = 'base64';
     }
     if (payload.length > 0 || headers['content-length'] !== undefined)
       headers['content-length'] = String(payload.length);
@@ -447,6 +441,15 @@ function pathOf(url: string | undefined): string {
   const path = url ?? '/';
   const query = path.indexOf('?');
   return query === -1 ? path : path.slice(0, query);
+}
+
+/**
+ * Whether the function's event would pass Lambda's limit: its body as the function receives it
+ * (base64 unless a text type) and the request's headers.
+ */
+function overEventLimit(body: Buffer, contentType: string, headSize: number): boolean {
+  const bytes = body.length > 0 && !TEXT_TYPE.test(contentType) ? Math.ceil(body.length / 3) * 4 : body.length;
+  return bytes + headSize > MAX_EVENT_BYTES;
 }
 
 /** The answers the front gave itself, with what it said: the reason in their request line. */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InvokeOutcome } from '../../events/invoke.js';
+import { OFFLINE_TIMEOUT } from './offline-invoke.js';
 
 /**
  * The slice of serverless-offline's Lambda (`serverless-offline/lambda`, the export it makes for
@@ -35,9 +36,6 @@ export interface FunctionPool {
   /** Ends every execution environment. */
   stop(): Promise<void>;
 }
-
-/** serverless-offline's message when its own timer ends an invocation. */
-const OFFLINE_TIMEOUT = '[504] - Lambda timeout.';
 
 /**
  * One pool of execution environments for every invocation Gantry makes under `sls offline`: the

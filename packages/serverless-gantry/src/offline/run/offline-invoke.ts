@@ -1,7 +1,7 @@
 import type { Invoke, InvokeOutcome } from '../../events/invoke.js';
 
 /** serverless-offline's message when its own timer ends an invocation. */
-const OFFLINE_TIMEOUT = '[504] - Lambda timeout.';
+export const OFFLINE_TIMEOUT = '[504] - Lambda timeout.';
 
 /**
  * Invokes functions under `sls offline` as AWS's event sources invoke them: through Lambda's Invoke

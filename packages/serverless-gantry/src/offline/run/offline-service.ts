@@ -21,7 +21,6 @@ import {
   stopAfterFailure,
   whenListening,
 } from './offline-hooks.js';
-import { offlineInvoke } from './offline-invoke.js';
 import { quietServerlessOffline } from './quiet-serverless-offline.js';
 import { type StartHooks, serverlessOffline, stopOnStartFailure } from './start-failure.js';
 
@@ -73,7 +72,7 @@ export interface OfflineServiceInput {
   /** The plugin's name in osls's hooks: its own start hook is not wrapped. */
   pluginName: string;
   /** osls's `serverless`, which serverless-offline's runner reads functions and paths from. */
-  serverless?: PoolServerless;
+  serverless: PoolServerless;
 }
 
 /**
@@ -112,7 +111,7 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   let upstream = address;
   // Gantry's functions run in one pool for the front's requests and the events (see functionPool).
   const pool = poolOf(input);
-  if (pool) stops.push(pool.stop);
+  stops.push(pool.stop);
   try {
     // The front first: if its port is taken, nothing else has started that would keep sls running.
     if (offline.apiGateway ?? true) {
@@ -130,7 +129,7 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       // The start-time routes: serverless-offline serves those until a restart (see reloadOnChange).
       const routes = servedRoutes(service.functions);
       const auth = await localAuth(input.serviceDir, service.provider.httpApi?.authorizers);
-      const invoke = pool && { functions: new Set(built.manifest.functions.map((fn) => fn.name)), run: pool.invoke };
+      const invoke = { functions: new Set(built.manifest.functions.map((fn) => fn.name)), run: pool.invoke };
       const front = await startFront(address, cli, {
         cors,
         routes,
@@ -193,13 +192,13 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   const lambda = lambdaAddress(service, cli, address.host);
   const run = local;
   // Said once serverless-offline is up, in one piece, so these are the last lines a developer sees at
-  // start: where things are, then the table, then the page. Events start first (they invoke through
-  // its Lambda port), so the next schedules are among them.
+  // start: where things are, then the table, then the page. Events start first, once serverless-offline
+  // listens (its hooks have set what the pool reads), so the next schedules are among them.
   void Promise.all([whenListening(upstream), whenListening(lambda)])
     .then(async ([up, lambdaUp]) => {
       quiet?.started();
       if (lambdaUp && hasEvents(built)) {
-        const schedules = await startEvents(run, lambda).catch((error: unknown) => {
+        const schedules = await startEvents(run).catch((error: unknown) => {
           log.error(`gantry: events could not start: ${String(error)}`);
         });
         if (schedules) ready.push(schedules);
@@ -213,11 +212,11 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   return stop;
 
   /** Starts the event engine; returns the line that says when the schedules run next, if any. */
-  async function startEvents(run: LocalRun, lambda: { host: string; port: number }): Promise<string | undefined> {
+  async function startEvents(run: LocalRun): Promise<string | undefined> {
     const engine = await startEventEngine({
       manifest: built.manifest,
       sources: run.events,
-      invoke: pool ? pool.invoke : offlineInvoke(lambda, deployedNames(service.functions)),
+      invoke: pool.invoke,
       schedules: offline.schedules ?? true,
       log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
     });
@@ -242,9 +241,8 @@ function isVerbose(cli: OfflineCliOptions): boolean {
   return cli.verbose === true || ['info', 'debug'].includes(process.env.SLS_LOG_LEVEL ?? '');
 }
 
-/** The pool Gantry's functions run in, when the service object can give their definitions. */
-function poolOf({ serverless, service, serviceDir, cli }: OfflineServiceInput): FunctionPool | undefined {
-  if (!serverless) return undefined;
+/** The pool Gantry's functions run in (see functionPool). */
+function poolOf({ serverless, service, serviceDir, cli }: OfflineServiceInput): FunctionPool {
   return functionPool(serverless, serviceDir, () => {
     // As serverless-offline merges them: its defaults, custom['serverless-offline'], the command line.
     const offline = { ...service.custom?.['serverless-offline'], ...cli } as Record<string, unknown>;
@@ -261,16 +259,6 @@ const hasEvents = (built: BuiltService) => built.manifest.functions.some((fn) =>
 /** serverless-offline's Lambda port (where its Invoke API listens), as it resolves it. */
 function lambdaAddress(service: OfflineServiceConfig, cli: OfflineCliOptions, host: string) {
   return { host, port: Number(cli.lambdaPort ?? service.custom?.['serverless-offline']?.lambdaPort ?? 3002) };
-}
-
-/** Function key → deployed name, the name serverless-offline's Invoke API knows a function by. */
-function deployedNames(functions: Record<string, unknown> | null | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(functions ?? {}).flatMap(([key, fn]) => {
-      const name = (fn as { name?: unknown } | null)?.name;
-      return typeof name === 'string' ? [[key, name]] : [];
-    }),
-  );
 }
 
 /**
