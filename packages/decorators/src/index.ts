@@ -18,6 +18,22 @@ export {
   UPDATE_ACTIONS,
   WRITE_ACTIONS,
 } from './access.js';
+export {
+  BUCKET_ACCESS_LEVELS,
+  BUCKET_LEVEL_ACTIONS,
+  type BucketAccess,
+  type BucketAccessLevel,
+  type BucketCors,
+  type BucketDefinition,
+  type BucketLifecycle,
+  type BucketOptions,
+  type BucketUseOptions,
+  bucket,
+  bucketAccessLevels,
+  bucketEnvVar,
+  isBucket,
+  isBucketAccess,
+} from './bucket.js';
 export { type DeclarationSite, declarationSite } from './declared-at.js';
 export {
   any,
