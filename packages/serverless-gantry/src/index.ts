@@ -38,6 +38,8 @@ export { routeTable } from './route-table.js';
 // The slice of the Serverless Framework (osls 4 / v3 plugin API) this plugin touches.
 interface Serverless {
   serviceDir: string;
+  /** `servicePath`: where functions' code is (serverless-esbuild points it at its build folder). */
+  config: { servicePath: string };
   processedInput?: { commands?: string[] };
   service: {
     service: string;

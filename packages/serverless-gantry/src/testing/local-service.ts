@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +20,7 @@ import { DEFAULT_USER_POOL_AUTHORIZER, localPageAuthEnvironment, PAGE_AUTH_ENV }
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { httpApiAnswer } from '../offline/http/http-api-event.js';
 import { checkEmf, type MetricDatapoint } from '../offline/run/emf-check.js';
+import { type FunctionThread, startFunctionThread } from '../offline/run/function-thread.js';
 import { type LocalRun, localCredentials, startLocalRun } from '../offline/run/local-run.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import { matchRoute } from '../route-match.js';
@@ -139,9 +139,6 @@ const GATEWAY = {
   failed: { status: 500, message: 'Internal Server Error' },
   timedOut: { status: 503, message: 'Service Unavailable' },
 };
-/** Lambda's init phase has its own limit, before the invocation's timeout starts. */
-const INIT_MS = 10_000;
-
 /**
  * Starts a service for its own tests, without `sls offline` or ports to manage: discovers it from
  * serverless.yml and its decorators, starts the embedded DynamoDB with the Manifest's tables (and
@@ -203,9 +200,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
           memorySize?: number;
           timeout?: number;
         };
-        thread = startFunctionThread({
-          name: fn.name,
+        const started = startFunctionThread({
+          functionName: fn.name,
           entry: entries[fn.name] as string,
+          exportPath: ['handler'],
           memoryMb: config.memorySize ?? 1024,
           timeoutMs: (config.timeout ?? 6) * 1000,
           env: {
@@ -224,11 +222,13 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
               : {}),
             ...localRun.environment[fn.name],
           },
-          log: (line) => {
+          output: (line) => {
             logs.push(`${fn.name}: ${line}`);
             readMetrics(fn.name, line);
           },
         });
+        // Started and initialised at the function's first request: an init error fails that request.
+        thread = started.init().then(() => started);
         thread.catch(() => functions.delete(fn.name)); // the next request tries again, as Lambda would
         functions.set(fn.name, thread);
       }
@@ -245,10 +245,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         return { type: 'error', error: { errorType: 'Runtime.InitError', errorMessage: String(error) } };
       }
       const outcome = await thread.invoke(event);
-      if (outcome.type === 'timeout') functions.delete(fn.name);
+      if (!thread.alive) functions.delete(fn.name); // timed out or crashed: the next invocation starts anew
       if (outcome.type !== 'error') return outcome;
-      logs.push(`${fn.name}: ${outcome.error}`);
-      return { type: 'error', error: { errorType: 'Error', errorMessage: outcome.error } };
+      const stack = outcome.error.stack ?? outcome.error.errorMessage;
+      logs.push(`${fn.name}: ${stack}`);
+      return { type: 'error', error: { errorType: 'Error', errorMessage: stack } };
     };
     engine = await startEventEngine({
       manifest,
@@ -325,8 +326,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         const droppedNow = dropped.slice(droppedBefore).filter((d) => d.function === match.fn.name);
         if (droppedNow.length > 0) throw new EmfError(droppedNow);
         if (outcome.type === 'result') return responseOf(outcome.result);
-        logs.push(`${match.fn.name}: ${outcome.type === 'timeout' ? 'timed out' : outcome.error}`);
-        if (outcome.type === 'timeout') functions.delete(match.fn.name);
+        logs.push(
+          `${match.fn.name}: ${outcome.type === 'timeout' ? 'timed out' : (outcome.error.stack ?? outcome.error.errorMessage)}`,
+        );
+        if (!thread.alive) functions.delete(match.fn.name);
         return gatewayAnswer(outcome.type === 'timeout' ? GATEWAY.timedOut : GATEWAY.failed);
       },
       async token(options = {}) {
@@ -405,106 +408,6 @@ async function buildEntries(
     plugins: [generated, pageBundlePlugin({ manifest })],
   });
   return Object.fromEntries([...byName.keys()].map((name) => [name, join(outdir, `${name}.mjs`)]));
-}
-
-type Outcome = { type: 'result'; result: unknown } | { type: 'error'; error: string } | { type: 'timeout' };
-
-interface FunctionThread {
-  invoke(event: unknown): Promise<Outcome>;
-  stop(): Promise<void>;
-}
-
-/** One function's thread, started and initialised (its module loaded); rejects if init fails. */
-function startFunctionThread(spec: {
-  name: string;
-  entry: string;
-  memoryMb: number;
-  timeoutMs: number;
-  env: Record<string, string | undefined>;
-  log: (line: string) => void;
-}): Promise<FunctionThread> {
-  const worker = new Worker(new URL('./function-worker.js', import.meta.url), {
-    workerData: { entry: spec.entry, functionName: spec.name, memoryMb: spec.memoryMb, timeoutMs: spec.timeoutMs },
-    env: spec.env,
-    execArgv: ['--enable-source-maps'],
-    stdout: true,
-    stderr: true,
-  });
-  for (const stream of [worker.stdout, worker.stderr]) {
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) spec.log(line);
-    });
-  }
-  let next = 0;
-  const pending = new Map<number, (outcome: Outcome) => void>();
-  let exited = false;
-  const settleAll = (outcome: Outcome) => {
-    for (const resolveOne of pending.values()) resolveOne(outcome);
-    pending.clear();
-  };
-  return new Promise((resolveThread, rejectThread) => {
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      rejectThread(new GantryError(`${spec.name}: init took longer than ${INIT_MS / 1000} s`));
-    }, INIT_MS);
-    worker.on('error', (error) => {
-      settleAll({ type: 'error', error: error.stack ?? error.message });
-      rejectThread(error);
-    });
-    worker.on('exit', (code) => {
-      exited = true;
-      clearTimeout(timer);
-      settleAll({ type: 'error', error: `the function's thread exited (code ${code})` });
-      rejectThread(new GantryError(`${spec.name}: the function's thread exited during init (code ${code})`));
-    });
-    worker.on(
-      'message',
-      (message: {
-        type: string;
-        id?: number;
-        result?: unknown;
-        error?: { errorType: string; errorMessage: string; stack?: string };
-      }) => {
-        if (message.type === 'ready') {
-          clearTimeout(timer);
-          resolveThread({
-            invoke: (event) =>
-              new Promise<Outcome>((resolveOutcome) => {
-                if (exited) return resolveOutcome({ type: 'error', error: "the function's thread has exited" });
-                const id = next++;
-                const deadline = setTimeout(() => {
-                  pending.delete(id);
-                  void worker.terminate(); // as Lambda ends an environment whose invocation timed out
-                  resolveOutcome({ type: 'timeout' });
-                }, spec.timeoutMs + 1_000);
-                pending.set(id, (outcome) => {
-                  clearTimeout(deadline);
-                  resolveOutcome(outcome);
-                });
-                worker.postMessage({ id, event });
-              }),
-            stop: async () => {
-              await worker.terminate();
-            },
-          });
-        } else if (message.type === 'init-failed') {
-          clearTimeout(timer);
-          void worker.terminate();
-          rejectThread(new GantryError(`${spec.name}: ${message.error?.stack ?? message.error?.errorMessage}`));
-        } else if (message.id !== undefined) {
-          const outcome: Outcome =
-            message.type === 'result'
-              ? { type: 'result', result: message.result }
-              : { type: 'error', error: message.error?.stack ?? message.error?.errorMessage ?? 'error' };
-          pending.get(message.id)?.(outcome);
-          pending.delete(message.id);
-        }
-      },
-    );
-  });
 }
 
 /**

@@ -45,6 +45,7 @@ export function startCodeReload(
   plugins: PluginInstances,
   functions: ServiceFunctions,
   onSources: () => void,
+  { whenIdle = async () => undefined }: { whenIdle?: (() => Promise<void>) | undefined } = {},
 ): CodeReload | undefined {
   const bundles = new Map<string, Bundle>();
   let queue: Promise<unknown> = Promise.resolve();
@@ -57,10 +58,15 @@ export function startCodeReload(
   };
 
   // One bundle at a time, each queued when the last is done: a save waits for one warm-up at most.
+  // Each waits until no function has run for a while: a warm-up is speculative work (esbuild takes
+  // both cores for it), and the first requests after start, often a developer's first clicks, come
+  // first (measured: they took 2–3× longer while the warm-ups ran; bench/RESULTS.md, "cold starts").
   const warmEach = (rest: Bundle[]) => {
     const next = rest.shift();
     if (!next || stopped) return;
-    void enqueue(() => next.warm()).finally(() => warmEach(rest));
+    void whenIdle()
+      .then(() => (stopped ? undefined : enqueue(() => next.warm())))
+      .finally(() => warmEach(rest));
   };
 
   const handover = takeOverServerlessEsbuild(plugins, functions, async (handed) => {

@@ -20,6 +20,8 @@ export interface ReloadLog {
 export interface ReloadPlugins {
   pluginManager: PluginInstances;
   functions: ServiceFunctions;
+  /** Resolves when no function has run for a while: background builds wait for it (see startCodeReload). */
+  whenIdle?: () => Promise<void>;
 }
 
 // What serverless-offline and the event engine fixed at start: functions, routes and triggers.
@@ -56,7 +58,9 @@ export function reloadOnChange(
   let discoverAgain: Promise<CodeRound | undefined> | undefined;
 
   const code: CodeReload | undefined = plugins
-    ? startCodeReload(plugins.pluginManager, plugins.functions, () => watcher.add(code?.sourceDirs() ?? []))
+    ? startCodeReload(plugins.pluginManager, plugins.functions, () => watcher.add(code?.sourceDirs() ?? []), {
+        whenIdle: plugins.whenIdle,
+      })
     : undefined;
   const watcher = watchSources(servicePath, handlerDirs(servicePath, built.options.handlers), (files) => {
     if (stopped) return;

@@ -71,7 +71,7 @@ export interface OfflineServiceInput {
   nodeLine?: string | undefined;
   /** The plugin's name in osls's hooks: its own start hook is not wrapped. */
   pluginName: string;
-  /** osls's `serverless`, which serverless-offline's runner reads functions and paths from. */
+  /** osls's `serverless`: the function pool reads functions and the build folder from it. */
   serverless: PoolServerless;
 }
 
@@ -110,7 +110,7 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   const where: string[] = [];
   let upstream = address;
   // Gantry's functions run in one pool for the front's requests and the events (see functionPool).
-  const pool = poolOf(input);
+  const pool = poolOf(input, verbose);
   stops.push(pool.stop);
   try {
     // The front first: if its port is taken, nothing else has started that would keep sls running.
@@ -174,7 +174,13 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
     await stop();
     throw error;
   }
-  stops.push(reloadOnChange(built, local, log, { pluginManager: input.pluginManager, functions: service.functions }));
+  stops.push(
+    reloadOnChange(built, local, log, {
+      pluginManager: input.pluginManager,
+      functions: service.functions,
+      whenIdle: () => pool.whenIdle(),
+    }),
+  );
   ready.push(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
   if (built.manifest.queues.length > 0) ready.push(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
   if (input.nodeLine) ready.push(input.nodeLine);
@@ -204,6 +210,9 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
         if (schedules) ready.push(schedules);
       }
       if (!up || stopped) return;
+      // An environment per function, up before the table is printed: a first request pays the
+      // function's init alone, as on Lambda (its code still loads at that request).
+      await pool.prestart(built.manifest.functions.map((fn) => fn.name));
       const table = routeTable(built.manifest, localUrl(address));
       const pageLine = page === undefined ? [] : [`Page: ${localUrl(address, page)}`];
       log.notice([...ready, ...where, table, ...pageLine].join('\n'));
@@ -242,16 +251,20 @@ function isVerbose(cli: OfflineCliOptions): boolean {
 }
 
 /** The pool Gantry's functions run in (see functionPool). */
-function poolOf({ serverless, service, serviceDir, cli }: OfflineServiceInput): FunctionPool {
-  return functionPool(serverless, serviceDir, () => {
-    // As serverless-offline merges them: its defaults, custom['serverless-offline'], the command line.
-    const offline = { ...service.custom?.['serverless-offline'], ...cli } as Record<string, unknown>;
-    return {
-      noTimeout: offline.noTimeout === true,
-      localEnvironment: offline.localEnvironment === true,
-      ...(typeof offline.location === 'string' ? { location: offline.location } : {}),
-    };
-  });
+function poolOf({ serverless, service, cli }: OfflineServiceInput, verbose: boolean): FunctionPool {
+  return functionPool(
+    serverless,
+    () => {
+      // As serverless-offline merges them: its defaults, custom['serverless-offline'], the command line.
+      const offline = { ...service.custom?.['serverless-offline'], ...cli } as Record<string, unknown>;
+      return {
+        noTimeout: offline.noTimeout === true,
+        localEnvironment: offline.localEnvironment === true,
+        ...(typeof offline.location === 'string' ? { location: offline.location } : {}),
+      };
+    },
+    { verbose },
+  );
 }
 
 const hasEvents = (built: BuiltService) => built.manifest.functions.some((fn) => fn.triggers.length > 0);
