@@ -63,3 +63,61 @@ describe('startLocalService: routes with a JWT authorizer', () => {
     await expect(service.token()).rejects.toThrow(/name the authorizer.*users, partners/);
   });
 });
+
+// Each field of requestContext.authorizer as HTTP API sends it with a JWT authorizer (payload 2.0),
+// each backed by a published capture of a real HTTP API; sources in docs/architecture.md, "The
+// authorizer's payload". The testing helper builds the event with sls offline's builder.
+describe("HTTP API's JWT authorizer payload, field by field", () => {
+  const seen = async (path: string, token: string) => {
+    const answer = await service.request('GET', path, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(200);
+    return answer.body as {
+      authorizer: { jwt: { claims: Record<string, unknown>; scopes: unknown } };
+      requestContextKeys: string[];
+    };
+  };
+
+  it('has `jwt` and nothing else: no principalId, no integrationLatency (Powertools capture; DefinitelyTyped #75548)', async () => {
+    const { authorizer } = await seen('/me', await service.token({ authorizer: 'users' }));
+    expect(Object.keys(authorizer)).toEqual(['jwt']);
+    expect(Object.keys(authorizer.jwt).sort()).toEqual(['claims', 'scopes']);
+  });
+
+  it('passes every claim as a string: numbers as digits, booleans as text, lists as [a b], nulls left out', async () => {
+    const token = await service.token({
+      authorizer: 'users',
+      sub: 'ann',
+      claims: { auth_time: 1718636404, email_verified: true, groups: ['Admin', 'Merchant'], nickname: null },
+    });
+    const { claims } = (await seen('/me', token)).authorizer.jwt;
+    expect(claims).toMatchObject({
+      sub: 'ann',
+      auth_time: '1718636404',
+      email_verified: 'true',
+      groups: '[Admin Merchant]',
+      exp: expect.stringMatching(/^\d+$/),
+      iat: expect.stringMatching(/^\d+$/),
+    });
+    expect(claims).not.toHaveProperty('nickname');
+    for (const value of Object.values(claims)) expect(typeof value).toBe('string');
+  });
+
+  it('gives a route without scopes `scopes: null`, whether or not the token has a scope claim', async () => {
+    const without = await seen('/me', await service.token({ authorizer: 'users' }));
+    expect(without.authorizer.jwt.scopes).toBeNull();
+    const withScope = await seen('/me', await service.token({ authorizer: 'users', scope: 'profile tasks:read' }));
+    expect(withScope.authorizer.jwt.scopes).toBeNull();
+    expect(withScope.authorizer.jwt.claims.scope).toBe('profile tasks:read'); // the claim itself stays
+  });
+
+  it("gives a route with scopes the token's whole scope list, not only the route's", async () => {
+    const token = await service.token({ authorizer: 'users', scope: 'profile tasks:admin email' });
+    expect((await seen('/tasks', token)).authorizer.jwt.scopes).toEqual(['profile', 'tasks:admin', 'email']);
+  });
+
+  it('adds nothing else to requestContext for the authorizer (`authentication` is for mutual TLS only)', async () => {
+    const { requestContextKeys } = await seen('/me', await service.token({ authorizer: 'users' }));
+    expect(requestContextKeys).not.toContain('authentication');
+    expect(requestContextKeys).toContain('authorizer');
+  });
+});

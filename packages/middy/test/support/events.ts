@@ -40,7 +40,8 @@ export function httpEvent(init: EventInit = {}): HttpEvent {
       stage: '$default',
       time: '27/Nov/2026:15:00:00 +0000',
       timeEpoch: 1795791600000,
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: init.claims ?? {}, scopes: [] } },
+      // As HTTP API sends it to a route without scopes (docs/architecture.md, "The authorizer's payload").
+      authorizer: { jwt: { claims: init.claims ?? {}, scopes: null } },
     },
     ...(init.body !== undefined ? { body: init.body } : {}),
     isBase64Encoded: init.isBase64Encoded ?? false,

@@ -58,7 +58,8 @@ export function httpApiEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      ...(jwt ? { authorizer: { principalId: '', integrationLatency: 0, jwt: jwt as never } } : {}),
+      // Only `jwt`: HTTP API sends no principalId or integrationLatency (REST API's Lambda authorizer fields).
+      ...(jwt ? { authorizer: { jwt: jwt as never } } : {}),
       domainName: 'localhost',
       domainPrefix: 'localhost',
       http: {
