@@ -2,9 +2,11 @@ export { type ChangeHandlerOptions, changeHandler, tableChange } from './events/
 export {
   InvalidMessageError,
   isInvalidMessageError,
+  type ObjectEvent,
   type QueueMessage,
   type TableChange,
 } from './events/messages.js';
+export { type ObjectHandlerOptions, objectEvent, objectHandler } from './events/object-handler.js';
 export { type QueueHandlerOptions, queueHandler } from './events/queue-handler.js';
 export { type ScheduledHandlerOptions, scheduledHandler } from './events/scheduled-handler.js';
 export {

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import type { DynamoDBRecord, S3EventRecord, SQSRecord } from 'aws-lambda';
 
 /** One message of a queue, as a consumer method receives it: the body parsed and validated. */
 export interface QueueMessage<T = unknown> {
@@ -31,6 +31,33 @@ export interface TableChange<T = Record<string, unknown>> {
   sequenceNumber: string;
   /** The record exactly as Lambda delivered it. */
   record: DynamoDBRecord;
+}
+
+/**
+ * One object created in or removed from a bucket, as an `@onObjectCreated` / `@onObjectRemoved`
+ * method receives it: the key decoded, the fields S3 leaves out for a removal left out here too.
+ */
+export interface ObjectEvent {
+  type: 'created' | 'removed';
+  /** The bucket's deployed name (as in the record). */
+  bucket: string;
+  /**
+   * The object's key, decoded: S3 sends it form-encoded (`my+photo%C3%A9.jpg` for `my photoé.jpg`).
+   * Pass it as is to the bucket client.
+   */
+  key: string;
+  /** Bytes; created objects only. */
+  size?: number;
+  /** Created objects only; without the quotes an HTTP `ETag` header has. */
+  eTag?: string;
+  /** On a versioned bucket: the version created, or the delete marker's. */
+  versionId?: string;
+  /** When S3 finished the request. */
+  at: Date;
+  /** S3's event type: `ObjectCreated:Put`, `ObjectCreated:Post`, `ObjectCreated:CompleteMultipartUpload`, `ObjectRemoved:Delete`, `ObjectRemoved:DeleteMarkerCreated`, … */
+  eventName: string;
+  /** The record exactly as S3 sent it. */
+  record: S3EventRecord;
 }
 
 /** A message that cannot be handed to the consumer: not JSON, or not what the queue's schema accepts. */

@@ -23,7 +23,7 @@ export const KIT_METRICS = {
       { name: '5xx', unit: 'Count' },
     ],
   },
-  /** Queue batches and table change batches. */
+  /** Queue, table change and object batches. */
   batch: {
     dimensions: ['function'],
     metrics: [
