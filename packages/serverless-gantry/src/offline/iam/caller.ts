@@ -8,6 +8,8 @@ export interface LocalIdentity {
   functionName: string;
   roleName: string;
   statements: Statement[];
+  /** The secret of its local access key: endpoints that verify signatures (S3) check them with it. */
+  secretAccessKey?: string;
 }
 
 const CREDENTIAL = /Credential=([^/,\s]+)\//;
