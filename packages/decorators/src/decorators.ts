@@ -1,6 +1,14 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ACCESS_LEVELS, type Access, isAccess } from './access.js';
 import {
+  BUCKET_ACCESS_LEVELS,
+  type BucketAccess,
+  type BucketDefinition,
+  type BucketUseOptions,
+  isBucket,
+  isBucketAccess,
+} from './bucket.js';
+import {
   type ApiOptions,
   type AuthRequirement,
   type FunctionOptions,
@@ -14,7 +22,13 @@ import {
 } from './metadata.js';
 import { isQueue, type QueueDefinition } from './queue.js';
 import { isTable, type TableDefinition } from './table.js';
-import type { ChangeOptions, ConsumeOptions, ScheduleOptions } from './triggers.js';
+import type {
+  ChangeOptions,
+  ConsumeOptions,
+  ObjectEventType,
+  ObjectTriggerOptions,
+  ScheduleOptions,
+} from './triggers.js';
 
 // Decorators only record metadata and return nothing, so a class stays callable as written and
 // its methods can be unit-tested directly. Wrapping happens in the plugin's generated entries.
@@ -170,14 +184,31 @@ export type QueueAccess = 'send';
 
 /**
  * Grants the function `access` to a table (exactly the actions listed in `accessActions`: `'read'`,
- * `'create'`, `'update'`, `'delete'`, `'write'`, `'readwrite'` or a list such as `['read', 'create']`) or to a
- * queue (`'send'`: `sqs:SendMessage` on that queue alone, which also covers sending a batch).
+ * `'create'`, `'update'`, `'delete'`, `'write'`, `'readwrite'` or a list such as `['read', 'create']`), to a
+ * queue (`'send'`: `sqs:SendMessage` on that queue alone, which also covers sending a batch), or to
+ * a bucket's objects (`'read'`, `'write'`, `'delete'`, `'list'` or a list: the actions of
+ * `BUCKET_LEVEL_ACTIONS`, on the keys under `options.prefix` only when it is given).
+ *
+ * @example
+ * @uses(Uploads, 'write', { prefix: 'avatars/' })
  */
 export function uses(table: TableDefinition, access: Access): MethodDecorator;
 export function uses(queue: QueueDefinition, access: QueueAccess): MethodDecorator;
-export function uses(resource: TableDefinition | QueueDefinition, access: Access | QueueAccess): MethodDecorator {
+export function uses(bucket: BucketDefinition, access: BucketAccess, options?: BucketUseOptions): MethodDecorator;
+export function uses(
+  resource: TableDefinition | QueueDefinition | BucketDefinition,
+  access: Access | QueueAccess | BucketAccess,
+  options?: BucketUseOptions,
+): MethodDecorator {
   return methodDecorator((record) => {
-    if (isQueue(resource)) {
+    if (isBucket(resource)) {
+      if (!isBucketAccess(access)) {
+        record.problems.push(
+          `uses(${resource.name}) access ${JSON.stringify(access)} is not a bucket access level or a non-empty list of them: use one of ${BUCKET_ACCESS_LEVELS.map((level) => `'${level}'`).join(', ')}, or a list such as ['read', 'write'].`,
+        );
+      }
+      record.problems.push(...bucketUseProblems(resource.name, options));
+    } else if (isQueue(resource)) {
       if (access !== 'send') {
         record.problems.push(
           `uses(${resource.name}) access '${String(access)}' is not 'send', the one access to a queue; consume it with @consumes(${resource.name}).`,
@@ -185,15 +216,63 @@ export function uses(resource: TableDefinition | QueueDefinition, access: Access
       }
     } else if (!isTable(resource)) {
       record.problems.push(
-        `uses() was given ${describe(resource)}, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.`,
+        `uses() was given ${describe(resource)}, not a table, a queue or a bucket: pass a value made by table('name', { ... }), queue('name') or bucket('name'), and check its import.`,
       );
     } else if (!isAccess(access)) {
       record.problems.push(
         `uses(${resource.name}) access ${JSON.stringify(access)} is not a level or a non-empty list of levels: use one of ${ACCESS_LEVELS.map((level) => `'${level}'`).join(', ')}, or a list such as ['read', 'create'].`,
       );
     }
-    record.uses.push({ resource, access });
+    if (options !== undefined && !isBucket(resource) && (isTable(resource) || isQueue(resource))) {
+      record.problems.push(
+        `uses(${resource.name}, ${JSON.stringify(access)}, options): only a bucket's use takes options (a prefix); remove them.`,
+      );
+    }
+    record.uses.push(options === undefined ? { resource, access } : { resource, access, options });
   });
+}
+
+function bucketUseProblems(bucket: string, options: unknown): string[] {
+  if (options === undefined) return [];
+  if (typeof options !== 'object' || options === null) {
+    return [`uses(${bucket}, access, options): options must be an object such as { prefix: 'uploads/' }.`];
+  }
+  const { prefix, ...rest } = options as BucketUseOptions;
+  const unknown = Object.keys(rest).map((key) => `uses(${bucket}) has no option '${key}'; the one option is prefix.`);
+  const problem = keyFilterProblem(`uses(${bucket}, access, { prefix })`, 'prefix', prefix);
+  return [...unknown, ...(problem ? [problem] : [])];
+}
+
+// The longest S3 key, in bytes; a prefix or suffix past it matches nothing.
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * A key prefix or suffix goes into IAM resource ARNs and S3 filter rules, which read it differently
+ * than a user might: IAM reads `*` and `?` as wildcards and `${...}` as a policy variable (so a
+ * prefix could grant more than it says), S3's filter rules match every character literally (so a
+ * wildcard there matches nothing), and S3 keys never start with the '/' a path would.
+ */
+function keyFilterProblem(what: string, part: 'prefix' | 'suffix', value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    return `${what}: the ${part} must be a string such as ${part === 'prefix' ? "'uploads/'" : "'.jpg'"}.`;
+  if (part === 'prefix' && value.startsWith('/')) {
+    return `${what}: prefix '${value}' starts with '/', which S3 keys do not (a key is 'uploads/a.jpg', not a path); write '${value.replace(/^\/+/, '')}'.`;
+  }
+  if (/[*?]/.test(value)) {
+    const why =
+      part === 'prefix'
+        ? 'IAM would read them as wildcards and grant more'
+        : "S3's filters have no wildcards: it would match only keys that end in those very characters";
+    return `${what}: ${part} '${value}' holds '*' or '?'; a ${part} is matched literally (${why}): remove them.`;
+  }
+  if (value.includes('${')) {
+    return `${what}: ${part} '${value}' holds '\${', which IAM reads as a policy variable; remove it.`;
+  }
+  if (new TextEncoder().encode(value).length > MAX_KEY_BYTES) {
+    return `${what}: the ${part} is longer than an S3 key may be (${MAX_KEY_BYTES} bytes); shorten it.`;
+  }
+  return undefined;
 }
 
 /**
@@ -248,6 +327,54 @@ export function onChange(table: TableDefinition, options: ChangeOptions = {}): M
       );
     }
     record.triggers.unshift({ type: 'change', table, options });
+  });
+}
+
+/**
+ * Runs the method when an object is written to the bucket (put, post, copy or a completed multipart
+ * upload: S3's `s3:ObjectCreated:*`), for the keys under `prefix` and ending in `suffix`. S3 invokes
+ * it with its notification; the function may not read the object unless it also declares
+ * `@uses(bucket, 'read')`.
+ *
+ * @example
+ * @onObjectCreated(Uploads, { prefix: 'avatars/', suffix: '.png' })
+ * static async resize(object: ObjectEvent) { ... } // ObjectEvent from @gantry/middy
+ */
+export function onObjectCreated(bucket: BucketDefinition, options: ObjectTriggerOptions = {}): MethodDecorator {
+  return objectTrigger('onObjectCreated', 'created', bucket, options);
+}
+
+/**
+ * Runs the method when an object is deleted from the bucket (`s3:ObjectRemoved:*`: a delete, or a
+ * delete marker on a versioned bucket), for the keys under `prefix` and ending in `suffix`.
+ *
+ * @example
+ * @onObjectRemoved(Uploads, { prefix: 'avatars/' })
+ * static async forget(object: ObjectEvent) { ... } // ObjectEvent from @gantry/middy
+ */
+export function onObjectRemoved(bucket: BucketDefinition, options: ObjectTriggerOptions = {}): MethodDecorator {
+  return objectTrigger('onObjectRemoved', 'removed', bucket, options);
+}
+
+function objectTrigger(
+  decorator: string,
+  events: ObjectEventType,
+  bucket: BucketDefinition,
+  options: ObjectTriggerOptions,
+): MethodDecorator {
+  return methodDecorator((record) => {
+    if (!isBucket(bucket)) {
+      record.problems.push(
+        `${decorator}() was given ${describe(bucket)}, not a bucket: pass a value made by bucket('name', { ... }) and check its import.`,
+      );
+    } else {
+      const what = `@${decorator}(${bucket.name}, { ... })`;
+      for (const part of ['prefix', 'suffix'] as const) {
+        const problem = keyFilterProblem(what, part, options[part]);
+        if (problem) record.problems.push(problem);
+      }
+    }
+    record.triggers.unshift({ type: 'object', bucket, events, options });
   });
 }
 

@@ -44,6 +44,8 @@ export {
   fn,
   get,
   onChange,
+  onObjectCreated,
+  onObjectRemoved,
   patch,
   post,
   put,
@@ -82,4 +84,11 @@ export {
   table,
   tableEnvVar,
 } from './table.js';
-export type { ChangeOptions, ConsumeOptions, ScheduleOptions, TriggerMetadata } from './triggers.js';
+export type {
+  ChangeOptions,
+  ConsumeOptions,
+  ObjectEventType,
+  ObjectTriggerOptions,
+  ScheduleOptions,
+  TriggerMetadata,
+} from './triggers.js';

@@ -89,9 +89,11 @@ export interface RouteMetadata {
 }
 
 export interface UseMetadata {
-  /** What was passed to `uses`; discovery checks that it is a table or a queue. */
+  /** What was passed to `uses`; discovery checks that it is a table, a queue or a bucket. */
   resource: unknown;
   access: unknown;
+  /** A bucket's `BucketUseOptions` (its prefix), when given. */
+  options?: unknown;
 }
 
 export interface MethodMetadata {
@@ -103,7 +105,10 @@ export interface MethodMetadata {
   uses: UseMetadata[];
   options: FunctionOptions;
   schemas: RouteSchemas;
-  /** What else runs it: `@consumes`, `@schedule`, `@onChange`, in the order written (decorators apply bottom-up). */
+  /**
+   * What else runs it: `@consumes`, `@schedule`, `@onChange`, `@onObjectCreated`, `@onObjectRemoved`,
+   * in the order written (decorators apply bottom-up).
+   */
   triggers: TriggerMetadata[];
   /** Set by `@auth`: applies to each route that does not say otherwise. */
   auth?: AuthRequirement;

@@ -1,3 +1,4 @@
+import type { BucketDefinition } from './bucket.js';
 import type { QueueDefinition } from './queue.js';
 import type { TableDefinition } from './table.js';
 
@@ -31,9 +32,24 @@ export interface ChangeOptions {
   onFailure?: QueueDefinition;
 }
 
+/**
+ * `@onObjectCreated(bucket, options)` / `@onObjectRemoved(bucket, options)`: which keys run the
+ * method (S3's notification filter rules). S3 matches both literally: no wildcards.
+ */
+export interface ObjectTriggerOptions {
+  /** Only keys that start with this, e.g. `'uploads/'`. */
+  prefix?: string;
+  /** Only keys that end with this, e.g. `'.jpg'`. */
+  suffix?: string;
+}
+
+/** What happened to an object: written (any way: put, post, copy, multipart) or deleted. */
+export type ObjectEventType = 'created' | 'removed';
+
 export type TriggerMetadata =
   | { type: 'queue'; queue: unknown; options: ConsumeOptions }
   | { type: 'schedule'; expression: unknown; options: ScheduleOptions }
-  | { type: 'change'; table: unknown; options: ChangeOptions };
+  | { type: 'change'; table: unknown; options: ChangeOptions }
+  | { type: 'object'; bucket: unknown; events: ObjectEventType; options: ObjectTriggerOptions };
 
-export type { QueueDefinition, TableDefinition };
+export type { BucketDefinition, QueueDefinition, TableDefinition };

@@ -1,6 +1,9 @@
 import type {
   Access,
   AuthRequirement,
+  BucketAccessLevel,
+  BucketCors,
+  BucketLifecycle,
   CorsOptions,
   FunctionOptions,
   HttpMethod,
@@ -21,6 +24,12 @@ export interface Manifest {
   tables: ManifestTable[];
   /** Queues declared with `queue()` and used by a function (`@uses(Q, 'send')`, `@consumes(Q)`). */
   queues: ManifestQueue[];
+  /**
+   * Buckets declared with `bucket()`, exported by a handler module or used by a function
+   * (`@uses(B, ...)`, `@onObjectCreated(B)`, `@onObjectRemoved(B)`). Present when the service has
+   * any: a Manifest without buckets reads as it did before they existed.
+   */
+  buckets?: ManifestBucket[];
 }
 
 export interface ManifestFunction {
@@ -50,8 +59,23 @@ export interface ManifestFunction {
   cors?: CorsOptions;
   /** Queues it may send to (`@uses(Queue, 'send')`), by declared name. */
   sends: string[];
-  /** What else runs it: a queue it consumes, schedules, a table's changes. Empty for a route-only function. */
+  /** What else runs it: a queue it consumes, schedules, a table's changes, a bucket's objects. Empty for a route-only function. */
   triggers: ManifestTrigger[];
+  /**
+   * Its uses of buckets: one entry per bucket and prefix, the levels of repeated `uses` combined.
+   * Present when it has any, like `Manifest.buckets`.
+   */
+  buckets?: ManifestBucketUse[];
+}
+
+/** `@uses(Bucket, access, { prefix })`: the S3 actions of `access` on the keys under `prefix`. */
+export interface ManifestBucketUse {
+  /** The bucket's declared name. */
+  bucket: string;
+  /** Its levels, without repeats, in `BUCKET_ACCESS_LEVELS` order. */
+  access: BucketAccessLevel[];
+  /** Only keys under this prefix (and, for `list`, listing only under it); absent: the whole bucket. */
+  prefix?: string;
 }
 
 export interface ManifestRoute {
@@ -121,8 +145,45 @@ export interface ManifestQueue {
   source: string;
 }
 
-/** What makes a function run besides its routes: a queue, a schedule or a table's changes. */
-export type ManifestTrigger = ManifestQueueTrigger | ManifestScheduleTrigger | ManifestChangeTrigger;
+/**
+ * A bucket declared with `bucket('uploads', { ... })`: an S3 bucket per stage, private, encrypted,
+ * TLS only. What depends on the stage (versioning, retention, CORS origins) is decided when the
+ * stage's resources are generated (src/generate/buckets.ts).
+ */
+export interface ManifestBucket {
+  /** The declared name, as in `bucket('uploads', ...)`. */
+  name: string;
+  /**
+   * The deployed name as CloudFormation's `Fn::Sub` takes it:
+   * `<service>-<stage>-<name>-${AWS::AccountId}-${AWS::Region}`, lower case (bucket names are
+   * global across accounts; `bucketNameIn` fills the two in for a given account and Region).
+   */
+  bucketName: string;
+  /** The environment variable that carries the deployed name to functions that use it or that it triggers. */
+  envVar: string;
+  /** As declared: `true` (the default: the service's origins), `false`, or origins and cache time. */
+  cors: boolean | BucketCors;
+  lifecycle: ManifestBucketLifecycle;
+  /** As declared; absent: versioned on production stages (and with `compliance`), not elsewhere. */
+  versioned?: boolean;
+  /** The first module, relative to the service directory, that exports or uses it. */
+  source: string;
+}
+
+/** What S3 removes by itself, defaults applied. */
+export interface ManifestBucketLifecycle extends BucketLifecycle {
+  /** Days before an unfinished multipart upload is aborted (its parts are billed until then). */
+  abortIncompleteUploadsAfterDays: number;
+  /** Days a replaced version is kept, on a versioned bucket. */
+  noncurrentVersionsExpireAfterDays: number;
+}
+
+/** What makes a function run besides its routes: a queue, a schedule, a table's changes or a bucket's objects. */
+export type ManifestTrigger =
+  | ManifestQueueTrigger
+  | ManifestScheduleTrigger
+  | ManifestChangeTrigger
+  | ManifestObjectTrigger;
 
 /** `@consumes(Queue, ...)`: an SQS event source mapping that reports partial batch failures. */
 export interface ManifestQueueTrigger {
@@ -160,4 +221,19 @@ export interface ManifestChangeTrigger {
   retries: number;
   /** Declared queue that receives a record of each batch given up. */
   onFailure?: string;
+}
+
+/**
+ * `@onObjectCreated(Bucket, ...)` / `@onObjectRemoved(Bucket, ...)`: an S3 event notification to the
+ * function (`s3:ObjectCreated:*` / `s3:ObjectRemoved:*`), filtered by key prefix and suffix.
+ */
+export interface ManifestObjectTrigger {
+  type: 'object';
+  /** The bucket's declared name. */
+  bucket: string;
+  events: 'created' | 'removed';
+  /** Only keys that start with it (S3's `prefix` filter rule). */
+  prefix?: string;
+  /** Only keys that end with it (S3's `suffix` filter rule). */
+  suffix?: string;
 }

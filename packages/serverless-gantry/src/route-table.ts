@@ -29,11 +29,18 @@ export function routeTable(manifest: Manifest, baseUrl?: string): string {
 function usesOf(fn: ManifestFunction): string {
   const tables = fn.uses.map((u) => `${u.table} (${accessLevels(u.access).join(', ')})`);
   const queues = fn.sends.map((q) => `${q} (send)`);
-  return [...tables, ...queues].join(', ') || '-';
+  const buckets = (fn.buckets ?? []).map(
+    (u) => `${u.bucket} (${u.access.join(', ')}${u.prefix ? ` ${u.prefix}` : ''})`,
+  );
+  return [...tables, ...queues, ...buckets].join(', ') || '-';
 }
 
 function triggerCells(trigger: ManifestTrigger): [string, string] {
   if (trigger.type === 'queue') return ['QUEUE', `${trigger.queue} (batch ${trigger.batchSize})`];
   if (trigger.type === 'change') return ['CHANGES', `${trigger.table} (batch ${trigger.batchSize})`];
+  if (trigger.type === 'object') {
+    const filter = `${trigger.prefix ?? ''}*${trigger.suffix ?? ''}`;
+    return ['OBJECTS', `${trigger.bucket} ${trigger.events}${filter === '*' ? '' : ` ${filter}`}`];
+  }
   return ['SCHEDULE', `${trigger.expression}${trigger.timezone ? ` ${trigger.timezone}` : ''}`];
 }

@@ -208,7 +208,7 @@ describe('build errors name the file, class and method, and the fix', () => {
       @uses(NotATable, 'read') @get('/x') static read() {}
     }
     expect(problemsOf([{ file: 'src/items.ts', exports: { Items } }])).toEqual([
-      "src/items.ts › Items.read: uses() was given an object, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.",
+      "src/items.ts › Items.read: uses() was given an object, not a table, a queue or a bucket: pass a value made by table('name', { ... }), queue('name') or bucket('name'), and check its import.",
     ]);
   });
 

@@ -39,7 +39,7 @@ const cases: { name: string; files: Record<string, string>; message: string | Re
       'src/a.ts': `${IMPORTS}const Fake = { name: 'x' } as never;\nexport class A { @uses(Fake, 'read') @get('/x') static read() {} }\n`,
     },
     message:
-      "src/a.ts › A.read: uses() was given an object, not a table or a queue: pass a value made by table('name', { ... }) or queue('name'), and check its import.",
+      "src/a.ts › A.read: uses() was given an object, not a table, a queue or a bucket: pass a value made by table('name', { ... }), queue('name') or bucket('name'), and check its import.",
   },
   {
     name: 'generated function names that collide',

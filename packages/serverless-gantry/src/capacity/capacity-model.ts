@@ -262,7 +262,9 @@ function runsOn(fn: ManifestFunction): string[] {
         ? `queue ${t.queue}`
         : t.type === 'change'
           ? `changes of ${t.table}`
-          : `schedule ${t.expression}`,
+          : t.type === 'object'
+            ? `objects ${t.events} in ${t.bucket}`
+            : `schedule ${t.expression}`,
     ),
   ];
 }

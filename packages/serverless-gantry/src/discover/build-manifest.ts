@@ -1,8 +1,10 @@
 import {
   type Access,
+  type BucketDefinition,
   type ClassMetadata,
   combineAccess,
   isAccess,
+  isBucket,
   isQueue,
   isTable,
   type MethodMetadata,
@@ -18,6 +20,7 @@ import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { GantryBuildError } from '../errors.js';
 import { deployedTableName, NAME_LIMITS, oslsLongestFunctionId, oslsRouteId } from '../generate/names.js';
 import type { Manifest, ManifestFunction, ManifestRoute, ManifestSchema, ManifestTable } from '../manifest.js';
+import { bucketUses, checkObjectTriggers, manifestBucket } from './buckets.js';
 import type { DeclaredIn } from './declaration-origin.js';
 import { checkQueueConsumers, manifestQueue, methodTriggers } from './events.js';
 import { checkForeignDeclarations } from './foreign-declarations.js';
@@ -98,10 +101,24 @@ export function discoverManifest(
   };
   const reportedQueues = new Set<QueueDefinition>();
 
+  const buckets = new Map<string, { def: BucketDefinition; source: string }>();
+  const reportedBuckets = new Set<BucketDefinition>();
+  const addBucket = (def: BucketDefinition, source: string, where: string) => {
+    const known = buckets.get(def.name);
+    if (!known) buckets.set(def.name, { def, source });
+    else if (known.def !== def && JSON.stringify(known.def) !== JSON.stringify(def) && !reportedBuckets.has(def)) {
+      reportedBuckets.add(def);
+      problems.push(
+        `${where}: a second, different bucket is named '${def.name}' (first in ${known.source}); give each bucket its own name.`,
+      );
+    }
+  };
+
   for (const mod of modules) {
     for (const [exportName, value] of Object.entries(mod.exports)) {
       if (isTable(value)) addTable(value, mod.file, `${mod.file} › ${exportName}`);
       if (isQueue(value)) addQueue(value, mod.file, `${mod.file} › ${exportName}`);
+      if (isBucket(value)) addBucket(value, mod.file, `${mod.file} › ${exportName}`);
     }
   }
 
@@ -122,8 +139,15 @@ export function discoverManifest(
             addTable(def, mod.file, where);
             changed.add(def.name);
           },
+          bucket: (def) => addBucket(def, mod.file, where),
         });
-        functions.push({ ...fn, sends: events.sends, triggers: events.triggers });
+        const objects = bucketUses(record, (def) => addBucket(def, mod.file, where));
+        functions.push({
+          ...fn,
+          sends: events.sends,
+          triggers: events.triggers,
+          ...(objects.length > 0 ? { buckets: objects } : {}),
+        });
       }
     }
   }
@@ -136,13 +160,18 @@ export function discoverManifest(
     manifestQueue(def, source, context, functions, problems),
   );
   checkQueueConsumers(functions, manifestQueues, problems);
+  checkObjectTriggers(functions, problems);
+  const manifestBuckets = [...buckets.values()].map(({ def, source }) =>
+    manifestBucket(def, source, context, problems),
+  );
 
-  const manifest = {
+  const manifest: Manifest = {
     service: context.service,
     stage: context.stage,
     functions,
     tables: [...tables.values()].map(({ def, source }) => manifestTable(def, source, context, changed.has(def.name))),
     queues: manifestQueues,
+    ...(manifestBuckets.length > 0 ? { buckets: manifestBuckets } : {}),
   };
   return { manifest, problems };
 }

@@ -1,4 +1,5 @@
 import {
+  type BucketDefinition,
   isQueue,
   isTable,
   type MethodMetadata,
@@ -9,6 +10,7 @@ import {
 import { scheduleProblems } from '../events/schedule-expression.js';
 import { deployedQueueName } from '../generate/names.js';
 import type { ManifestFunction, ManifestQueue, ManifestTrigger } from '../manifest.js';
+import { objectTrigger } from './buckets.js';
 
 // Every limit below is AWS's (SQS CreateQueue, Lambda CreateEventSourceMapping, EventBridge
 // Scheduler CreateSchedule): what passes here, CloudFormation accepts.
@@ -21,12 +23,12 @@ const SCHEDULE_INPUT_LIMIT = 8192;
 /** Where a declaration was written, for messages: `src/jobs.ts › Jobs.work`. */
 type Where = string;
 
-/** The triggers a method declares, checked; queues and tables they name are reported through `found`. */
+/** The triggers a method declares, checked; queues, tables and buckets they name are reported through `found`. */
 export function methodTriggers(
   record: MethodMetadata,
   where: Where,
   problems: string[],
-  found: { queue(def: QueueDefinition): void; table(def: TableDefinition): void },
+  found: { queue(def: QueueDefinition): void; table(def: TableDefinition): void; bucket(def: BucketDefinition): void },
 ): { triggers: ManifestTrigger[]; sends: string[] } {
   const sends = new Set<string>();
   for (const use of record.uses) {
@@ -104,6 +106,9 @@ export function methodTriggers(
         ...(timezone !== undefined ? { timezone } : {}),
         ...(input !== undefined ? { input } : {}),
       });
+    } else if (trigger.type === 'object') {
+      const object = objectTrigger(trigger, found.bucket);
+      if (object) triggers.push(object); // else reported by the decorator
     } else {
       if (!isTable(trigger.table)) continue; // reported by the decorator
       found.table(trigger.table);
@@ -163,7 +168,9 @@ function checkTriggerMix(record: MethodMetadata, triggers: ManifestTrigger[], wh
 }
 
 const describeKind = (kind: ManifestTrigger['type']) =>
-  ({ queue: '@consumes', schedule: '@schedule', change: '@onChange' })[kind];
+  ({ queue: '@consumes', schedule: '@schedule', change: '@onChange', object: '@onObjectCreated/@onObjectRemoved' })[
+    kind
+  ];
 
 function checkWhole(what: string, value: number, min: number, max: number, where: Where, problems: string[]): void {
   if (!Number.isInteger(value) || value < min || value > max) {

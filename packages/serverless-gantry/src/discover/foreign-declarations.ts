@@ -1,11 +1,11 @@
-import { isQueue, isTable, type MethodMetadata } from '@gantry/decorators';
+import { isBucket, isQueue, isTable, type MethodMetadata } from '@gantry/decorators';
 import type { DeclarationOrigin, DeclaredIn } from './declaration-origin.js';
 
 /**
- * A function may consume, read, write or send to only the tables and queues its own service
- * deploys. Gantry deploys every table and queue a function names as `<service>-<stage>-<name>`, so
- * naming another service's declaration would make an empty copy here and read, write or consume
- * that copy instead: refused, with where the declaration lives and what to do instead.
+ * A function may consume, read, write or send to only the tables, queues and buckets its own
+ * service deploys. Gantry deploys every table, queue and bucket a function names under the service's
+ * and stage's name, so naming another service's declaration would make an empty copy here and read,
+ * write or consume that copy instead: refused, with where the declaration lives and what to do instead.
  */
 export function checkForeignDeclarations(
   record: MethodMetadata,
@@ -13,9 +13,17 @@ export function checkForeignDeclarations(
   where: string,
   problems: string[],
 ): void {
-  const named: { value: unknown; how: string; fix: (dir: string) => string }[] = [];
+  const named: { value: unknown; how: string; fix: (dir: string) => string; rule?: string }[] = [];
   for (const use of record.uses) {
-    if (isTable(use.resource)) {
+    if (isBucket(use.resource)) {
+      named.push({
+        value: use.resource,
+        how: `@uses(${use.resource.name}, ${JSON.stringify(use.access).replaceAll('"', "'")}) names bucket '${use.resource.name}'`,
+        fix: (dir) =>
+          `let that service's own functions (${dir}) read or write it, e.g. one that signs an upload or download URL this service's page asks for, or declare a bucket in this service`,
+        rule: BUCKET_RULE,
+      });
+    } else if (isTable(use.resource)) {
       named.push({
         value: use.resource,
         how: `@uses(${use.resource.name}, ${JSON.stringify(use.access).replaceAll('"', "'")}) names table '${use.resource.name}'`,
@@ -39,6 +47,15 @@ export function checkForeignDeclarations(
         fix: (dir) =>
           `consume it in its own service (${dir}); to hand work to this service, declare a queue here and have that service send to it`,
       });
+    } else if (trigger.type === 'object' && isBucket(trigger.bucket)) {
+      const decorator = trigger.events === 'created' ? '@onObjectCreated' : '@onObjectRemoved';
+      named.push({
+        value: trigger.bucket,
+        how: `${decorator}(${trigger.bucket.name}) names bucket '${trigger.bucket.name}'`,
+        fix: (dir) =>
+          `handle its objects in its own service (${dir}), e.g. a ${decorator} there that sends what this service needs to a queue declared here`,
+        rule: BUCKET_RULE,
+      });
     } else if (trigger.type === 'change' && isTable(trigger.table)) {
       const name = trigger.table.name;
       named.push({
@@ -58,10 +75,10 @@ export function checkForeignDeclarations(
     }
   }
   const reported = new Set<unknown>();
-  for (const { value, how, fix } of named) {
+  for (const { value, how, fix, rule = RULE } of named) {
     if (reported.has(value)) continue;
     const origin = declaredIn(value);
-    const problem = origin && foreignProblem(origin, how, fix);
+    const problem = origin && foreignProblem(origin, how, fix, rule);
     if (problem) {
       reported.add(value);
       problems.push(`${where}: ${problem}`);
@@ -73,13 +90,22 @@ export function checkForeignDeclarations(
 const RULE =
   "a table or queue belongs to the service whose folder holds the file that declares it (the nearest folder above it with a serverless config), or, when a package.json comes first, to each service that uses that package; a function uses only its own service's tables and queues, since Gantry deploys a copy of each it names as '<service>-<stage>-<name>'";
 
-function foreignProblem(origin: DeclarationOrigin, how: string, fix: (dir: string) => string): string | undefined {
+// The same rule for buckets, with their deployed name.
+const BUCKET_RULE =
+  "a bucket belongs to the service whose folder holds the file that declares it (the nearest folder above it with a serverless config), or, when a package.json comes first, to each service that uses that package; a function uses only its own service's buckets, since Gantry deploys a copy of each it names as '<service>-<stage>-<name>-<account>-<region>'";
+
+function foreignProblem(
+  origin: DeclarationOrigin,
+  how: string,
+  fix: (dir: string) => string,
+  rule: string,
+): string | undefined {
   const { owner } = origin;
   if (owner.kind === 'service') {
-    return `${how}, declared in ${origin.file}, which belongs to another service (${owner.dir}/${owner.config}): ${RULE}. Fix: ${fix(owner.dir)}.`;
+    return `${how}, declared in ${origin.file}, which belongs to another service (${owner.dir}/${owner.config}): ${rule}. Fix: ${fix(owner.dir)}.`;
   }
   if (owner.kind === 'none') {
-    return `${how}, declared in ${origin.file}, outside this service's folder and outside any package, so it belongs to no service: ${RULE}. Fix: move the declaration into this service's folder, or into a shared package (a folder with its own package.json) that each service using it imports.`;
+    return `${how}, declared in ${origin.file}, outside this service's folder and outside any package, so it belongs to no service: ${rule}. Fix: move the declaration into this service's folder, or into a shared package (a folder with its own package.json) that each service using it imports.`;
   }
   return undefined;
 }

@@ -5,6 +5,8 @@ import type { PolicyStatement } from './iam.js';
  * a choice, for a stage that turns it on (docs/architecture.md, "Operations: AWS Control Tower
  * controls"): one customer-managed KMS key per stage, rotated yearly, that encrypts every log group
  * (CT.CLOUDWATCH.PR.3), table (CT.DYNAMODB.PR.2) and queue; and a year of logs (CT.CLOUDWATCH.PR.2).
+ * Buckets (src/generate/buckets.ts) take AWS's managed key for S3 instead (CT.S3.PR.10), versioning
+ * (CT.S3.PR.11) and EventBridge notifications (CT.S3.PR.4).
  */
 
 /** Logical ID of the stage's key. */

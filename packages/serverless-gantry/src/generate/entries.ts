@@ -13,12 +13,13 @@ export interface EntryFile {
 /** `handler` of the generated function: `<entry file without extension>.handler`. */
 export const entryHandler = (fn: ManifestFunction) => `${ENTRIES_DIR}/${fn.name}.handler`;
 
-/** The kit's wrapper for what runs the function: routes, a queue, a table's changes, schedules. */
+/** The kit's wrapper for what runs the function: routes, a queue, a table's changes, schedules, a bucket's objects. */
 function wrapperOf(fn: ManifestFunction): string {
   const kind = fn.triggers[0]?.type;
   if (kind === 'queue') return 'queueHandler';
   if (kind === 'change') return 'changeHandler';
   if (kind === 'schedule') return 'scheduledHandler';
+  if (kind === 'object') return 'objectHandler';
   return 'httpHandler';
 }
 

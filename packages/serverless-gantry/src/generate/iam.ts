@@ -1,5 +1,12 @@
-import { accessActions, accessReads, accessWriteActions, type IamStatement } from '@gantry/decorators';
-import type { ManifestFunction, ManifestTable } from '../manifest.js';
+import {
+  accessActions,
+  accessReads,
+  accessWriteActions,
+  BUCKET_LEVEL_ACTIONS,
+  type IamStatement,
+} from '@gantry/decorators';
+import type { ManifestBucket, ManifestFunction, ManifestTable } from '../manifest.js';
+import { bucketArn, bucketObjectsArn } from './buckets.js';
 import { dynamoDbKeyStatement, sqsKeyStatement } from './compliance.js';
 import { pascal, tableLogicalId } from './names.js';
 import { queueArn } from './queues.js';
@@ -41,6 +48,8 @@ const READ_ACTIONS = accessActions('read');
  * user wrote in `@fn({ iamStatements })`. Nothing else. With `stageKey` (`compliance`: tables and
  * queues encrypted with the stage's KMS key), also the key actions those uses need, on that key only.
  * With `tracing` (the user turned X-Ray on), X-Ray's two write actions (`XRAY_WRITE_ACTIONS`).
+ * For each bucket it uses, `bucketStatements`; a bucket's trigger grants nothing (S3 invokes the
+ * function with its own permission).
  */
 export function functionPolicyStatements(
   fn: ManifestFunction,
@@ -48,6 +57,7 @@ export function functionPolicyStatements(
   deployedName: string,
   stageKey = false,
   tracing = false,
+  buckets: ManifestBucket[] = [],
 ): PolicyStatement[] {
   const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedName}`;
   const statements: PolicyStatement[] = [
@@ -109,8 +119,51 @@ export function functionPolicyStatements(
     if (usesDynamoDb) statements.push(dynamoDbKeyStatement());
     if (sendsTo.size > 0 || consumesQueue) statements.push(sqsKeyStatement(sendsTo.size > 0));
   }
+  statements.push(...bucketStatements(fn, buckets));
   if (tracing) statements.push(xrayStatement());
   return [...statements, ...(fn.config.iamStatements ?? []).map((s: IamStatement) => ({ ...s }))];
+}
+
+/**
+ * The statements of a function's bucket uses (the contract of `BUCKET_LEVEL_ACTIONS`): per bucket
+ * and prefix, the object actions of its levels on `<bucket>/<prefix>*` only, and for `list`,
+ * `s3:ListBucket` on the bucket with `s3:prefix` held to the prefix (without a prefix, the whole
+ * bucket was declared). No level lists more than that, so a key outside it is answered 403, never
+ * 404. Sids: `Objects<Bucket>`, `List<Bucket>`; a bucket's further prefixes add `Prefix2`, `Prefix3`.
+ * Encryption needs nothing here: with `compliance`, buckets use AWS's managed key for S3, whose
+ * key policy lets the account's principals use it through S3.
+ */
+export function bucketStatements(fn: ManifestFunction, buckets: ManifestBucket[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  const seen = new Map<string, number>();
+  for (const use of fn.buckets ?? []) {
+    const bucket = buckets.find((b) => b.name === use.bucket);
+    if (!bucket) throw new Error(`Manifest names bucket '${use.bucket}' in ${fn.name} but does not define it`);
+    const nth = (seen.get(use.bucket) ?? 0) + 1;
+    seen.set(use.bucket, nth);
+    const sid = `${pascal(bucket.name)}${nth === 1 ? '' : `Prefix${nth}`}`;
+    const objectActions = use.access
+      .filter((level) => level !== 'list')
+      .flatMap((level) => BUCKET_LEVEL_ACTIONS[level]);
+    if (objectActions.length > 0) {
+      statements.push({
+        Sid: `Objects${sid}`,
+        Effect: 'Allow',
+        Action: [...new Set(objectActions)],
+        Resource: [bucketObjectsArn(bucket, use.prefix)],
+      });
+    }
+    if (use.access.includes('list')) {
+      statements.push({
+        Sid: `List${sid}`,
+        Effect: 'Allow',
+        Action: [...BUCKET_LEVEL_ACTIONS.list],
+        Resource: [bucketArn(bucket)],
+        ...(use.prefix !== undefined ? { Condition: { StringLike: { 's3:prefix': `${use.prefix}*` } } } : {}),
+      });
+    }
+  }
+  return statements;
 }
 
 /** What Lambda's active tracing and the X-Ray SDK send traces with. */

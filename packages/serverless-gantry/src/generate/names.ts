@@ -126,3 +126,34 @@ export const schedulerRoleLogicalId = (functionName: string) => logicalId(pascal
 /** EventBridge Scheduler schedule names: [0-9a-zA-Z-_.], 64 characters at most. */
 export const scheduleName = (service: string, stage: string, fn: string, index: number) =>
   fitName(`${service}-${stage}-${fn}${index === 0 ? '' : `-${index + 1}`}`, 64);
+
+/** S3 bucket names: 3–63 lower-case letters, digits, '-' and '.'; global across every account. */
+export const BUCKET_NAME_LIMIT = 63;
+const ACCOUNT_ID_LENGTH = 12;
+
+/**
+ * The deployed bucket name, as `Fn::Sub` takes it: `<service>-<stage>-<bucket>-${AWS::AccountId}-${AWS::Region}`.
+ * Bucket names are global across accounts and Regions, so the account and Region make it unique
+ * where the service and stage alone would not; lower case, as S3 requires (service and stage names
+ * may hold capitals). It is written out, not left to CloudFormation, because the functions' policies
+ * and S3's permission to invoke them name the bucket without referring to it (a reference would make
+ * the bucket, its notifications and the permission depend on each other).
+ */
+export const deployedBucketName = (service: string, stage: string, bucket: string) =>
+  `${`${service}-${stage}-${bucket}`.toLowerCase()}-\${AWS::AccountId}-\${AWS::Region}`;
+
+/** A deployed bucket name with its account and Region filled in (local runs, tests). */
+export const bucketNameIn = (bucketName: string, at: { accountId: string; region: string }) =>
+  bucketName.replaceAll('${AWS::AccountId}', at.accountId).replaceAll('${AWS::Region}', at.region);
+
+/** Its length once deployed in `region` (an account ID is always 12 digits). */
+export const deployedBucketNameLength = (bucketName: string, region: string) =>
+  bucketNameIn(bucketName, { accountId: '0'.repeat(ACCOUNT_ID_LENGTH), region }).length;
+
+export const bucketLogicalId = (bucketName: string) => logicalId(pascal(bucketName), 'Bucket');
+export const bucketPolicyLogicalId = (bucketName: string) => logicalId(pascal(bucketName), 'BucketPolicy');
+/** The output that carries a bucket's deployed name: `UploadsBucketName`. */
+export const bucketOutputId = (bucketName: string) => logicalId(pascal(bucketName), 'BucketName');
+/** S3's permission to invoke one function for one bucket's notifications. */
+export const bucketPermissionLogicalId = (functionName: string, bucketName: string) =>
+  logicalId(`${pascal(functionName)}${pascal(bucketName)}`, 'ObjectsPermission');

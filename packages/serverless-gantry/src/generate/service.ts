@@ -2,6 +2,7 @@ import type { StageOptions } from '../config.js';
 import { GantryBuildError } from '../errors.js';
 import type { Manifest, ManifestFunction } from '../manifest.js';
 import { type AlarmSpec, alarmResources, OSLS_DEFAULT_TIMEOUT } from './alarms.js';
+import { bucketProblems, bucketResources } from './buckets.js';
 import { STAGE_KEY_ARN, STAGE_KEY_ID, stageKeyResource } from './compliance.js';
 import { dashboardResources } from './dashboard.js';
 import { type EntryFile, entryFile, entryHandler } from './entries.js';
@@ -139,6 +140,7 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
       deployedName,
       options.compliance,
       functionTracing(fn, options),
+      manifest.buckets ?? [],
     );
     checkSids(statements, where, problems);
     const role = functionRole(roleName(service, stage, region, fn.name), policyName(fn.name), statements);
@@ -220,6 +222,23 @@ export function generateService(manifest: Manifest, options: StageOptions, exist
     cors = httpApiCors(manifest, options.cors);
   });
   if (cors) fragment.cors = cors;
+
+  // Buckets: after CORS, since `cors: true` allows the origins the HTTP API allows.
+  const origins: unknown[] = [...(cors?.allowedOrigins ?? options.cors.origins ?? [])];
+  // The page is served by the HTTP API, and calls the bucket from the API's origin.
+  if (options.page !== undefined && existing.httpApiId === undefined) {
+    origins.push({ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] });
+  }
+  const bucketStage = { ...options, origins };
+  for (const bucket of manifest.buckets ?? []) {
+    problems.push(...bucketProblems(bucket, bucketStage));
+    const { resources, outputs } = bucketResources(bucket, manifest.functions, bucketStage);
+    for (const [id, resource] of Object.entries(resources)) {
+      ids.claim(id, `${bucket.source} › bucket '${bucket.name}'`, 'rename one of the buckets or functions');
+      fragment.resources[id] = resource;
+    }
+    Object.assign(fragment.outputs, outputs);
+  }
   // The runtime kit adds the same CORS headers to every response, errors included ('': none).
   for (const fn of manifest.functions.filter((f) => f.cors)) {
     const environment = fragment.functions[fn.name]?.environment as Record<string, string>;
@@ -264,7 +283,7 @@ function checkSids(statements: PolicyStatement[], where: string, problems: strin
       problems.push(`${where}: @fn({ iamStatements }) Sid '${Sid}' may hold only letters and digits (IAM); rename it.`);
     } else if (seen.has(Sid)) {
       problems.push(
-        `${where}: two statements of the function's policy have Sid '${Sid}' (IAM needs them unique; Gantry writes OwnLogGroup, Read<Table>, Write<Table>); rename yours.`,
+        `${where}: two statements of the function's policy have Sid '${Sid}' (IAM needs them unique; Gantry writes OwnLogGroup, Read<Table>, Write<Table>, Objects<Bucket>, List<Bucket>); rename yours.`,
       );
     }
     seen.add(Sid);
@@ -308,7 +327,7 @@ function eventSourceMappings(fn: ManifestFunction): Record<string, unknown>[] {
         },
       ];
     }
-    return []; // schedules are resources of their own (scheduleResources)
+    return []; // schedules and S3's notifications are resources of their own (scheduleResources, bucketResources)
   });
 }
 
@@ -329,6 +348,16 @@ function functionConfig(
   for (const name of fn.sends) {
     const queue = manifest.queues.find((q) => q.name === name);
     if (queue) tableEnv[queue.envVar] = { Ref: queueLogicalId(queue.name) };
+  }
+  // A bucket's name as written out, not its `Ref`: a function the bucket notifies would otherwise
+  // wait for the bucket, which waits for the function.
+  const bucketNames = new Set([
+    ...(fn.buckets ?? []).map((use) => use.bucket),
+    ...fn.triggers.flatMap((t) => (t.type === 'object' ? [t.bucket] : [])),
+  ]);
+  for (const name of bucketNames) {
+    const bucket = manifest.buckets?.find((b) => b.name === name);
+    if (bucket) tableEnv[bucket.envVar] = { 'Fn::Sub': bucket.bucketName };
   }
   const memorySize = memory ?? options.defaults.memory;
   const timeoutSeconds = timeout ?? options.defaults.timeout;
