@@ -3,6 +3,7 @@ import { scheduleName } from '../generate/names.js';
 import type { Manifest, ManifestScheduleTrigger } from '../manifest.js';
 import { type LocalEventSourcesData, localCredentials } from '../offline/run/local-run.js';
 import type { EventLog, Invoke, InvokeOutcome } from './invoke.js';
+import { type ObjectNotice, startObjectNotifier } from './object-notifier.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type ScheduleClock, type ScheduleDeclaration, startScheduleRunner } from './schedule-runner.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
@@ -15,6 +16,10 @@ export interface EventEngineOptions {
   schedules: boolean;
   log: EventLog;
   clock?: ScheduleClock | undefined;
+  /** Where the local S3 reports objects created and removed (`LocalRun.onObjectEvent`). */
+  objectEvents?: ((listener: (notice: ObjectNotice) => void) => void) | undefined;
+  /** Delays of Lambda's retries of a failed asynchronous invocation (default one and two minutes). */
+  asyncRetryDelaysMs?: readonly number[] | undefined;
 }
 
 export interface EventEngine {
@@ -94,6 +99,9 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
       }
     }
   }
+  // S3 notifications: object events of the local S3, to the functions they trigger.
+  const objects = startObjectNotifier({ manifest, invoke, log, retryDelaysMs: options.asyncRetryDelaysMs });
+  options.objectEvents?.((notice) => objects.notify(notice));
   // A LATEST stream poller reads from when it has its iterator: writes before that are not its.
   await Promise.all(streamPollers.map((p) => p.ready));
   const schedules = startScheduleRunner({
@@ -115,7 +123,7 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
       let quiet = 0;
       while (quiet < 2) {
         const idle = await Promise.all([...queuePollers, ...streamPollers].map((p) => p.idle()));
-        quiet = idle.every(Boolean) ? quiet + 1 : 0;
+        quiet = idle.every(Boolean) && objects.idle() ? quiet + 1 : 0;
         if (quiet >= 2) return;
         if (Date.now() > deadline) {
           throw new Error(
@@ -127,6 +135,7 @@ export async function startEventEngine(options: EventEngineOptions): Promise<Eve
     },
     async stop() {
       schedules.stop();
+      objects.stop();
       await Promise.all([...queuePollers, ...streamPollers].map((p) => p.stop()));
       for (const client of clients) client.destroy();
     },

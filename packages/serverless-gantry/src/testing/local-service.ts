@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Plugin } from 'esbuild';
@@ -21,7 +22,7 @@ import type { Manifest, ManifestFunction } from '../manifest.js';
 import { httpApiAnswer } from '../offline/http/http-api-event.js';
 import { checkEmf, type MetricDatapoint } from '../offline/run/emf-check.js';
 import { type FunctionThread, startFunctionThread } from '../offline/run/function-thread.js';
-import { type LocalRun, localCredentials, startLocalRun } from '../offline/run/local-run.js';
+import { type LocalRun, localCredentials, localShellCredentials, startLocalRun } from '../offline/run/local-run.js';
 import { pageBundlePlugin } from '../page/page-bundle-plugin.js';
 import { matchRoute } from '../route-match.js';
 import { payloadEvent, type TestRequest } from './payload-event.js';
@@ -79,6 +80,14 @@ export interface LocalService {
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /** An SQS client on the local endpoint: the test's own, or signed as a function (its policy applies). */
   sqsClient(functionName?: string): SQSClient;
+  /** Each declared bucket's local name, e.g. `{ uploads: 'shop-dev-uploads-000000000000-eu-west-1' }`. */
+  buckets: Record<string, string>;
+  /**
+   * An S3 client on the local endpoint (path-style): the test's own (signed with the local shell
+   * key, not IAM-checked) to put and read objects, or signed as a function, so its policy applies.
+   * An object a client writes reaches its `@onObjectCreated` functions; `drain()` waits for them.
+   */
+  s3Client(functionName?: string): S3Client;
   /**
    * Sends a request as API Gateway would deliver it: the route is selected as HTTP API selects it,
    * and its function runs the generated handler (the kit) with its own credentials and environment.
@@ -255,6 +264,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       manifest,
       sources: localRun.events,
       invoke,
+      objectEvents: localRun.onObjectEvent,
       schedules: options.schedules ?? false,
       log: { notice: (line) => logs.push(line), warning: (line) => logs.push(line) },
     });
@@ -278,6 +288,16 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       return client;
     };
     const testSqs = sqsOf();
+    const s3Of = (functionName?: string) => {
+      const config = clientConfig('s3Client', localRun.events.endpoints.s3, functionName);
+      const client = new S3Client({
+        ...config,
+        ...(functionName === undefined ? { credentials: localShellCredentials } : {}),
+        forcePathStyle: true,
+      });
+      clients.push(client);
+      return client;
+    };
     // Declared in serverless.yml, and generated (the user pool's, with its local stand-in).
     const declaredAuthorizers = { ...input.authorizers, ...fragment.authorizers };
     const authorizers = jwtAuthorizers(declaredAuthorizers);
@@ -308,6 +328,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       runSchedule: (functionName, scheduleName) => events.fire(functionName, scheduleName),
       drain: (drainOptions) => events.drained(drainOptions),
       sqsClient: (functionName) => sqsOf(functionName),
+      buckets: { ...localRun.events.buckets },
+      s3Client: (functionName) => s3Of(functionName),
       async request(method, path, request = {}) {
         const match = matchRoute(manifest, method, new URL(path, 'http://localhost').pathname);
         if (!match) return gatewayAnswer(GATEWAY.notFound);

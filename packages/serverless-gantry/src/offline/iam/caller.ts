@@ -93,6 +93,6 @@ function warnOnce(statement: Statement, identity: LocalIdentity, check: Check, w
       ? 'it denies here whenever it would apply'
       : 'it allows nothing here (deployed it may allow more)';
   warn(
-    `gantry: ${name} of ${identity.functionName}'s role has a Condition the local run cannot evaluate (first met on ${check.action}); ${effect}. Conditions on these keys are evaluated locally: aws:PrincipalArn, aws:PrincipalAccount, aws:RequestedRegion, aws:SecureTransport, aws:CurrentTime, aws:EpochTime, dynamodb:LeadingKeys, dynamodb:Select, dynamodb:ReturnValues, dynamodb:ReturnConsumedCapacity.`,
+    `gantry: ${name} of ${identity.functionName}'s role has a Condition the local run cannot evaluate (first met on ${check.action}); ${effect}. Conditions on these keys are evaluated locally: aws:PrincipalArn, aws:PrincipalAccount, aws:RequestedRegion, aws:SecureTransport, aws:CurrentTime, aws:EpochTime, dynamodb:LeadingKeys, dynamodb:Select, dynamodb:ReturnValues, dynamodb:ReturnConsumedCapacity, s3:prefix, s3:delimiter, s3:max-keys.`,
   );
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { GantryBuildError } from '../../errors.js';
+import type { LocalObjectEvent } from '../s3/local-s3.js';
 import type { LocalRun, LocalRunOptions, UpdateSummary } from './local-run.js';
 
 type Reply =
@@ -7,7 +8,8 @@ type Reply =
   | { type: 'failed'; message: string; problems?: string[] }
   | { type: 'swept'; id: number; count: number }
   | { type: 'updated'; id: number; summary?: UpdateSummary; events?: LocalRun['events']; error?: string }
-  | { type: 'stopped'; id: number };
+  | { type: 'stopped'; id: number }
+  | { type: 'object-event'; event: LocalObjectEvent };
 
 /**
  * `startLocalRun` on a worker thread (see local-run-worker.ts), with the same interface. If the
@@ -23,6 +25,7 @@ export function startLocalRunInThread(
   let gone: string | undefined; // why the thread is no longer there
   let stopping = false;
   const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  const objectListeners: ((event: LocalObjectEvent) => void)[] = [];
   const ask = (type: 'sweep' | 'stop' | 'update', payload: object = {}) =>
     new Promise<Reply>((resolve, reject) => {
       if (gone) return reject(new Error(`the local DynamoDB is not running (${gone})`));
@@ -48,7 +51,9 @@ export function startLocalRunInThread(
     worker.on('error', (error) => fail(firstLine(error)));
     worker.on('exit', (code) => fail(`its thread exited with code ${code}`));
     worker.on('message', (reply: Reply) => {
-      if (reply.type === 'ready') {
+      if (reply.type === 'object-event') {
+        for (const listener of objectListeners) listener(reply.event);
+      } else if (reply.type === 'ready') {
         started = true;
         const run: LocalRun = {
           endpoint: reply.endpoint,
@@ -64,6 +69,9 @@ export function startLocalRunInThread(
             if (!reply.summary || !reply.events) throw new Error(reply.error ?? 'update failed');
             run.events = reply.events;
             return reply.summary;
+          },
+          onObjectEvent: (listener) => {
+            objectListeners.push(listener);
           },
           stop: async () => {
             stopping = true;

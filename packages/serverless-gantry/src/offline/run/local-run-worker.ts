@@ -48,6 +48,8 @@ try {
       }
     },
   );
+  // Object events cross to the event engine's thread as they happen (plain data).
+  run.onObjectEvent((event) => port.postMessage({ type: 'object-event', event }));
   port.postMessage({ type: 'ready', endpoint: run.endpoint, environment: run.environment, events: run.events });
 } catch (error) {
   port.postMessage({

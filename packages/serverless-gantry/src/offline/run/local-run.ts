@@ -13,15 +13,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { GantryBuildError } from '../../errors.js';
-import { roleLogicalId, tableLogicalId } from '../../generate/names.js';
+import { bucketNameIn, roleLogicalId, tableLogicalId } from '../../generate/names.js';
 import type { ServiceFragment } from '../../generate/service.js';
 import { tableResource } from '../../generate/tables.js';
-import type { Manifest, ManifestTable } from '../../manifest.js';
+import type { Manifest, ManifestBucket, ManifestTable } from '../../manifest.js';
 import { type LocalIdentity, startIamGateway } from '../dynamodb/iam-gateway.js';
 import { startLocalDynamoDB } from '../dynamodb/local-dynamodb.js';
 import { createStreamStore, type KeySchemaElement, type StreamStore } from '../dynamodb/stream-store.js';
 import type { Statement } from '../iam/policy.js';
 import { type LocalAccount, type LocalResources, localTableResource, resolveLocal } from '../iam/resolve-arns.js';
+import { type LocalBucketInput, type LocalObjectEvent, startLocalS3 } from '../s3/local-s3.js';
 import { type LocalQueue, startLocalSqs } from '../sqs/local-sqs.js';
 import { localQueueResources } from '../sqs/queue-resources.js';
 
@@ -49,6 +50,11 @@ export interface LocalRunOptions {
   ttlTransitionMs?: number | undefined;
   /** How long stream records stay readable (DynamoDB Streams: 24 hours). */
   streamRetentionMs?: number | undefined;
+  /**
+   * Origins a bucket declared with `cors: true` allows, besides the service's CORS origins: the
+   * local page's (the API front's URL under `sls offline`), as deploy adds the API's own URL.
+   */
+  pageOrigins?: string[] | undefined;
 }
 
 export interface LocalRun {
@@ -65,6 +71,8 @@ export interface LocalRun {
   sweepExpired(options?: { now?: boolean }): Promise<number>;
   /** Takes a new Manifest while running: new tables and indexes, new policies. */
   update(manifest: Manifest, fragment: ServiceFragment): Promise<UpdateSummary>;
+  /** Calls `listener` with each object created or removed in a declared bucket (for the event engine). */
+  onObjectEvent(listener: (event: LocalObjectEvent) => void): void;
   stop(): Promise<void>;
 }
 
@@ -79,8 +87,10 @@ export interface UpdateSummary {
 export interface LocalEventSourcesData {
   region: string;
   account: LocalAccount;
-  /** The IAM-enforcing endpoints: DynamoDB (with its Streams API) and SQS. */
-  endpoints: { dynamodb: string; sqs: string };
+  /** The IAM-enforcing endpoints: DynamoDB (with its Streams API), SQS and S3. */
+  endpoints: { dynamodb: string; sqs: string; s3: string };
+  /** Each declared bucket's local name, by declared name. */
+  buckets: Record<string, string>;
   /** Each declared queue's local URL and ARN (and its dead-letter queue's), by declared name. */
   queues: Record<string, LocalQueue>;
   /** Each stream table's current stream ARN, by declared table name. */
@@ -93,6 +103,12 @@ const LOCAL_SECRET = 'gantry-local-secret';
 
 /** The local access key of a function: how the endpoint knows who is calling. */
 export const localAccessKey = (functionName: string) => `gantry-local-${functionName}`;
+
+/**
+ * Credentials for calls that are nobody's function (a shell, a test): the local S3 checks every
+ * signature, so a caller needs a secret it knows; allowed unless `denyUnidentified`.
+ */
+export const localShellCredentials = { accessKeyId: 'gantry-admin', secretAccessKey: LOCAL_SECRET };
 
 /** A function's local credentials: its calls, and its event source mappings' reads, are checked against its role. */
 export const localCredentials = (functionName: string) => ({
@@ -135,10 +151,32 @@ export async function startLocalRun(
     });
     stopOnFailure.push(sqs.stop);
     let queues = await sqs.createQueues(options.manifest.queues);
-    if (options.enforceIam) {
-      for (const [key, identity] of functionIdentities(options.manifest, options.fragment, account, streamArns, queues))
-        identities.set(key, identity);
-    }
+    // The local S3 verifies each signature with the signing function's secret, so it knows every
+    // function even when IAM is not enforced (then each may do anything, as with DynamoDB and SQS).
+    const s3Identities = options.enforceIam ? identities : new Map<string, LocalIdentity>();
+    const objectListeners: ((event: LocalObjectEvent) => void)[] = [];
+    const s3 = await startLocalS3({
+      account,
+      identities: s3Identities,
+      shellCredentials: localShellCredentials,
+      denyUnidentified: options.enforceIam && options.denyUnidentified,
+      port: 0,
+      onObjectEvent: (event) => {
+        for (const listener of objectListeners) listener(event);
+      },
+    });
+    stopOnFailure.push(s3.stop);
+    const setIdentities = (manifest: Manifest, fragment: ServiceFragment, arns: Record<string, string>) => {
+      const all = functionIdentities(manifest, fragment, account, arns, queues);
+      identities.clear();
+      s3Identities.clear();
+      for (const [key, identity] of all) {
+        if (options.enforceIam) identities.set(key, identity);
+        else s3Identities.set(key, { ...identity, statements: [ALLOW_ALL] });
+      }
+    };
+    let buckets = await createBuckets(s3.createBuckets, options.manifest.buckets ?? [], account, bucketCors(options));
+    setIdentities(options.manifest, options.fragment, streamArns);
     const gateway = await startIamGateway({
       upstream: database.url,
       handle: database.handle,
@@ -159,7 +197,9 @@ export async function startLocalRun(
       environment[fn.name] = {
         AWS_ENDPOINT_URL_DYNAMODB: gateway.url,
         AWS_ENDPOINT_URL_SQS: sqs.url,
+        AWS_ENDPOINT_URL_S3: s3.url,
         ...Object.fromEntries(queueUrls(options.manifest, fn.sends, queues)),
+        ...Object.fromEntries(bucketNames(options.manifest, fn.name, buckets)),
         AWS_ACCESS_KEY_ID: localAccessKey(fn.name),
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET,
         AWS_SESSION_TOKEN: '',
@@ -167,13 +207,23 @@ export async function startLocalRun(
         // Local runs only: lets the kit's table client say, when the policy denies a call, what this
         // function declared beside what the call needs (deployed, it names the need alone).
         GANTRY_LOCAL_TABLE_ACCESS: JSON.stringify(Object.fromEntries(fn.uses.map((u) => [u.table, u.access]))),
+        ...(fn.buckets?.length
+          ? {
+              GANTRY_LOCAL_BUCKET_ACCESS: JSON.stringify(
+                Object.fromEntries(
+                  fn.buckets.map((u) => [u.bucket, { access: u.access, ...(u.prefix ? { prefix: u.prefix } : {}) }]),
+                ),
+              ),
+            }
+          : {}),
       };
     }
     const events = (manifest: Manifest, arns: Record<string, string>): LocalEventSourcesData => ({
       region: options.region,
       account,
-      endpoints: { dynamodb: gateway.url, sqs: sqs.url },
+      endpoints: { dynamodb: gateway.url, sqs: sqs.url, s3: s3.url },
       queues,
+      buckets,
       streams: Object.fromEntries(
         manifest.tables.flatMap((t) => (arns[t.tableName] ? [[t.name, arns[t.tableName] as string]] : [])),
       ),
@@ -188,16 +238,17 @@ export async function startLocalRun(
         for (const table of manifest.tables) if (table.ttl) gateway.enableTtl(table.tableName, table.ttl);
         const arns = configureStreams(streams, manifest.tables);
         queues = await sqs.createQueues(manifest.queues);
+        buckets = await createBuckets(s3.createBuckets, manifest.buckets ?? [], account, bucketCors(options, fragment));
         run.events = events(manifest, arns);
-        if (options.enforceIam) {
-          identities.clear();
-          for (const [key, identity] of functionIdentities(manifest, fragment, account, arns, queues))
-            identities.set(key, identity);
-        }
+        setIdentities(manifest, fragment, arns);
         return summary;
+      },
+      onObjectEvent: (listener) => {
+        objectListeners.push(listener);
       },
       stop: async () => {
         await gateway.stop();
+        await s3.stop();
         await sqs.stop();
         await database.stop();
       },
@@ -208,6 +259,52 @@ export async function startLocalRun(
     await database.stop();
     throw error;
   }
+}
+
+/** Local runs do not check IAM with `enforceIam: false`: each function may do anything. */
+const ALLOW_ALL: Statement = { Effect: 'Allow', Action: '*', Resource: '*' };
+
+/** Creates the Manifest's buckets under their local names; returns the names by declared name. */
+async function createBuckets(
+  create: (buckets: LocalBucketInput[]) => Promise<Record<string, { bucketName: string }>>,
+  buckets: ManifestBucket[],
+  account: LocalAccount,
+  cors: (bucket: ManifestBucket) => LocalBucketInput['cors'],
+): Promise<Record<string, string>> {
+  const created = await create(
+    buckets.map((bucket) => ({
+      name: bucket.name,
+      bucketName: bucketNameIn(bucket.bucketName, account),
+      cors: cors(bucket),
+    })),
+  );
+  return Object.fromEntries(Object.entries(created).map(([name, local]) => [name, local.bucketName]));
+}
+
+/**
+ * A bucket's CORS rule locally, as deploy writes it: `cors: true` allows the service's CORS
+ * origins and the page's (here the local front's), explicit origins as declared, `false` none.
+ */
+function bucketCors(options: LocalRunOptions, fragment: ServiceFragment = options.fragment) {
+  const serviceOrigins = (fragment.cors as { allowedOrigins?: string[] } | undefined)?.allowedOrigins ?? [];
+  return (bucket: ManifestBucket): LocalBucketInput['cors'] => {
+    if (bucket.cors === false) return undefined;
+    const declared = bucket.cors === true ? {} : bucket.cors;
+    const origins = declared.origins ?? [...serviceOrigins, ...(options.pageOrigins ?? [])];
+    return origins.length > 0 ? { origins, maxAgeSeconds: declared.maxAgeSeconds ?? 3000 } : undefined;
+  };
+}
+
+/** `GANTRY_BUCKET_<NAME>` → the local name, for each bucket a function uses or is triggered by. */
+function bucketNames(manifest: Manifest, functionName: string, buckets: Record<string, string>): [string, string][] {
+  const fn = manifest.functions.find((f) => f.name === functionName);
+  const names = new Set([
+    ...(fn?.buckets ?? []).map((u) => u.bucket),
+    ...(fn?.triggers ?? []).flatMap((t) => (t.type === 'object' ? [t.bucket] : [])),
+  ]);
+  return (manifest.buckets ?? []).flatMap((bucket) =>
+    names.has(bucket.name) && buckets[bucket.name] ? [[bucket.envVar, buckets[bucket.name] as string]] : [],
+  );
 }
 
 /** `GANTRY_QUEUE_<NAME>` → the local URL, for each queue a function sends to. */
@@ -246,6 +343,7 @@ export function functionIdentities(
     };
     const statements = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
     identities.set(localAccessKey(fn.name), {
+      secretAccessKey: LOCAL_SECRET,
       functionName: fn.name,
       roleName: role.Properties.RoleName,
       statements: resolveLocal(statements, resources, account) as Statement[],

@@ -29,7 +29,7 @@ export async function startOfflineRun(
   service: ServiceFunctions,
   built: BuiltService,
   servicePath: string,
-  cli: { noTimeout?: boolean; onFailure?: (reason: string) => void } = {},
+  cli: { noTimeout?: boolean; onFailure?: (reason: string) => void; pageOrigins?: string[] } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LocalRun> {
   const { offline } = built.options;
@@ -47,6 +47,7 @@ export async function startOfflineRun(
       denyUnidentified: offline.denyUnidentified ?? false,
       ttlSweepMs: (offline.ttlSweepSeconds ?? 5) * 1000,
       ttlDeleteAfterMs: offline.ttlDeleteAfterSeconds === undefined ? undefined : offline.ttlDeleteAfterSeconds * 1000,
+      pageOrigins: cli.pageOrigins,
     },
     cli.onFailure,
   );

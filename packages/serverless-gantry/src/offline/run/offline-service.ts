@@ -159,6 +159,8 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
     }
     local = await startOfflineRun(service, built, input.serviceDir, {
       noTimeout: cli.noTimeout === true,
+      // The page is served by the front: a bucket's `cors: true` allows its origin, as deployed the API's.
+      pageOrigins: [new URL(localUrl(address)).origin],
       // The thread died while serving: say so in one line and stop (see docs/architecture.md).
       onFailure: (reason) => {
         log.error(failureLine(reason));
@@ -183,6 +185,9 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
   );
   ready.push(`DynamoDB (local${(offline.enforceIam ?? true) ? ', IAM enforced' : ''}): ${local.endpoint}`);
   if (built.manifest.queues.length > 0) ready.push(`SQS (local, IAM enforced): ${local.events.endpoints.sqs}`);
+  if ((built.manifest.buckets ?? []).length > 0) {
+    ready.push(`S3 (local, signatures and IAM enforced): ${local.events.endpoints.s3}`);
+  }
   if (input.nodeLine) ready.push(input.nodeLine);
   // A metrics line a function prints that CloudWatch would drop gets a warning below it.
   stops.push(warnAboutDroppedMetrics((line) => log.warning(line)));
@@ -226,6 +231,7 @@ export async function startOfflineService(input: OfflineServiceInput): Promise<(
       manifest: built.manifest,
       sources: run.events,
       invoke: pool.invoke,
+      objectEvents: run.onObjectEvent,
       schedules: offline.schedules ?? true,
       log: { notice: (line) => log.notice(`gantry: ${line}`), warning: (line) => log.warning(`gantry: ${line}`) },
     });
