@@ -30,6 +30,7 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.iam.access_control import IAMRequest
 from moto.iam.models import Role, iam_backends
+from moto.s3.models import FakeBucket, s3_backends
 from moto.scheduler.models import scheduler_backends
 from moto.sqs.models import Queue, sqs_backends
 from moto.sqs.responses import SQSResponse
@@ -998,6 +999,185 @@ class SubscriptionModel(CloudFormationModel):
         return True
 
 
+# Gap 15: AWS::S3::Bucket applies only BucketEncryption and Tags (versioning, the public access
+# block, lifecycle rules, CORS and notifications of a template are ignored, with no error), and there
+# is no CloudFormation support for AWS::S3::BucketPolicy. The bucket's settings are applied through
+# moto's s3 backend, in the shapes its XML parser produces, on create and on update; the policy
+# resource puts and deletes the bucket policy. moto does not deliver notifications to Lambda (no
+# Docker), which Gantry's rehearsal does not need: it checks the configuration.
+S3_MODULE = "moto.s3.models"
+_create_bucket = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+_update_bucket = FakeBucket.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _lifecycle_rules(config: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rules = []
+    for rule in (config or {}).get("Rules", []):
+        api: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        expiration: dict[str, Any] = {}
+        if "ExpirationInDays" in rule:
+            expiration["Days"] = rule["ExpirationInDays"]
+        elif rule.get("ExpiredObjectDeleteMarker") is not None:
+            expiration["ExpiredObjectDeleteMarker"] = str(rule["ExpiredObjectDeleteMarker"]).lower()
+        if expiration:
+            api["Expiration"] = expiration
+        if "NoncurrentVersionExpiration" in rule:
+            api["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
+        if "AbortIncompleteMultipartUpload" in rule:
+            api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+        rules.append(api)
+    return rules
+
+
+def _cors_rules(config: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "ID": rule.get("Id", ""),
+            "AllowedOrigin": rule["AllowedOrigins"],
+            "AllowedMethod": rule["AllowedMethods"],
+            "AllowedHeader": rule.get("AllowedHeaders", []),
+            "ExposeHeader": rule.get("ExposedHeaders", []),
+            "MaxAgeSeconds": str(rule.get("MaxAge", 0)),
+        }
+        for rule in (config or {}).get("CorsRules", [])
+    ]
+
+
+def _notifications(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    functions = [
+        {
+            "CloudFunction": entry["Function"],
+            "Event": [entry["Event"]],
+            **({"Filter": {"S3Key": {"FilterRule": entry["Filter"]["S3Key"]["Rules"]}}} if entry.get("Filter") else {}),
+        }
+        for entry in (config or {}).get("LambdaConfigurations", [])
+    ]
+    bridge = (config or {}).get("EventBridgeConfiguration")
+    if not functions and not bridge:
+        return None
+    return {"CloudFunctionConfiguration": functions, **({"EventBridgeConfiguration": {}} if bridge else {})}
+
+
+def apply_bucket_settings(bucket: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
+    backend = s3_backends[account_id][get_partition(region_name)]
+    name = bucket.name
+    block = props.get("PublicAccessBlockConfiguration")
+    if block:
+        backend.put_public_access_block(name, {key: str(value).lower() for key, value in block.items()})
+    versioning = (props.get("VersioningConfiguration") or {}).get("Status")
+    if versioning:
+        backend.put_bucket_versioning(name, versioning)
+    rules = _lifecycle_rules(props.get("LifecycleConfiguration"))
+    if rules:
+        backend.put_bucket_lifecycle_configuration(name, rules)
+    else:
+        backend.delete_bucket_lifecycle(name)
+    cors = _cors_rules(props.get("CorsConfiguration"))
+    if cors:
+        backend.put_bucket_cors(name, cors)
+    else:
+        backend.delete_bucket_cors(name)
+    # Set on the bucket itself: the backend's call would send moto's test event to each function.
+    bucket.notification_configuration = None
+    notifications = _notifications(props.get("NotificationConfiguration"))
+    if notifications:
+        from moto.s3.models import NotificationConfiguration
+
+        bucket.notification_configuration = NotificationConfiguration(
+            cloud_function=notifications["CloudFunctionConfiguration"],
+            event_bridge=notifications.get("EventBridgeConfiguration"),
+        )
+
+
+@classmethod  # type: ignore[misc]
+def create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+    bucket = _create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    apply_bucket_settings(bucket, cloudformation_json.get("Properties", {}), account_id, region_name)
+    return bucket
+
+
+@classmethod  # type: ignore[misc]
+def update_bucket(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+    bucket = _update_bucket(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    apply_bucket_settings(bucket, cloudformation_json.get("Properties", {}), account_id, region_name)
+    return bucket
+
+
+FakeBucket.create_from_cloudformation_json = create_bucket
+FakeBucket.update_from_cloudformation_json = update_bucket
+
+# moto evaluates a bucket policy without its conditions, so the TLS-only statement every Gantry
+# bucket has (Deny when aws:SecureTransport is false) would deny every call: the rehearsal's clients
+# speak HTTP to the emulator on loopback, standing for the HTTPS calls the SDK makes to AWS. That
+# statement is left out of the evaluation; the policy as stored (GetBucketPolicy) is unchanged.
+def _tls_only(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition") or {}
+    return statement.get("Effect") == "Deny" and list(condition) == ["Bool"] and condition["Bool"] == {
+        "aws:SecureTransport": condition["Bool"].get("aws:SecureTransport")
+    } and str(condition["Bool"]["aws:SecureTransport"]).lower() == "false"
+
+
+def get_permission(self: Any, action: str, resource: str) -> Any:
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    document = json.loads(self.policy.decode())
+    statements = [s for s in document.get("Statement", []) if not _tls_only(s)]
+    if not statements:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**document, "Statement": statements})).is_action_permitted(action, resource)
+
+
+FakeBucket.get_permission = get_permission
+
+
+class BucketPolicyModel(CloudFormationModel):
+    __module__ = S3_MODULE
+
+    def __init__(self, bucket_name: str, account_id: str, region_name: str) -> None:
+        self.bucket_name = bucket_name
+        self.account_id = account_id
+        self.region_name = region_name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.bucket_name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json.get("Properties", {})
+        backend = s3_backends[account_id][get_partition(region_name)]
+        backend.put_bucket_policy(props["Bucket"], json.dumps(props["PolicyDocument"]).encode())
+        return cls(props["Bucket"], account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        pass  # moto calls delete() below
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = s3_backends[account_id][get_partition(region_name)]
+        try:
+            backend.delete_bucket_policy(self.bucket_name)
+        except Exception:  # noqa: BLE001 - the bucket went first: nothing left to delete
+            pass
+
+    def is_created(self) -> bool:
+        return True
+
+
 # Keep a reference so linters see the registered models used.
 BRIDGED_MODELS = (
     HttpApiModel,
@@ -1012,6 +1192,7 @@ BRIDGED_MODELS = (
     MetricAlarmModel,
     CompositeAlarmModel,
     SubscriptionModel,
+    BucketPolicyModel,
 )
 _ = iam_backends
 

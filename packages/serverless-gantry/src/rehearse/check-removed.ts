@@ -7,6 +7,8 @@ import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { bucketNameIn } from '../generate/names.js';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, probe } from './check.js';
 import { expectedPoolName } from './check-user-pool.js';
@@ -14,8 +16,8 @@ import type { Expected } from './expected.js';
 
 /**
  * After `sls remove`: the stage's stack and everything in it are gone (queues, mappings, schedules
- * and their roles included), except the tables whose deletion policy is Retain (production
- * stages), which must still be there. The emulator holds only this rehearsal, so anything left is
+ * and their roles included), except the tables, buckets and user pool whose deletion policy is
+ * Retain (production stages), which must still be there. The emulator holds only this rehearsal, so anything left is
  * the stage's.
  */
 export async function checkRemoved(aws: AwsClients, expected: Expected): Promise<Check[]> {
@@ -41,6 +43,12 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
     );
     const schedules = (await aws.scheduler.listSchedules('')).map((s) => s.name);
     const retained = expected.options.retain ? expected.manifest.tables.map((t) => t.tableName).sort() : [];
+    const accountId = (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+    const retainedBuckets = expected.options.retain
+      ? (expected.manifest.buckets ?? [])
+          .map((b) => bucketNameIn(b.bucketName, { accountId, region: expected.region }))
+          .sort()
+      : [];
     // Users are data: a stage that retains its tables retains its pool (DeletionPolicy Retain).
     const poolName = expectedPoolName(expected);
     const retainedPools = expected.options.retain && poolName ? [poolName] : [];
@@ -54,7 +62,7 @@ export async function checkRemoved(aws: AwsClients, expected: Expected): Promise
       expectEqual('after remove: schedules', schedules, []),
       expectEqual('after remove: HTTP APIs', apis, []),
       expectEqual('after remove: log groups', groups, []),
-      expectEqual('after remove: buckets', buckets, []),
+      expectEqual(`after remove: buckets (retained: ${retainedBuckets.length})`, buckets.sort(), retainedBuckets),
       ...(poolName
         ? [expectEqual(`after remove: user pools (retained: ${retainedPools.length})`, pools, retainedPools)]
         : []),

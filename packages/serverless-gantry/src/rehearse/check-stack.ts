@@ -12,6 +12,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { oslsFunctionStem, queueOutputId, tableLogicalId, tableOutputId } from '../generate/names.js';
 import type { AwsClients } from './aws-clients.js';
 import { type Check, expectEqual, fail, pass, probe } from './check.js';
+import { checkBuckets } from './check-buckets.js';
 import { checkEventSourceMappings, checkQueues, checkSchedules } from './check-events.js';
 import { checkOperations } from './check-operations.js';
 import { checkRole, type RoleResource } from './check-role.js';
@@ -54,6 +55,8 @@ export async function checkStack(aws: AwsClients, expected: Expected): Promise<C
   for (const table of expected.manifest.tables) checks.push(...(await checkTable(aws, expected, table.name, at)));
   checks.push(...(await checkQueues(aws, expected, at)));
   for (const fn of expected.manifest.functions) checks.push(...(await checkFunction(aws, expected, fn.name, at)));
+  // After the functions: a bucket's notifications name their ARNs.
+  checks.push(...(await checkBuckets(aws, expected, at)));
   checks.push(...(await checkEventSourceMappings(aws, expected, at)));
   checks.push(...(await checkSchedules(aws, expected, at)));
   checks.push(...(await checkHttpApi(aws, expected, outputs)));
