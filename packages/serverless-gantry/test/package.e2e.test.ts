@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
 import { resolveIntrinsics, resourcesOfType, TEST_DEPLOYMENT } from './support/cfn.js';
-import { cfnLint } from './support/cfn-lint.js';
+import { cfnLintEach } from './support/cfn-lint.js';
+import { discoveredManifest } from './support/discovered-manifest.js';
 import { guardIam } from './support/guard.js';
 import { simulate } from './support/iam.js';
 import { eventsIamMatrix, iamMatrix, roleOf } from './support/iam-matrix.js';
@@ -11,6 +12,35 @@ import { startOffline } from './support/offline.js';
 import { type CfnTemplate, packageService, sls } from './support/serverless.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+interface Packaged {
+  template: CfnTemplate;
+  path: string;
+  /** The Manifest the template is checked against. */
+  manifest: Manifest;
+}
+
+const packages = new Map<string, Promise<Packaged>>();
+
+/**
+ * `sls package` of a fixture for a stage, once for the whole file: several describes check the same
+ * template (packaging is most of this file's time). The Manifest is discovered in-process, not with
+ * `sls gantry routes --json` (an osls start each); 'fixture notes in detail' checks the command
+ * prints the same.
+ */
+function packaged(fixture: string, stage: string): Promise<Packaged> {
+  const key = `${fixture} ${stage}`;
+  let built = packages.get(key);
+  if (!built) {
+    const cwd = join(fixtures, fixture);
+    built = Promise.all([packageService(cwd, stage), discoveredManifest(cwd, stage)]).then(([pkg, manifest]) => ({
+      ...pkg,
+      manifest,
+    }));
+    packages.set(key, built);
+  }
+  return built;
+}
 
 const cases = [
   { fixture: 'notes', stages: ['dev', 'prod'], production: 'prod' },
@@ -20,18 +50,12 @@ const cases = [
 ];
 
 describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, production }) => {
-  const cwd = join(fixtures, fixture);
-  const built: Record<string, { template: CfnTemplate; path: string; manifest: Manifest }> = {};
+  const built: Record<string, Packaged> = {};
 
   beforeAll(async () => {
     // One stage after the other: serverless-esbuild copies every package into the service's
     // `.serverless/` whatever `--package` says, so two at once in one folder collide.
-    for (const stage of stages) {
-      const routes = await sls(cwd, ['gantry', 'routes', '--json', '--stage', stage]);
-      expect(routes.code, routes.stdout + routes.stderr).toBe(0);
-      const manifest = JSON.parse(routes.stdout) as Manifest;
-      built[stage] = { ...(await packageService(cwd, stage)), manifest };
-    }
+    for (const stage of stages) built[stage] = await packaged(fixture, stage);
   });
 
   it.each(stages)('%s: one Lambda per decorated method, each on its own role, no shared role for them', (stage) => {
@@ -139,11 +163,15 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
     expect(result.status).toBe(0);
   });
 
+  // Every stage's template in one cfn-lint run: its start-up is most of a run's time.
+  let lint: ReturnType<typeof cfnLintEach> | undefined;
   it.each(stages)('%s: lints with 0 errors and 0 warnings (cfn-lint)', (stage) => {
     const { path } = built[stage] ?? expect.unreachable();
-    const { findings, status } = cfnLint(path);
-    expect(findings).toEqual([]);
-    expect(status).toBe(0);
+    lint ??= cfnLintEach(stages.map((s) => built[s]?.path ?? expect.unreachable()));
+    const all = [...lint.findings.values()].flat();
+    expect(lint.findings.get(path)).toEqual([]);
+    // The run's status is every template's: 0 when none has a finding (all of them shown if one has).
+    expect(lint.status, all.join('\n')).toBe(0);
   });
 
   it.each(stages)(
@@ -275,11 +303,10 @@ describe.each(cases)('sls package of fixture $fixture', ({ fixture, stages, prod
 });
 
 describe('fixture members: a user pool per stage', () => {
-  const cwd = join(fixtures, 'members');
   const built: Record<string, CfnTemplate> = {};
 
   beforeAll(async () => {
-    for (const stage of ['dev', 'prod']) built[stage] = (await packageService(cwd, stage)).template;
+    for (const stage of ['dev', 'prod']) built[stage] = (await packaged('members', stage)).template;
   });
 
   it.each(['dev', 'prod'])('%s: a pool, a public PKCE client, a managed sign-in domain, and outputs', (stage) => {
@@ -392,6 +419,8 @@ describe('fixture notes in detail', () => {
   it('prints the Manifest as JSON on stdout and nothing else', async () => {
     const result = await sls(cwd, ['gantry', 'routes', '--json', '--stage', 'qa']);
     const manifest = JSON.parse(result.stdout) as Manifest;
+    // The Manifest this file checks every template against (discovered in-process) is the one printed.
+    expect(manifest).toEqual(await discoveredManifest(cwd, 'qa'));
     expect(manifest.functions.find((f) => f.name === 'notes-api-read')).toMatchObject({
       routes: [{ method: 'GET', path: '/notes/{id}' }],
       uses: [{ table: 'notes', access: 'read' }],
@@ -458,10 +487,9 @@ describe('fixture notes in detail', () => {
 });
 
 describe('fixture accounts in detail', () => {
-  const cwd = join(fixtures, 'accounts');
-
   it('keeps hand-written functions and resources, adds JWT scopes and user statements', async () => {
-    const { template } = await packageService(cwd, 'qa');
+    // The dev stage's template (a stage with no settings of its own, as any but prod and live).
+    const { template } = await packaged('accounts', 'dev');
     expect(template.Resources.LegacyLambdaFunction).toBeDefined();
     expect(template.Resources.UploadsBucket).toBeDefined();
     const routes = Object.fromEntries(
@@ -492,15 +520,10 @@ describe('fixture accounts in detail', () => {
 });
 
 describe('fixture events: queues, schedules and table changes', () => {
-  const cwd = join(fixtures, 'events');
-  const built: Record<string, { template: CfnTemplate; manifest: Manifest }> = {};
+  const built: Record<string, Packaged> = {};
 
   beforeAll(async () => {
-    for (const stage of ['dev', 'prod']) {
-      const routes = await sls(cwd, ['gantry', 'routes', '--json', '--stage', stage]);
-      expect(routes.code, routes.stdout + routes.stderr).toBe(0);
-      built[stage] = { template: (await packageService(cwd, stage)).template, manifest: JSON.parse(routes.stdout) };
-    }
+    for (const stage of ['dev', 'prod']) built[stage] = await packaged('events', stage);
   });
 
   it.each(['dev', 'prod'])(

@@ -29,15 +29,26 @@ let browser: Browser;
 const bearer: Record<string, string> = {};
 
 beforeAll(async () => {
-  for (const user of ['ann', 'bob']) {
+  // The tokens, sls offline and Chromium side by side: each is mostly a process starting. (Two
+  // `sls gantry token` at once share the service's local keys: whichever creates them first, the
+  // other reads them, and sls offline reads the same.) Each is kept as it arrives, so afterAll
+  // stops whatever started even when another failed.
+  const tokens = ['ann', 'bob'].map(async (user) => {
     const printed = await sls(root, ['gantry', 'token', '--sub', user]);
     expect(printed.code, printed.stdout + printed.stderr).toBe(0);
     bearer[user] = `Bearer ${printed.stdout.trim()}`;
-  }
+  });
   // `--noTimeout`: on a machine shared with other work, a request can wait longer than the function's
   // timeout for a CPU, which Lambda (a CPU per environment) never makes it do. What these tests check is
   // that nothing is lost; timeouts are tested in faults.e2e.
-  offline = await startOffline(root, ['--noTimeout']);
+  const started = startOffline(root, ['--noTimeout']).then((run) => {
+    offline = run;
+  });
+  const launched = launchChromium().then((launchedBrowser) => {
+    browser = launchedBrowser;
+  });
+  const settled = await Promise.allSettled([...tokens, started, launched]);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
   pageUrl = (await offline.waitFor(/Page: (http:\/\/\S+)/))[1] ?? '';
   issuerOrigin = new URL((await offline.waitFor(/Sign-in \(local OIDC issuer for users\): (http:\/\/\S+)/))[1] ?? '')
     .origin;
@@ -45,7 +56,6 @@ beforeAll(async () => {
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'x' } }),
   );
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -70,9 +80,16 @@ async function stored(listId: string, user = 'ann') {
   return items;
 }
 
-/** A fresh browser (its own context: no session) on the page, signed in as `user`. */
-async function openPage(user = 'ann'): Promise<{ page: Page; problems: string[]; listId: string }> {
+/**
+ * A fresh browser (its own context: no session) on the page, signed in as `user`. `clock`: the page's
+ * clock is Playwright's, which runs as time does until `closeUndoWindow` moves it on.
+ */
+async function openPage(
+  user = 'ann',
+  options: { clock?: boolean } = {},
+): Promise<{ page: Page; problems: string[]; listId: string }> {
   const page = await browser.newPage();
+  if (options.clock) await page.clock.install();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('console', (message) => {
@@ -85,6 +102,12 @@ async function openPage(user = 'ann'): Promise<{ page: Page; problems: string[];
 }
 
 const titles = (page: Page) => page.locator('#tasks li .title').allTextContents();
+
+/**
+ * Moves the page's clock past the Undo window (5 s, UNDO_WINDOW_MS in templates/tasks-app/src/web/undo.ts),
+ * as if the user waited: its timer fires now, so the deletion is sent without the test waiting 5 s.
+ */
+const closeUndoWindow = (page: Page) => page.clock.fastForward('00:10');
 
 describe('the tasks-app page under sls offline, in Chromium', () => {
   it('is announced at start with its local URL, last, after the table', () => {
@@ -104,7 +127,7 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
   });
 
   it('creates, edits, completes, lists and deletes tasks; DynamoDB holds what the page shows', async () => {
-    const { page, problems, listId } = await openPage();
+    const { page, problems, listId } = await openPage('ann', { clock: true });
     expect(listId).toMatch(/^[a-f0-9]{32}$/);
     expect(page.url()).toBe(`${pageUrl}#list=${listId}`);
 
@@ -127,6 +150,7 @@ describe('the tasks-app page under sls offline, in Chromium', () => {
     const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE');
     await page.locator('#tasks li', { hasText: 'Water the plants' }).getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => titles(page)).toEqual(['Buy oat milk', 'Call the plumber']);
+    await closeUndoWindow(page);
     expect((await deleted).status()).toBe(204); // once Undo is no longer offered
 
     // The list comes back from the API on a fresh load of the same URL.
@@ -426,7 +450,7 @@ describe('the tasks-app page as people see it, in Chromium', () => {
   });
 
   it('deletes with Undo: the task goes at once, Undo puts it back where it was and nothing is deleted; without Undo the DELETE follows', async () => {
-    const { page, listId, problems } = await openPage();
+    const { page, listId, problems } = await openPage('ann', { clock: true });
     for (const title of ['First', 'Second', 'Third']) {
       await page.getByLabel('Task title').fill(title);
       await page.getByRole('button', { name: 'Add' }).click();
@@ -451,6 +475,7 @@ describe('the tasks-app page as people see it, in Chromium', () => {
 
     const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE');
     await second.getByRole('button', { name: 'Delete' }).click();
+    await closeUndoWindow(page);
     expect((await deleted).status()).toBe(204);
     expect(deletes).toHaveLength(1);
     await expect.poll(() => page.locator('#undo').textContent()).toBe('');

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
 import { resourcesOfType } from './support/cfn.js';
-import { cfnLint } from './support/cfn-lint.js';
+import { cfnLintEach } from './support/cfn-lint.js';
+import { discoveredManifest } from './support/discovered-manifest.js';
 import { guardIam } from './support/guard.js';
 import { eventsIamMatrix, iamMatrix } from './support/iam-matrix.js';
 import { startOffline } from './support/offline.js';
@@ -63,11 +64,17 @@ describe.each(templates)('template %s', (template) => {
       const tests = pnpm(['--filter', app, 'test']);
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
 
-      for (const stage of ['dev', 'staging', 'prod']) {
-        const routes = await sls(dir, ['gantry', 'routes', '--json', '--stage', stage]);
-        const manifest = JSON.parse(routes.stdout) as Manifest;
+      // Each stage's Manifest discovered in-process (an osls start saved per stage); the one
+      // `sls gantry routes --json` prints is checked to be the same below.
+      const stages = ['dev', 'staging', 'prod'];
+      const manifests: Record<string, Manifest> = {};
+      const templatePaths: string[] = [];
+      for (const stage of stages) {
+        const manifest = await discoveredManifest(dir, stage);
+        manifests[stage] = manifest;
         expect(manifest.service).toBe(app);
         const { template: cfn, path } = await packageService(dir, stage);
+        templatePaths.push(path);
         const { mismatches, allowed } = await iamMatrix(cfn, manifest, stage);
         expect(mismatches).toEqual([]);
         expect(allowed).toBeGreaterThan(0);
@@ -75,7 +82,6 @@ describe.each(templates)('template %s', (template) => {
         const events = await eventsIamMatrix(cfn, manifest);
         expect(events.mismatches).toEqual([]);
         expect(guardIam(path).status).toBe(0);
-        expect(cfnLint(path).findings, `cfn-lint ${stage}`).toEqual([]);
         for (const [, group] of resourcesOfType(cfn, 'AWS::Logs::LogGroup')) {
           expect(group.Properties?.RetentionInDays, `log retention ${stage}`).toBeGreaterThan(0);
         }
@@ -90,11 +96,19 @@ describe.each(templates)('template %s', (template) => {
           if (stage === 'dev') expect(table.DeletionPolicy).toBe('Delete');
         }
       }
+      // Every stage's template in one cfn-lint run: its start-up is most of a run's time.
+      const cfnLint = cfnLintEach(templatePaths);
+      stages.forEach((stage, i) => {
+        expect(cfnLint.findings.get(templatePaths[i] ?? ''), `cfn-lint ${stage}`).toEqual([]);
+      });
+      expect(cfnLint.status, 'cfn-lint').toBe(0);
 
       // `sls offline` in the new service serves every route: no 5xx, no bundle that fails to load
       // (serverless-offline answers those with 200 and an `errorMessage`).
       const routes = await sls(dir, ['gantry', 'routes', '--json']);
       const manifest = JSON.parse(routes.stdout) as Manifest;
+      // The default stage is dev: the Manifest the templates above were checked against.
+      expect(manifest).toEqual(manifests.dev);
       const offline = await startOffline(dir);
       try {
         expect(offline.output()).toMatch(/DynamoDB \(local, IAM enforced\): http:\/\/127\.0\.0\.1:\d+/);
