@@ -532,12 +532,21 @@ describe('generation: bucket names', () => {
     });
   });
 
-  it('fails the build when the account and Region would take the name past 63 characters, with how much to cut', () => {
+  it('shortens a long service, stage and bucket with a hash, to fit beside the account and the longest Region', () => {
     const service = 'a-rather-long-service-name';
-    expect(problemsOf(() => build('production', {}, modules, service))).toEqual([
-      `src/resources.ts › bucket 'uploads': its deployed name '${service}-production-uploads-<account>-eu-west-1' would be 68 characters (the account ID is 12), past S3's 63; give the bucket a name of at most 2 characters, or shorten the service's or the stage's name.`,
-      `src/resources.ts › bucket 'archive': its deployed name '${service}-production-archive-<account>-eu-west-1' would be 68 characters (the account ID is 12), past S3's 63; give the bucket a name of at most 2 characters, or shorten the service's or the stage's name.`,
-      `src/resources.ts › bucket 'avatars': its deployed name '${service}-production-avatars-<account>-eu-west-1' would be 68 characters (the account ID is 12), past S3's 63; give the bucket a name of at most 2 characters, or shorten the service's or the stage's name.`,
-    ]);
+    const { resources } = build('production', {}, modules, service);
+    const names = ['UploadsBucket', 'ArchiveBucket', 'AvatarsBucket'].map((id) => {
+      const { 'Fn::Sub': name } = (resources[id]?.Properties.BucketName ?? {}) as { 'Fn::Sub': string };
+      return bucketNameIn(name, { accountId: '123456789012', region: 'ap-southeast-4' });
+    });
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      // Its start and end kept, a hash of the whole between them.
+      expect(name).toMatch(/^a-rather-long-[0-9a-f]{8}-[a-z-]+-123456789012-ap-southeast-4$/);
+    }
+    expect(new Set(names).size).toBe(3); // each bucket its own name
+    // The same service, stage and bucket always give the same name (a deploy never renames a bucket).
+    const again = build('production', {}, modules, service).resources.UploadsBucket?.Properties.BucketName;
+    expect(again).toEqual(resources.UploadsBucket?.Properties.BucketName);
   });
 });

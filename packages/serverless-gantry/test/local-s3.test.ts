@@ -300,6 +300,21 @@ describe('presigned URLs', () => {
     expect(codeOf(await response.text())).toBe('AccessDenied');
   });
 
+  it('sets the response headers a presigned GET asks for (response-content-disposition), as S3 does', async () => {
+    await client('key-writer').send(new PutObjectCommand({ Bucket: BUCKET, Key: 'report.txt', Body: 'r' }));
+    const disposition = `attachment; filename="report.txt"; filename*=UTF-8''r%C3%A9port.txt`;
+    const url = await getSignedUrl(
+      client('key-writer'),
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'report.txt', ResponseContentDisposition: disposition }),
+    );
+
+    const response = await fetch(url);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(disposition);
+    expect(await response.text()).toBe('r');
+  });
+
   it('refuses a tampered signature with SignatureDoesNotMatch', async () => {
     const url = new URL(
       await getSignedUrl(client('key-writer'), new GetObjectCommand({ Bucket: BUCKET, Key: 'a.txt' })),

@@ -53,6 +53,13 @@ export const Version = v.object({
 // What the routes answer with: the OpenAPI document shows these schemas, and each method's return
 // type must be their output type (the decorator checks), which is what the typed client gives.
 const timestamp = v.pipe(v.string(), v.isoTimestamp());
+export const AttachmentSchema = v.object({
+  name: v.string(),
+  type: v.pipe(v.string(), v.description('Its media type, one of the allowed ones (src/attachment-types.ts).')),
+  size: v.pipe(v.number(), v.integer(), v.description('Bytes.')),
+  uploadedAt: timestamp,
+});
+export type Attachment = v.InferOutput<typeof AttachmentSchema>;
 export const TaskSchema = v.object({
   id: v.pipe(v.string(), v.uuid()),
   listId: v.string(),
@@ -61,10 +68,16 @@ export const TaskSchema = v.object({
   version: v.pipe(
     v.number(),
     v.integer(),
-    v.description('Starts at 1, one more on every change: the optimistic lock behind 409 Conflict.'),
+    v.description('Starts at 1, one more on every change of title or done: the optimistic lock behind 409 Conflict.'),
   ),
   createdAt: timestamp,
   updatedAt: timestamp,
+  attachment: v.optional(
+    v.pipe(
+      AttachmentSchema,
+      v.description('The attached file, once its upload is recorded; `GET /tasks/{id}/attachment` links to it.'),
+    ),
+  ),
 });
 export type Task = v.InferOutput<typeof TaskSchema>;
 export const TaskPage = v.object({
@@ -72,8 +85,16 @@ export const TaskPage = v.object({
   cursor: v.optional(v.pipe(v.string(), v.description('Pass it as `?cursor=` for the next page; absent on the last.'))),
 });
 
-/** As stored: the task and its keys, which hold the owner's `sub` and never leave the API. */
-type StoredTask = Task & { owner: string; ownerList: string };
+/**
+ * As stored: the task and its keys, which hold the owner's `sub` and never leave the API; its
+ * attachment with the object's key; when an attachment was last removed (attachments.ts says why).
+ */
+export type StoredTask = Omit<Task, 'attachment'> & {
+  owner: string;
+  ownerList: string;
+  attachment?: Attachment & { key: string };
+  attachmentRemovedAt?: string;
+};
 
 // The table's name reaches each function in GANTRY_TABLE_TASKS; each function's role allows only
 // the access its `@uses` declares, the narrowest each needs: listing and reading cannot write,
@@ -84,7 +105,7 @@ const tasks = tableClient<StoredTask>(Tasks);
  * The signed-in caller: the `sub` of the token the route's authorizer verified (API Gateway, or the
  * local front, checked it before the function runs). Keys come from it alone.
  */
-function callerOf(request: HttpRequest): string {
+export function callerOf(request: HttpRequest): string {
   const sub = request.claims.sub;
   if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('Sign in to use your tasks.');
   return sub;
@@ -92,9 +113,17 @@ function callerOf(request: HttpRequest): string {
 
 const listKey = (owner: string, listId: string) => `${owner}#${listId}`;
 
-/** What a client sees of a task: no keys (they name the owner). */
-function shown({ owner: _owner, ownerList: _ownerList, ...task }: StoredTask): Task {
-  return task;
+/** What a client sees of a task: no keys (they name the owner), not where its file is kept. */
+export function shown({
+  owner: _owner,
+  ownerList: _ownerList,
+  attachment,
+  attachmentRemovedAt: _removedAt,
+  ...task
+}: StoredTask): Task {
+  if (!attachment) return task;
+  const { key: _key, ...file } = attachment;
+  return { ...task, attachment: file };
 }
 
 // Every route needs a signed-in user (the service's user pool; locally its stand-in): each user

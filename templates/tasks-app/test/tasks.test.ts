@@ -9,8 +9,11 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { bucketEnvVar } from '@gantry/decorators';
+import { bucketClient } from '@gantry/middy/s3';
 import { type LocalService, startLocalService } from 'serverless-gantry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Attachments } from '../src/buckets.js';
 
 // The service as it runs deployed, without `sls offline`: each request goes through the route API
 // Gateway would pick and the generated handler of its function (the kit), with that function's own
@@ -400,5 +403,233 @@ describe('between requests', () => {
       service.sqsClient('lists-clear-done').send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
     ).resolves.toMatchObject({ MessageId: expect.any(String) });
     await service.drain();
+  });
+});
+
+describe('attachments', () => {
+  type Form = { url: string; fields: Record<string, string>; key: string; expiresIn: number };
+  type Attached = { name: string; type: string; size: number; uploadedAt: string };
+  type Shown = { id: string; version: number; attachment?: Attached };
+
+  /** The bucket as the test sees it (its own S3 client, no function's policy): what is really there. */
+  const bucket = () => {
+    process.env[bucketEnvVar(Attachments)] = service.buckets[Attachments.name];
+    return bucketClient(Attachments, { client: service.s3Client() });
+  };
+  /** The bucket as one function may use it: its generated policy applies. */
+  const bucketAs = (functionName: string) => {
+    process.env[bucketEnvVar(Attachments)] = service.buckets[Attachments.name];
+    return bucketClient(Attachments, { client: service.s3Client(functionName) });
+  };
+
+  const newTask = async (title: string, user = ann) => (await addTask(title, user)).body as Shown;
+  const signForm = (id: string, file: { name: string; type: string; size: number }, user = ann) =>
+    user.request('POST', `/tasks/${id}/attachment`, { body: file });
+
+  /** Posts the signed form with the file, as the page does (every field, the file last). */
+  async function postForm(form: Form, file: Blob) {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) data.append(name, value);
+    data.append('file', file);
+    return fetch(form.url, { method: 'POST', body: data });
+  }
+
+  /** Attaches `text` as a file named `name` to Ann's task, and waits until the task has it. */
+  async function attachText(id: string, name: string, text: string, type = 'text/plain') {
+    const signed = await signForm(id, { name, type, size: Buffer.byteLength(text) });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    const form = signed.body as Form;
+    const upload = await postForm(form, new Blob([text], { type }));
+    expect(upload.status, await upload.clone().text()).toBe(204);
+    await service.drain();
+    return form.key;
+  }
+
+  it('uploads through the signed form; the object-created function puts the file on the task; its owner downloads it under its name', async () => {
+    const task = await newTask('Send the plan');
+    const bytes = new Uint8Array([37, 80, 68, 70, 45, 49, 46, 55, 10, 0, 255]); // "%PDF-1.7\n" and two bytes
+    const name = 'Plan été (v2).pdf';
+
+    const signed = await signForm(task.id, { name, type: 'application/pdf', size: bytes.byteLength });
+    expect(signed.status).toBe(200);
+    const form = signed.body as Form;
+    // Under the owner's prefix, the task, a fresh upload id, the name; the form carries that key.
+    expect(form.key).toMatch(new RegExp(`^ann/${task.id}/[0-9a-f-]{36}/Plan été \\(v2\\)\\.pdf$`));
+    expect(form.fields.key).toBe(form.key);
+    expect(form.fields['Content-Type']).toBe('application/pdf');
+    expect(form.expiresIn).toBe(300);
+    // Signed, not recorded: the task has the file only once the bucket has it.
+    expect(((await ann.request('GET', `/tasks/${task.id}`)).body as Shown).attachment).toBeUndefined();
+
+    const upload = await postForm(form, new Blob([bytes], { type: 'application/pdf' }));
+    expect(upload.status, await upload.clone().text()).toBe(204);
+    await service.drain();
+
+    const read = (await ann.request('GET', `/tasks/${task.id}`)).body as Shown;
+    expect(read.attachment).toEqual({
+      name,
+      type: 'application/pdf',
+      size: bytes.byteLength,
+      uploadedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(read.attachment).not.toHaveProperty('key');
+    // A file is not a change of title or done: the version the page holds still applies.
+    expect(read.version).toBe(1);
+    const listed = (await ann.request('GET', `/lists/${list}/tasks?limit=100`)).body as { items: Shown[] };
+    expect(listed.items.find((t) => t.id === task.id)?.attachment?.name).toBe(name);
+
+    const link = await ann.request('GET', `/tasks/${task.id}/attachment`);
+    expect(link.status).toBe(200);
+    const { url } = link.body as { url: string };
+    expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('60');
+    const download = await fetch(url);
+    expect(download.status).toBe(200);
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes);
+    expect(download.headers.get('content-type')).toBe('application/pdf');
+    // Saved under its name: S3 answers a signed `response-content-disposition` with that header.
+    expect(new URL(url).searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="Plan _t_ (v2).pdf"; filename*=UTF-8''Plan%20%C3%A9t%C3%A9%20%28v2%29.pdf`,
+    );
+  });
+
+  it("another user's task is not there for its file either: no form, no link, no removal (404)", async () => {
+    const task = await newTask('Ann’s receipt');
+    const key = await attachText(task.id, 'receipt.txt', 'total: 12');
+    const file = { name: 'mine.txt', type: 'text/plain', size: 4 };
+
+    expect(await signForm(task.id, file, bob)).toMatchObject({
+      status: 404,
+      body: { error: { message: `There is no task ${task.id}.` } },
+    });
+    expect((await bob.request('GET', `/tasks/${task.id}/attachment`)).status).toBe(404);
+    expect((await bob.request('DELETE', `/tasks/${task.id}/attachment`)).status).toBe(404);
+    // Ann's, untouched.
+    await service.drain();
+    expect(((await ann.request('GET', `/tasks/${task.id}`)).body as Shown).attachment?.name).toBe('receipt.txt');
+    expect(await bucket().getText(key)).toBe('total: 12');
+  });
+
+  it('answers 404 for the link of a task without a file', async () => {
+    const task = await newTask('Nothing attached');
+    expect(await ann.request('GET', `/tasks/${task.id}/attachment`)).toMatchObject({
+      status: 404,
+      body: { error: { message: `Task ${task.id} has no attachment.` } },
+    });
+  });
+
+  it('takes exactly the file the form was signed for: S3 refuses a larger one (EntityTooLarge), and nothing is recorded', async () => {
+    const task = await newTask('Too big');
+    const form = (await signForm(task.id, { name: 'small.txt', type: 'text/plain', size: 10 })).body as Form;
+    const upload = await postForm(form, new Blob(['eleven byte'], { type: 'text/plain' }));
+    expect(upload.status).toBe(400);
+    expect(await upload.text()).toContain('<Code>EntityTooLarge</Code>');
+    await service.drain();
+    expect(((await ann.request('GET', `/tasks/${task.id}`)).body as Shown).attachment).toBeUndefined();
+    expect(await bucket().get(form.key)).toBeUndefined();
+  });
+
+  it('refuses a type not on the list, a name that is a path or whose ending is not its type, an empty or too large file: 400, no form', async () => {
+    const task = await newTask('Careful');
+    const refused = async (file: { name: string; type: string; size: number }) => {
+      const response = await signForm(task.id, file);
+      expect(response.status).toBe(400);
+      expect(response.body).not.toHaveProperty('url');
+      return (response.body as { error: { issues: { path: string[]; message: string }[] } }).error.issues;
+    };
+    expect(await refused({ name: 'page.html', type: 'text/html', size: 10 })).toEqual([
+      {
+        path: ['body', 'type'],
+        message: 'Attach an image (PNG, JPEG, GIF, WebP), a PDF or a text file (TXT, CSV, Markdown).',
+      },
+    ]);
+    expect(await refused({ name: '../other/notes.txt', type: 'text/plain', size: 10 })).toEqual([
+      { path: ['body', 'name'], message: 'A file name cannot hold / or \\.' },
+    ]);
+    expect(await refused({ name: 'page.html', type: 'text/plain', size: 10 })).toEqual([
+      { path: ['body', 'name'], message: "A text/plain file's name ends in .txt." },
+    ]);
+    expect(await refused({ name: 'photo.png', type: 'image/png', size: 10_000_001 })).toEqual([
+      { path: ['body', 'size'], message: 'Attach a file of at most 10 MB.' },
+    ]);
+    expect(await refused({ name: 'empty.txt', type: 'text/plain', size: 0 })).toEqual([
+      { path: ['body', 'size'], message: 'The file is empty.' },
+    ]);
+  });
+
+  it('removes the file: 204, the task no longer has it, and the file leaves the bucket', async () => {
+    const task = await newTask('Drop the draft');
+    const key = await attachText(task.id, 'draft.md', '# Draft', 'text/markdown');
+    expect(await bucket().getText(key)).toBe('# Draft');
+
+    expect((await ann.request('DELETE', `/tasks/${task.id}/attachment`)).status).toBe(204);
+    expect(((await ann.request('GET', `/tasks/${task.id}`)).body as Shown).attachment).toBeUndefined();
+    expect((await ann.request('GET', `/tasks/${task.id}/attachment`)).status).toBe(404);
+    await service.drain();
+    expect(await bucket().get(key)).toBeUndefined();
+    expect((await ann.request('DELETE', `/tasks/${task.id}/attachment`)).status).toBe(404);
+  });
+
+  it('replaces the file: the task names the new one, the old one leaves the bucket', async () => {
+    const task = await newTask('Update the photo');
+    const first = await attachText(task.id, 'before.txt', 'before');
+    const second = await attachText(task.id, 'after.txt', 'after');
+    expect(((await ann.request('GET', `/tasks/${task.id}`)).body as Shown).attachment?.name).toBe('after.txt');
+    expect(await bucket().get(first)).toBeUndefined();
+    expect(await bucket().getText(second)).toBe('after');
+  });
+
+  it('deleting a task deletes its file, by its route and by "clear completed" alike', async () => {
+    const removed = await newTask('Delete me');
+    const removedKey = await attachText(removed.id, 'a.txt', 'a');
+    expect((await ann.request('DELETE', `/tasks/${removed.id}?version=1`)).status).toBe(204);
+
+    const listId = `attached-${Date.now()}`;
+    const cleared = (await ann.request('POST', `/lists/${listId}/tasks`, { body: { title: 'Clear me' } }))
+      .body as Shown;
+    const clearedKey = await attachText(cleared.id, 'b.txt', 'b');
+    await ann.request('PATCH', `/tasks/${cleared.id}`, { body: { done: true, version: 1 } });
+    expect((await ann.request('DELETE', `/lists/${listId}/done`)).status).toBe(202);
+
+    await service.drain();
+    expect((await ann.request('GET', `/tasks/${cleared.id}`)).status).toBe(404);
+    expect(await bucket().get(removedKey)).toBeUndefined();
+    expect(await bucket().get(clearedKey)).toBeUndefined();
+  });
+
+  it('deletes a file that arrives after its task was deleted, rather than leave it behind', async () => {
+    const task = await newTask('Gone before the upload');
+    const form = (await signForm(task.id, { name: 'late.txt', type: 'text/plain', size: 4 })).body as Form;
+    expect((await ann.request('DELETE', `/tasks/${task.id}?version=1`)).status).toBe(204);
+    const upload = await postForm(form, new Blob(['late'], { type: 'text/plain' }));
+    expect(upload.status).toBe(204);
+    await service.drain();
+    expect(await bucket().get(form.key)).toBeUndefined();
+    expect(service.logs().some((line) => line.includes('the task is gone: upload deleted'))).toBe(true);
+    // Recording it did not bring the task back (an update is not allowed to create one).
+    expect((await ann.request('GET', `/tasks/${task.id}`)).status).toBe(404);
+  });
+
+  it('lets each function do only its part with the files', async () => {
+    const task = await newTask('Privileges');
+    const key = await attachText(task.id, 'p.txt', 'p');
+    const other = `ann/${task.id}/00000000-0000-4000-8000-000000000000/x.txt`;
+    // Signing uploads needs write: it cannot read or delete a file.
+    await expect(bucketAs('task-attachments-upload').get(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(bucketAs('task-attachments-upload').delete(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Signing downloads needs read: it cannot write.
+    await expect(
+      bucketAs('task-attachments-download').put(other, 'x', { contentType: 'text/plain' }),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Removing a file only changes the task: it cannot touch the bucket.
+    await expect(bucketAs('task-attachments-remove').delete(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    // The background functions may delete, and only that.
+    await expect(bucketAs('attachment-work-record').get(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      bucketAs('attachment-work-forget').put(other, 'x', { contentType: 'text/plain' }),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    // The tasks' own routes and the page have no access to the bucket at all.
+    await expect(bucketAs('tasks-api-read').get(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(bucketAs('web-page').get(key)).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(await bucket().getText(key)).toBe('p');
   });
 });

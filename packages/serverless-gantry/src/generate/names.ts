@@ -140,7 +140,16 @@ const ACCOUNT_ID_LENGTH = 12;
  * the bucket, its notifications and the permission depend on each other).
  */
 export const deployedBucketName = (service: string, stage: string, bucket: string) =>
-  `${`${service}-${stage}-${bucket}`.toLowerCase()}-\${AWS::AccountId}-\${AWS::Region}`;
+  `${fitName(`${service}-${stage}-${bucket}`.toLowerCase(), BUCKET_STEM_LIMIT)}-\${AWS::AccountId}-\${AWS::Region}`;
+
+/**
+ * The longest Region name (`ap-southeast-4`: 14). A bucket's `<service>-<stage>-<bucket>` is
+ * shortened (with a hash, as other derived names) to what fits beside the account and the longest
+ * Region, so a bucket has the same name logic in every Region and a stage never fails to build for
+ * its name alone.
+ */
+const LONGEST_REGION = 14;
+const BUCKET_STEM_LIMIT = BUCKET_NAME_LIMIT - ACCOUNT_ID_LENGTH - LONGEST_REGION - 2;
 
 /** A deployed bucket name with its account and Region filled in (local runs, tests). */
 export const bucketNameIn = (bucketName: string, at: { accountId: string; region: string }) =>

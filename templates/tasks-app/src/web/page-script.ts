@@ -12,6 +12,8 @@
 
 import manifest from 'gantry:routes';
 import { type ApiResult, createClient, routesFromManifest } from '@gantry/client';
+import { ACCEPTED_ENDINGS, ALLOWED_FILES, MAX_ATTACHMENT_BYTES, typeOfName } from '../attachment-types.js';
+import type { TaskAttachments } from '../attachments.js';
 import type { Lists } from '../lists.js';
 import type { Task, TasksApi } from '../tasks.js';
 import { completeSignIn, currentSession, type SignInConfig, signIn, signOut } from './sign-in.js';
@@ -33,8 +35,9 @@ addEventListener('pagehide', () => {
   commitWaitingNow();
 });
 
-const api = createClient<{ TasksApi: typeof TasksApi; Lists: typeof Lists }>({
-  baseUrl: new URLSearchParams(location.search).get('api') ?? '',
+const apiBase = new URLSearchParams(location.search).get('api') ?? '';
+const api = createClient<{ TasksApi: typeof TasksApi; Lists: typeof Lists; TaskAttachments: typeof TaskAttachments }>({
+  baseUrl: apiBase,
   fetch: (input, init) => fetch(input, leaving ? { ...init, keepalive: true } : init),
   routes: routesFromManifest(manifest),
   // The signed-in user's access token on every call (the API's JWT authorizer reads it).
@@ -253,6 +256,31 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
   return b;
 }
 
+/**
+ * The paperclip, drawn as the page's icon is (round strokes), in the text's colour; hidden from
+ * assistive technology, since the control it sits in has its own name.
+ */
+function paperclip(): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', 'M11 9v7a1 1 0 0 0 2 0V6a3 3 0 0 0-6 0v11a5 5 0 0 0 10 0V8');
+  for (const [name, value] of Object.entries({
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2',
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+  })) {
+    path.setAttribute(name, value);
+  }
+  svg.append(path);
+  return svg;
+}
+
 let fieldIds = 0;
 /** A text input with a place for its problem (aria-describedby). */
 function textField(label: string, value: string) {
@@ -274,7 +302,11 @@ function textField(label: string, value: string) {
 const changeTask = (task: Task, changes: { title?: string; done?: boolean }) =>
   data(api.TasksApi.update({ params: { id: task.id }, body: { ...changes, version: task.version } }));
 
+/** Each task as last rendered: a row is drawn again from it when its file changes. */
+const shownTasks = new Map<string, Task>();
+
 function render(task: Task): HTMLLIElement {
+  shownTasks.set(task.id, task);
   const li = document.createElement('li');
   li.className = task.done ? 'done' : '';
   li.dataset.id = task.id;
@@ -291,7 +323,9 @@ function render(task: Task): HTMLLIElement {
   const edit = button('Edit', () => startEdit());
   const remove = button('Delete', () => deleteWithUndo(li, task));
   remove.className = 'delete';
-  li.append(done, title, edit, remove);
+  li.append(done, title, ...attachControls(task), edit, remove);
+  const file = fileLine(task);
+  if (file) li.append(file);
 
   // Editing: Enter or Save saves, Escape or Cancel puts the title back as it was.
   function startEdit(): void {
@@ -357,6 +391,229 @@ function replace(li: HTMLLIElement, task: Task): void {
   const fresh = render(task);
   if (li.hasAttribute('data-added')) fresh.setAttribute('data-added', '');
   li.replaceWith(fresh);
+}
+
+/** Draws a task's row again, if it is on the page (from `task`, else as last rendered). */
+function redraw(id: string, task = shownTasks.get(id)): void {
+  const li = items.querySelector<HTMLLIElement>(`li[data-id="${id}"]`);
+  if (li && task) replace(li, task);
+}
+
+// Attachments. The browser sends the file straight to the bucket with the form the API signs (its
+// exact name, type and size), through XMLHttpRequest, whose upload reports progress (fetch's does
+// not). The task gets the file when the bucket's notification has run a function, moments later, so
+// the row says "Processing" and the page asks for the task until it has the file: a link shown
+// before then would lead to nothing.
+
+/** Uploads under way, by task: their progress line, kept when the row is drawn again. */
+const uploads = new Map<string, HTMLElement>();
+/** Files whose removal waits for its Undo window, by task: their row does not show them. */
+const removingFiles = new Set<string>();
+
+function formatSize(bytes: number): string {
+  if (bytes < 1_000) return `${bytes} bytes`;
+  const [value, unit] = bytes < 1_000_000 ? [bytes / 1_000, 'KB'] : [bytes / 1_000_000, 'MB'];
+  return `${value.toFixed(value < 10 ? 1 : 0).replace(/\.0$/, '')} ${unit}`;
+}
+
+/** The Attach (or Replace) button and the file picker it opens. */
+function attachControls(task: Task): HTMLElement[] {
+  const picker = document.createElement('input');
+  picker.type = 'file';
+  picker.hidden = true;
+  picker.accept = ACCEPTED_ENDINGS;
+  picker.setAttribute('aria-label', `File to attach to ${task.title}`);
+  const hasFile = task.attachment !== undefined && !removingFiles.has(task.id);
+  const attach = button(hasFile ? 'Replace' : 'Attach', () => picker.click());
+  attach.className = 'with-icon';
+  attach.prepend(paperclip());
+  attach.setAttribute('aria-label', `${hasFile ? 'Replace the file of' : 'Attach a file to'} ${task.title}`);
+  attach.disabled = uploads.has(task.id);
+  picker.addEventListener('change', () => {
+    const file = picker.files?.[0];
+    picker.value = ''; // the same file can be chosen again
+    if (file) void attempt(() => attachFile(task.id, file));
+  });
+  return [attach, picker];
+}
+
+/** The task's file (a download link, its size, Remove), or its upload's progress; none without either. */
+function fileLine(task: Task): HTMLElement | undefined {
+  const uploading = uploads.get(task.id);
+  if (uploading) return uploading;
+  const file = task.attachment;
+  if (!file || removingFiles.has(task.id)) return undefined;
+  const line = document.createElement('p');
+  line.className = 'attachment';
+  // The API wants the signed-in user's token, which a plain link cannot send: the click asks the API
+  // for a short download link and follows it (the bucket answers it as a download, so the page stays).
+  const link = document.createElement('a');
+  link.href = `${apiBase}/tasks/${encodeURIComponent(task.id)}/attachment`;
+  link.textContent = file.name;
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    void attempt(async () => {
+      const { url } = await data(api.TaskAttachments.download({ params: { id: task.id } }));
+      location.assign(url);
+    });
+  });
+  // The name takes the room left on the line (and wraps in it); the link stays the size of its words.
+  const name = document.createElement('span');
+  name.className = 'file-name';
+  name.append(link);
+  const size = document.createElement('small');
+  size.textContent = formatSize(file.size);
+  const remove = button('Remove', () => removeFileWithUndo(task, file.name));
+  remove.className = 'delete';
+  remove.setAttribute('aria-label', `Remove ${file.name}`);
+  line.append(paperclip(), name, size, remove);
+  return line;
+}
+
+/** The progress line of an upload: its label, the bar, then "Processing" once the bucket has the file. */
+function progressLine(name: string) {
+  const line = document.createElement('p');
+  line.className = 'attachment';
+  line.setAttribute('role', 'status');
+  const bar = document.createElement('progress');
+  bar.id = `upload-${++fieldIds}`;
+  bar.max = 100;
+  bar.value = 0;
+  const label = document.createElement('label');
+  label.htmlFor = bar.id;
+  label.textContent = `Uploading ${name}`;
+  const percent = document.createElement('small');
+  percent.textContent = '0%';
+  line.append(label, bar, percent);
+  return {
+    line,
+    sent(fraction: number) {
+      const shown = Math.floor(fraction * 100);
+      bar.value = shown;
+      percent.textContent = `${shown}%`;
+    },
+    processing() {
+      label.textContent = `Processing ${name}…`;
+      bar.removeAttribute('value'); // indeterminate: the function runs in the background
+      percent.textContent = '';
+    },
+  };
+}
+
+/** Checks the file, has the API sign a form, sends it with progress shown, and waits for the task to have it. */
+async function attachFile(id: string, file: File): Promise<void> {
+  // The API's rules (attachment-types.ts), checked here so a wrong file costs no request.
+  const type = typeOfName(file.name);
+  if (!type) throw new Error(`“${file.name}” cannot be attached: attach ${ALLOWED_FILES}.`);
+  if (file.size === 0) throw new Error(`“${file.name}” is empty.`);
+  if (file.size > MAX_ATTACHMENT_BYTES) {
+    throw new Error(`“${file.name}” is larger than ${formatSize(MAX_ATTACHMENT_BYTES)}: attach a smaller file.`);
+  }
+  const before = shownTasks.get(id)?.attachment?.uploadedAt;
+  const form = await data(
+    api.TaskAttachments.upload({ params: { id }, body: { name: file.name, type, size: file.size } }),
+  );
+  const progress = progressLine(file.name);
+  uploads.set(id, progress.line);
+  redraw(id);
+  try {
+    await sendForm(form, file, progress.sent);
+    progress.processing();
+    const task = await recorded(id, file.name, before);
+    uploads.delete(id);
+    redraw(id, task);
+  } finally {
+    if (uploads.get(id) === progress.line) {
+      uploads.delete(id);
+      redraw(id);
+    }
+  }
+}
+
+/** Posts the signed form to the bucket: every field as given, the file last. */
+function sendForm(
+  form: { url: string; fields: Record<string, string> },
+  file: File,
+  sent: (fraction: number) => void,
+): Promise<void> {
+  const body = new FormData();
+  for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+  body.append('file', file);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', form.url);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) sent(event.loaded / event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(new Error(uploadRefused(file.name, request.responseText)));
+    });
+    // No answer, or one the browser may not read (CORS): the network, or the bucket's CORS rule.
+    request.addEventListener('error', () =>
+      reject(new Error(`“${file.name}” could not be sent: check the connection and try again.`)),
+    );
+    request.send(body);
+  });
+}
+
+/** The bucket's refusal (S3 answers in XML: `<Error><Code>…</Code><Message>…</Message></Error>`) in words. */
+function uploadRefused(name: string, xml: string): string {
+  const answer = new DOMParser().parseFromString(xml, 'application/xml');
+  const code = answer.querySelector('Error > Code')?.textContent ?? '';
+  const message = answer.querySelector('Error > Message')?.textContent ?? '';
+  if (code === 'EntityTooLarge' || code === 'EntityTooSmall') {
+    return `“${name}” changed size since it was chosen, so the upload was refused: choose it again.`;
+  }
+  if (code === 'AccessDenied' && /expired/i.test(message)) {
+    return `The upload of “${name}” started too late, so it was refused: try again.`;
+  }
+  return `The upload of “${name}” was refused (${code || 'no reason given'}${message ? `: ${message}` : ''}): try again.`;
+}
+
+/** The task, asked for until it has the file uploaded (a newer one than it had), for up to about 30 s. */
+async function recorded(id: string, name: string, before: string | undefined): Promise<Task> {
+  for (const wait of [250, 500, 1_000, 1_000, 2_000, 2_000, 4_000, 4_000, 8_000, 8_000]) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    const task = await data(api.TasksApi.read({ params: { id } }));
+    if (task.attachment && task.attachment.name === name && task.attachment.uploadedAt !== before) return task;
+  }
+  throw new Error(`“${name}” was uploaded but is still being processed: it shows here when you reload the page.`);
+}
+
+/** The file leaves the row now; the DELETE goes once Undo is no longer offered (as a task's Delete). */
+function removeFileWithUndo(task: Task, name: string): void {
+  clearProblems();
+  removingFiles.add(task.id);
+  redraw(task.id);
+  const undoButton = offerUndo(undoNotice, {
+    message: `Removed “${name}”.`,
+    undo: (hadFocus) => {
+      removingFiles.delete(task.id);
+      redraw(task.id);
+      if (hadFocus) items.querySelector<HTMLElement>(`li[data-id="${task.id}"] .attachment button`)?.focus();
+    },
+    commit: (hadFocus) => {
+      if (hadFocus) items.querySelector<HTMLElement>(`li[data-id="${task.id}"] button.with-icon`)?.focus();
+      void data(api.TaskAttachments.remove({ params: { id: task.id } })).then(
+        () => {
+          removingFiles.delete(task.id);
+          const shown = shownTasks.get(task.id);
+          if (shown) redraw(task.id, withoutFile(shown));
+        },
+        (error: unknown) => {
+          removingFiles.delete(task.id);
+          redraw(task.id);
+          return failed(error);
+        },
+      );
+    },
+  });
+  undoButton.focus(); // the Remove button is gone: the keyboard goes on from Undo
+}
+
+function withoutFile({ attachment: _file, ...task }: Task): Task {
+  return task;
 }
 
 /** The Sign in / Sign out control, shown only when the page's function has an issuer. */

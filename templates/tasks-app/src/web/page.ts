@@ -50,6 +50,7 @@ export const style = /* css */ `
     white-space: nowrap;
   }
   button:hover { border-color: var(--muted); }
+  button:disabled { cursor: default; opacity: .6; border-color: var(--border); }
   button[type=submit] { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
   button[type=submit]:hover { background: var(--accent-hover); border-color: var(--accent-hover); }
   button.delete { color: var(--danger); }
@@ -81,6 +82,19 @@ export const style = /* css */ `
      buttons off-screen. */
   #tasks li .title { flex: 1 1 6rem; min-width: 0; }
   #tasks li.done .title { text-decoration: line-through; color: var(--muted); }
+  /* Icons are drawn in the text's colour at its size, beside the words of their control. */
+  .icon { flex: none; width: 1.125rem; height: 1.125rem; }
+  button.with-icon { display: inline-flex; align-items: center; gap: var(--space-1); }
+  /* A task's file, or its upload's progress: a line of its own under the title, indented to it; a
+     long file name wraps, the bar takes the room left. */
+  #tasks li .attachment {
+    flex: 1 1 100%; min-width: 0; margin: 0; display: flex; flex-wrap: wrap; align-items: center;
+    gap: var(--space-1) var(--space-2); padding-left: calc(1.25rem + var(--space-2)); color: var(--muted);
+  }
+  #tasks li .attachment .file-name, #tasks li .attachment label { flex: 1 1 8rem; min-width: 0; }
+  #tasks li .attachment a { color: var(--accent); }
+  #tasks li .attachment a:hover { color: var(--accent-hover); }
+  #tasks li .attachment progress { flex: 1 1 8rem; min-width: 0; accent-color: var(--accent); }
 
   /* Always rendered (a live region that appears with its content is not announced), boxed when in use. */
   #undo { display: flex; flex-wrap: wrap; align-items: center; gap: var(--space-3); }

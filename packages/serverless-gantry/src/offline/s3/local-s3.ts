@@ -170,7 +170,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         cors,
       );
     }
-    const headers: OutgoingHttpHeaders = { ...withoutHopByHop(reply.headers), ...cors, ...idHeaders(ids) };
+    const headers: OutgoingHttpHeaders = {
+      ...withoutHopByHop(reply.headers),
+      ...(operation.name === 'GetObject' && reply.status < 300 && caller.accessKeyId ? overrides(address.query) : {}),
+      ...cors,
+      ...idHeaders(ids),
+    };
     res.writeHead(reply.status, headers);
     reply.body.pipe(res);
     const eventName = EVENT_OF[operation.name];
@@ -396,6 +401,28 @@ function keyOwner(accessKeyId: string, options: LocalS3Options): KeyOwner | unde
   return shell && shell.accessKeyId === accessKeyId
     ? { secretAccessKey: shell.secretAccessKey, identity: undefined }
     : undefined;
+}
+
+/**
+ * The response headers a signed GetObject may set by query (`response-content-disposition` and its
+ * five siblings), as S3 sets them: how a presigned download is saved under a file name. fauxqs
+ * ignores them; S3 refuses them on an unsigned request, and this front sets them on signed ones only.
+ */
+const OVERRIDES = [
+  'content-type',
+  'content-language',
+  'expires',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+];
+function overrides(query: S3Address['query']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of OVERRIDES) {
+    const value = query[`response-${name}`];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
 }
 
 /** ListBucket of the key itself: what S3 asks before telling a caller that a key does not exist. */
