@@ -54,24 +54,32 @@ describe('the root service (the tasks-app starter) scales by default', () => {
     const result = await sls(root, ['gantry', 'capacity', '--stage', 'prod', '--rps', '1000', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as CapacityReport;
-    // 8 routes, 125 requests/s each; 512 MB and 6 s (params, custom.gantry.defaults): 600 ms each.
-    expect(report.routes).toHaveLength(8);
-    expect(new Set(report.routes.map((r) => r.requestsPerSecond))).toEqual(new Set([125]));
+    // 11 routes, 1,000/11 requests/s each; 512 MB and 6 s (params, custom.gantry.defaults): 600 ms each.
+    const perRoute = 1000 / 11;
+    expect(report.routes).toHaveLength(11);
+    expect(new Set(report.routes.map((r) => r.requestsPerSecond))).toEqual(new Set([perRoute]));
     expect(new Set(report.functions.map((f) => `${f.memoryMb} MB ${f.durationMs} ms`))).toEqual(
       new Set(['512 MB 600 ms']),
     );
-    // 8 routes × 125 × 0.6 = 600; the counter: creates, updates and deletes (375/s) and the queue's
-    // consumer's deletes (125/s) are 500 change records/s × 0.6 = 300; the consumer 125 × 0.6 = 75.
-    // The nightly purge runs 31 times in the 730 hours from 2026-01-01: 31 × 0.6 s / 2,628,000 s, and
-    // as much again for the counter its write runs.
-    expect(report.concurrency.unreservedNeeded).toBeCloseTo(975 + (2 * 31 * 0.6) / 2_628_000, 9);
+    // 11 routes × perRoute × 0.6 = 600. The tasks table's change records: creates, updates, deletes,
+    // attachment removals (an update) and the queue consumer's deletes: 5 × perRoute a second, each
+    // read by two consumers (the counter, the attachments' cleaner): 2 × 5 × perRoute × 0.6; the
+    // queue's consumer perRoute × 0.6. The nightly purge runs 31 times in the 730 hours from
+    // 2026-01-01: 31 × 0.6 s / 2,628,000 s, and as much again for each of the two consumers its write runs.
+    const purge = (3 * 31 * 0.6) / 2_628_000;
+    const needed = 600 + 2 * 5 * perRoute * 0.6 + perRoute * 0.6;
+    expect(needed).toBeCloseTo(1200, 9);
+    expect(report.concurrency.unreservedNeeded).toBeCloseTo(needed + purge, 9);
     expect(report.limits[0]).toMatchObject({ limit: 'Lambda concurrency, unreserved pool' });
-    expect(report.limits[0]?.reachedAtRps).toBeCloseTo(1000 * ((1000 - (2 * 31 * 0.6) / 2_628_000) / 975), 6);
+    expect(report.limits[0]?.reachedAtRps).toBeCloseTo(1000 * ((1000 - purge) / needed), 6);
     // HTTP API: 1,000 × 2,628,000 = 2,628 million: 300 × $1.00 + 2,328 × $0.90 = $2,395.20.
     expect(report.cost.lines.find((l) => l.item === 'HTTP API requests')?.usd).toBeCloseTo(2395.2, 6);
-    // Writes: tasks 500 + its byList index 500 + counts 500 = 1,500/s: 3,942 million × $0.625 = $2,463.75
-    // (and the purge's 31 × 3 write units in the month: $0.00006).
-    expect(report.cost.lines.find((l) => l.item.startsWith('DynamoDB writes'))?.usd).toBeCloseTo(2463.75, 3);
+    // Writes: tasks 5 × perRoute + its byList index as much + counts as much (one write per change
+    // record): 15 × perRoute WRU/s × 2,628,000 s × $0.625 per million (and the purge's 31 × 3 units).
+    expect(report.cost.lines.find((l) => l.item.startsWith('DynamoDB writes'))?.usd).toBeCloseTo(
+      ((15 * perRoute * 2_628_000 + 31 * 3) / 1e6) * 0.625,
+      3,
+    );
   });
 
   it('prints the same estimate for people', async () => {
@@ -79,7 +87,7 @@ describe('the root service (the tasks-app starter) scales by default', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('gantry capacity: gantry-example, stage prod (us-east-1), at 1,000 requests/s');
     expect(result.stdout).toContain(
-      '  1. Lambda concurrency, unreserved pool: 975 of 1,000 concurrent, reached at 1,026 requests/s',
+      '  1. Lambda concurrency, unreserved pool: 1,200 of 1,000 concurrent, reached at 833 requests/s, passed at this load',
     );
   });
 

@@ -21,8 +21,10 @@ const DESIGN = {
   'CT.LAMBDA.PR.2':
     "the permission's SourceArn is the stage's API, an Fn::Join the rule cannot read in a template; Control Tower's hook sees the resolved string and passes (tested below)",
   'CT.LAMBDA.PR.3': 'functions run outside a VPC: they reach only AWS APIs, and a VPC adds NAT cost and cold start',
-  'CT.S3.PR.2': "access logs of osls's deployment bucket need a log bucket of the account's own",
-  'CT.S3.PR.9': "object lock on osls's deployment bucket cannot be undone and replaces the bucket",
+  'CT.S3.PR.2':
+    "access logs of a bucket (osls's deployment bucket, each bucket()) need a log bucket of the account's own",
+  'CT.S3.PR.9':
+    'object lock cannot be undone, replaces an existing bucket and refuses the deletes a bucket() function declares',
   'CT.CLOUDWATCH.PR.1':
     'only the composite alarm notifies (one message per incident, not one per alarm that trips); the others have no actions of their own',
 } as const;
@@ -32,6 +34,7 @@ const COMPLIANCE_OFF = {
   'CT.CLOUDWATCH.PR.2': 'log retention is the service setting (below a year)',
   'CT.CLOUDWATCH.PR.3': 'log groups use CloudWatch Logs encryption, no customer-managed key',
   'CT.DYNAMODB.PR.2': "tables use DynamoDB's default encryption (an AWS owned key)",
+  'CT.S3.PR.10': "a bucket() uses S3's own encryption (SSE-S3), no KMS key",
 } as const;
 
 interface Case {
@@ -80,19 +83,29 @@ describe.each(cases)('AWS Control Tower controls on the $name, stage prod', (c) 
     expect(unexpected, JSON.stringify(unexpected, null, 2)).toEqual([]);
 
     // An exception holds only where its reason does: public routes are exactly the routes without
-    // an authorizer, the deployment bucket's exceptions only the deployment bucket.
-    const publicRoutes = Object.entries(template.Resources)
-      .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties?.AuthorizationType === undefined)
-      .map(([id]) => id)
-      .sort();
+    // an authorizer, the buckets' exceptions (logging, object lock) only buckets: the deployment
+    // bucket and each bucket() (docs/architecture.md lists both).
+    const ofType = (type: string) =>
+      Object.entries(template.Resources)
+        .filter(([, r]) => r.Type === type)
+        .map(([id]) => id)
+        .sort();
+    const publicRoutes = ofType('AWS::ApiGatewayV2::Route').filter(
+      (id) => template.Resources[id]?.Properties?.AuthorizationType === undefined,
+    );
     for (const failure of failures) {
       if (failure.control === 'CT.APIGATEWAY.PR.5') expect(failure.resources).toEqual(publicRoutes);
-      if (failure.control.startsWith('CT.S3.')) expect(failure.resources).toEqual(['ServerlessDeploymentBucket']);
+      if (failure.control.startsWith('CT.S3.')) {
+        expect(ofType('AWS::S3::Bucket')).toEqual(expect.arrayContaining(failure.resources));
+      }
     }
     // The deployment bucket passes what the issue names: versioning, encryption, TLS only, public access block.
     const failed = new Set(failures.map((f) => f.control));
     for (const control of ['CT.S3.PR.1', 'CT.S3.PR.8', 'CT.S3.PR.10', 'CT.S3.PR.11']) {
-      expect(failed.has(control), control).toBe(false);
+      const onDeploymentBucket = failures.some(
+        (f) => f.control === control && f.resources.includes('ServerlessDeploymentBucket'),
+      );
+      expect(onDeploymentBucket, control).toBe(false);
     }
     // Compliance on: the stage's key and its encryption really are there (not an empty template).
     if (c.compliance) {
@@ -121,13 +134,22 @@ describe.each(cases)('AWS Control Tower controls on the $name, stage prod', (c) 
     copies.push(dir);
     for (const [id, permission] of permissions) {
       const properties = resolve(permission.Properties) as Record<string, unknown>;
-      // The API's own ARN: this account, this Region, this stage's API.
-      expect(properties.SourceArn, id).toBe('arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*');
+      if (properties.Principal === 's3.amazonaws.com') {
+        // A bucket's notifications: exactly that bucket of the stack, in this account.
+        const buckets = Object.values(packaged.template.Resources)
+          .filter((r) => r.Type === 'AWS::S3::Bucket' && r.Properties?.BucketName)
+          .map((r) => `arn:aws:s3:::${resolve(r.Properties?.BucketName)}`);
+        expect(buckets, id).toContain(properties.SourceArn);
+        expect(properties.SourceAccount, id).toBe('123456789012');
+      } else {
+        // The API's own ARN: this account, this Region, this stage's API.
+        expect(properties.SourceArn, id).toBe('arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*');
+      }
       const hook = join(dir, `${id}.json`);
       writeFileSync(hook, JSON.stringify({ 'AWS::Lambda::Permission': { resourceProperties: properties } }));
       expect(controlTowerFailures(hook), id).toEqual([]);
       // The same check fails a permission any API could use: the pass above means something.
-      const { SourceArn: _, ...open } = properties;
+      const { SourceArn: _, SourceAccount: __, ...open } = properties;
       writeFileSync(hook, JSON.stringify({ 'AWS::Lambda::Permission': { resourceProperties: open } }));
       expect(
         controlTowerFailures(hook).map((f) => f.control),
@@ -160,6 +182,9 @@ function resolve(value: unknown): unknown {
   if ('Fn::Join' in object) {
     const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
     return parts.map(resolve).join(separator);
+  }
+  if ('Fn::Sub' in object && typeof object['Fn::Sub'] === 'string') {
+    return object['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => String(resolve({ Ref: name })));
   }
   return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolve(v)]));
 }
