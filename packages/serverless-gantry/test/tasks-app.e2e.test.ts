@@ -1,10 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNameIn, deployedBucketName } from '../src/generate/names.js';
 import { launchChromium } from './support/chromium.js';
 import { writeConcurrently } from './support/load.js';
 import { type OfflineRun, startOffline } from './support/offline.js';
@@ -624,6 +626,118 @@ describe('between requests, under sls offline', () => {
     expect(invoked.code, invoked.stdout + invoked.stderr).toBe(0);
     expect(JSON.parse(invoked.stdout)).toMatchObject({ removed: expect.any(Number) });
     expect((await stored(listId)).map((t) => t.id)).toEqual(['open-long-ago']);
+  });
+});
+
+describe('attachments: a file uploaded from the page straight to the local S3, downloaded by its owner only', () => {
+  it('attaches with progress shown, records it, downloads it under its name, refuses what it must, removes it with Undo', async () => {
+    const { page, problems, listId } = await openPage('ann', { clock: true });
+    await page.getByLabel('Task title').fill('Send the report');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.locator('#tasks li', { hasText: 'Send the report' });
+    await expect.poll(() => row.count()).toBe(1);
+    const task = (await stored(listId)).find((t) => t.title === 'Send the report') as { id: string };
+
+    // Slow uploads down, so the progress is seen as a user on a slow line sees it.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const throttle = (uploadThroughput: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput,
+      });
+    await throttle(600_000);
+    const name = `rapport-été-${'x'.repeat(80)}.txt`; // a long unbroken name must wrap, not scroll
+    const bytes = Buffer.alloc(3_000_000, 'report ');
+    const chooser = page.waitForEvent('filechooser');
+    await row.getByRole('button', { name: 'Attach a file to Send the report' }).press('Enter');
+    await (await chooser).setFiles({ name, mimeType: 'text/plain', buffer: bytes });
+    const bar = row.getByRole('progressbar', { name: `Uploading ${name}` });
+    await expect.poll(() => bar.isVisible()).toBe(true);
+    await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await throttle(-1);
+
+    // The object-created function records the file on the task; the page then shows it as a link.
+    const link = row.getByRole('link', { name });
+    await expect.poll(() => link.isVisible(), { timeout: 60_000 }).toBe(true);
+    expect(await row.textContent()).toContain('3 MB');
+    expect(await row.getByRole('button', { name: 'Replace the file of Send the report' }).count()).toBe(1);
+    const recorded = (await stored(listId)).find((t) => t.id === task.id) as { attachment?: { key: string } };
+    expect(recorded.attachment?.key).toMatch(new RegExp(`^ann/${task.id}/`));
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await accessibilityViolations(page), colorScheme).toEqual([]);
+    }
+    for (const width of [320, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await horizontalOverflow(page), `${width} px`).toEqual({ scrollsSideways: false, controlsOffScreen: [] });
+    }
+
+    // The download: saved under the file's name, the same bytes, the page stays where it is.
+    const at = page.url();
+    const download = page.waitForEvent('download');
+    await link.click();
+    expect((await download).suggestedFilename()).toBe(name);
+    const path = await (await download).path();
+    expect((await readFile(path)).equals(bytes)).toBe(true);
+    expect(page.url()).toBe(at);
+
+    // What the page refuses before any request: too large, a type that could carry script.
+    const input = row.locator('input[type=file]');
+    await input.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(10_000_001) });
+    await expect
+      .poll(() => page.locator('#problem').textContent())
+      .toBe('“huge.png” is larger than 10 MB: attach a smaller file.');
+    await input.setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<script>') });
+    await expect.poll(() => page.locator('#problem').textContent()).toContain('“page.html” cannot be attached');
+
+    // Another user cannot sign an upload to, nor download, ann's file: 404, as for a task not theirs.
+    const attachment = `${pageUrl}tasks/${task.id}/attachment`;
+    const asBob = { authorization: bearer.bob ?? '', 'content-type': 'application/json' };
+    const upload = await fetch(attachment, {
+      method: 'POST',
+      headers: asBob,
+      body: JSON.stringify({ name: 'x.txt', type: 'text/plain', size: 1 }),
+    });
+    expect(upload.status).toBe(404);
+    expect((await fetch(attachment, { headers: asBob })).status).toBe(404);
+
+    // Remove, Undo brings it back; remove again and let the Undo window pass: the object goes too.
+    await row.getByRole('button', { name: `Remove ${name}` }).click();
+    await expect.poll(() => page.locator('#undo').textContent()).toContain(`Removed “${name}”.`);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => link.isVisible()).toBe(true);
+    await row.getByRole('button', { name: `Remove ${name}` }).click();
+    await closeUndoWindow(page);
+    await expect
+      .poll(async () => ((await stored(listId)).find((t) => t.id === task.id) as { attachment?: unknown }).attachment)
+      .toBeUndefined();
+    const s3 = new S3Client({
+      endpoint: /S3 \(local, signatures and IAM enforced\): (http:\/\/\S+)/.exec(offline.output())?.[1] ?? '',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'gantry-admin', secretAccessKey: 'gantry-local-secret' },
+    });
+    // The local run's bucket: its deployed name with the local account and the Region filled in.
+    const Bucket = bucketNameIn(deployedBucketName('gantry-example', 'dev', 'attachments'), {
+      accountId: '000000000000',
+      region: 'us-east-1',
+    });
+    const Key = recorded.attachment?.key;
+    await expect
+      .poll(() =>
+        s3.send(new HeadObjectCommand({ Bucket, Key })).then(
+          () => 'there',
+          (error: Error) => error.name,
+        ),
+      )
+      .toBe('NotFound');
+    s3.destroy();
+    expect(problems).toEqual([]);
+    await page.close();
   });
 });
 
