@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
+import { bucketIamMatrix } from './support/bucket-matrix.js';
 import { resourcesOfType } from './support/cfn.js';
 import { cfnLintEach } from './support/cfn-lint.js';
 import { discoveredManifest } from './support/discovered-manifest.js';
@@ -81,6 +82,9 @@ describe.each(templates)('template %s', (template) => {
         // Queues and streams: function × queue (and its dead-letter queue) × SQS action, × stream action.
         const events = await eventsIamMatrix(cfn, manifest);
         expect(events.mismatches).toEqual([]);
+        // Buckets: function × bucket × S3 action × key (and list prefix) inside and outside each prefix.
+        const buckets = await bucketIamMatrix(cfn, manifest, stage);
+        expect(buckets.mismatches).toEqual([]);
         expect(guardIam(path).status).toBe(0);
         for (const [, group] of resourcesOfType(cfn, 'AWS::Logs::LogGroup')) {
           expect(group.Properties?.RetentionInDays, `log retention ${stage}`).toBeGreaterThan(0);

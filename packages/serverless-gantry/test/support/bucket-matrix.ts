@@ -1,3 +1,4 @@
+import { bucketNameIn } from '../../src/generate/names.js';
 import type { Manifest } from '../../src/manifest.js';
 import { TEST_DEPLOYMENT } from './cfn.js';
 import { actionsOn, simulate } from './iam.js';
@@ -14,9 +15,17 @@ const OBJECT_CONTRACT: Record<string, readonly string[]> = {
   delete: ['s3:DeleteObject'],
 };
 
-/** Keys and list prefixes the matrix asks about: under the fixture's prefix, and outside it. */
-const KEYS = ['incoming/photo.jpg', 'other/photo.jpg'];
-const LIST_PREFIXES: (string | undefined)[] = ['incoming/', 'other/', undefined];
+/** Keys and list prefixes the matrix asks about: under each prefix the Manifest's uses name, and outside all. */
+function probes(manifest: Manifest) {
+  const prefixes = [
+    ...new Set(manifest.functions.flatMap((fn) => (fn.buckets ?? []).flatMap((u) => (u.prefix ? [u.prefix] : [])))),
+  ];
+  const outside = 'elsewhere-not-declared/';
+  return {
+    keys: [...prefixes, outside].map((prefix) => `${prefix}photo.jpg`),
+    listPrefixes: [...prefixes, outside, undefined],
+  };
+}
 
 /**
  * Every generated role over function × bucket (the Manifest's, and one never declared) × every S3
@@ -28,8 +37,12 @@ export async function bucketIamMatrix(template: CfnTemplate, manifest: Manifest,
   const objectActions = await actionsOn('s3', 'object');
   const bucketActions = await actionsOn('s3', 'bucket');
   const at = TEST_DEPLOYMENT;
-  const deployed = (name: string) => `${manifest.service}-${stage}-${name}-${at.accountId}-${at.region}`;
-  const buckets = [...(manifest.buckets ?? []).map((b) => b.name), 'undeclared'];
+  // Each bucket's deployed name for this account and Region, and one the service never declared.
+  const deployedNames = new Map((manifest.buckets ?? []).map((b) => [b.name, bucketNameIn(b.bucketName, at)]));
+  const deployed = (name: string) =>
+    deployedNames.get(name) ?? `${manifest.service}-${stage}-${name}-${at.accountId}-${at.region}`;
+  const buckets = [...deployedNames.keys(), 'undeclared'];
+  const { keys, listPrefixes } = probes(manifest);
   const mismatches: string[] = [];
   let allowed = 0;
   for (const fn of manifest.functions) {
@@ -47,7 +60,7 @@ export async function bucketIamMatrix(template: CfnTemplate, manifest: Manifest,
     for (const bucket of buckets) {
       const uses = (fn.buckets ?? []).filter((u) => u.bucket === bucket);
       const arn = `arn:aws:s3:::${deployed(bucket)}`;
-      for (const key of KEYS) {
+      for (const key of keys) {
         for (const action of objectActions) {
           const expected = uses.some(
             (u) =>
@@ -57,7 +70,7 @@ export async function bucketIamMatrix(template: CfnTemplate, manifest: Manifest,
           await check(action, `${arn}/${key}`, expected);
         }
       }
-      for (const prefix of LIST_PREFIXES) {
+      for (const prefix of listPrefixes) {
         for (const action of bucketActions) {
           const expected =
             action === 's3:ListBucket' &&
