@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { InvokeOutcome } from '../../events/invoke.js';
+import { compileCacheDir } from './runtime-node.js';
 
 /** Lambda's init phase has its own limit, before the invocation's timeout starts. */
 export const INIT_MS = 10_000;
@@ -57,6 +58,7 @@ export function startFunctionThread(spec: FunctionThreadSpec): FunctionThread {
       functionName: spec.functionName,
       memoryMb: spec.memoryMb,
       timeoutMs: spec.timeoutMs ?? 2 ** 31 - 1,
+      compileCache: compileCacheDir(),
     },
     env: spec.env,
     execArgv: ['--enable-source-maps'],
