@@ -34,7 +34,9 @@ const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 3)
  * files take ≈ 18 minutes of one core's time, mostly waiting on child processes (`sls package`,
  * `sls offline`, moto). The split suite holds the files that package services and deploy them to
  * moto: the deploy rehearsals, `sls package` of the fixtures, the capacity and Control Tower checks
- * (≈ 45% of the package's time). They share no folder with the other files' runs: a rehearsal
+ * (≈ 45% of the package's time), and the starter's Chromium test (≈ 70 s, which evens the two out:
+ * it runs the root service under `sls offline`, whose .esbuild/ no packaging touches). They share no
+ * folder with the other files' runs: a rehearsal
  * packages into a temp folder and bundles into a folder of its own process (src/rehearse/revision.ts),
  * and two packagings of one service folder wait for each other (test/support/service-lock.ts). The
  * files that create services in the workspace and install them (templates, README commands) stay
@@ -44,8 +46,8 @@ const concurrency = Math.max(1, Number(process.env.GANTRY_TEST_CONCURRENCY ?? 3)
 const SPLIT_SUITES = [
   {
     package: 'packages/serverless-gantry',
-    name: 'packaging and deploy rehearsals',
-    files: ['test/rehearse', 'test/package.e2e', 'test/capacity.e2e', 'test/control-tower.e2e'],
+    name: 'packaging, deploy rehearsals and the starter in Chromium',
+    files: ['test/rehearse', 'test/package.e2e', 'test/capacity.e2e', 'test/control-tower.e2e', 'test/tasks-app.e2e'],
   },
 ];
 
