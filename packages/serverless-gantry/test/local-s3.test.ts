@@ -300,6 +300,22 @@ describe('presigned URLs', () => {
     expect(codeOf(await response.text())).toBe('AccessDenied');
   });
 
+  it("keeps a PUT's content type and x-amz-meta-* metadata, and answers its ETag, as S3 does", async () => {
+    const put = await client('key-writer').send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'meta.txt',
+        Body: 'hello',
+        ContentType: 'text/plain',
+        Metadata: { owner: 'ann' },
+      }),
+    );
+    const head = await client('key-writer').send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta.txt' }));
+
+    expect(put.ETag).toBe(`"${createHash('md5').update('hello').digest('hex')}"`);
+    expect([head.ContentType, head.Metadata, head.ContentLength]).toEqual(['text/plain', { owner: 'ann' }, 5]);
+  });
+
   it('sets the response headers a presigned GET asks for (response-content-disposition), as S3 does', async () => {
     await client('key-writer').send(new PutObjectCommand({ Bucket: BUCKET, Key: 'report.txt', Body: 'r' }));
     const disposition = `attachment; filename="report.txt"; filename*=UTF-8''r%C3%A9port.txt`;

@@ -14,7 +14,7 @@ import { readPostUpload } from './post-upload.js';
 import { ownerPrincipalId, principalId, type S3Caller } from './principals.js';
 import { accessDenied, errorXml, escapeXml, NOT_IMPLEMENTED, type S3Failure, s3Failure } from './s3-errors.js';
 import { bucketArn, s3Operation } from './s3-operations.js';
-import { parseAddress, type S3Address } from './s3-request.js';
+import { objectMetadata, parseAddress, type S3Address } from './s3-request.js';
 import { isSigned, type KeyOwner, type SignatureScope, verifySignature } from './verify-signature.js';
 
 export interface LocalS3Options {
@@ -249,7 +249,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
           address.key,
           Buffer.concat(chunks),
           String(req.headers['content-type'] ?? 'application/octet-stream'),
-          objectMetadata(req.headers),
+          objectMetadata(Object.entries(req.headers)),
         );
         return { status: 200, headers: { etag: stored.etag, 'content-length': '0' }, body: Readable.from([]) };
       }
@@ -451,17 +451,6 @@ function writesDirectly(operationName: string, headers: IncomingMessage['headers
     address.query.partNumber === undefined &&
     address.query.uploadId === undefined
   );
-}
-
-/** The object's user metadata, as S3 keeps it: the `x-amz-meta-*` headers, names lower-cased. */
-function objectMetadata(headers: IncomingMessage['headers']): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && value !== undefined) {
-      metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? (value[0] ?? '') : value;
-    }
-  }
-  return metadata;
 }
 
 /** ListBucket of the key itself: what S3 asks before telling a caller that a key does not exist. */

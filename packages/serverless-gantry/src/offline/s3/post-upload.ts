@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import { checkPolicy, checkSize, type PolicyLimits } from './post-policy.js';
 import { type S3Failure, SIGNATURE_MISMATCH, s3Failure } from './s3-errors.js';
+import { objectMetadata } from './s3-request.js';
 import {
   type KeyOwner,
   parseAmzDate,
@@ -151,10 +152,7 @@ async function checkForm(
     signed = { accessKeyId: credential.accessKeyId, owner };
   }
   const status = Number(fields.get('success_action_status'));
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of fields) {
-    if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
-  }
+  const metadata = objectMetadata(fields);
   return {
     limits,
     upload: {

@@ -40,3 +40,16 @@ export function queryValue(query: S3Address['query'], name: string): string | un
   const value = query[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * An object's user metadata as S3 keeps it: the `x-amz-meta-*` headers of a PUT (or fields of a
+ * browser POST upload), the prefix taken off; a header sent twice keeps its first value.
+ */
+export function objectMetadata(entries: Iterable<[string, string | string[] | undefined]>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? (value[0] ?? '') : value;
+  }
+  return metadata;
+}
