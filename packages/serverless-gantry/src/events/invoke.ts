@@ -1,7 +1,7 @@
 /**
  * How a local event source runs a function: the event in, the outcome out, exactly one per call.
- * `sls offline` invokes through serverless-offline's Lambda endpoint; `serverless-gantry/testing`
- * through the function's own thread. Event sources never see which.
+ * `sls offline` invokes through its function pool, `serverless-gantry/testing` through the
+ * function's own thread (both on function-thread.ts). Event sources never see which.
  */
 export type Invoke = (functionName: string, event: unknown) => Promise<InvokeOutcome>;
 

@@ -32,7 +32,7 @@ export interface FrontOptions {
   /**
    * Runs the functions named in `functions` (keys in serverless.yml) itself, with the payload 2.0
    * event built here, instead of passing their requests to serverless-offline's HTTP server
-   * (`functionPool`: the same worker threads, one HTTP server and one event builder fewer).
+   * (`functionPool`: Gantry's own threads, started ahead; one HTTP server and one event builder fewer).
    */
   invoke?:
     | { functions: ReadonlySet<string>; run(functionKey: string, event: unknown): Promise<InvokeOutcome> }
